@@ -1,0 +1,35 @@
+# alk5-pysb: two commands set everything up on a fresh machine.
+#   make figures   venv + install + model exports (if stale) + standard simulations and figures
+#   make test      venv + install + the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.install.stamp
+
+.PHONY: all install models figures test bench clean
+
+all: figures
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Regenerates models/ only when the model code or tables changed (hash kept in models/MANIFEST.json).
+models: $(STAMP)
+	$(BIN)/alk5 export-all models/
+
+figures: models
+	$(BIN)/python scripts/figure_timecourses.py --out figures/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+bench: models
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

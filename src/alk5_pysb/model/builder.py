@@ -1,0 +1,151 @@
+"""One builder composes the mechanism modules into a PySB model.
+
+``build_model()`` is the only entry point most code needs. Each block is a module of small,
+named functions of rules (EARM style); a block can be left out to make a variant, e.g.
+``build_model(exclude={"feedback"})`` for a model without Smad7 feedback.
+
+Units: the model counts **molecules per cell** (hasOnlySubstanceUnits in SBML) and time in
+**minutes**. Bimolecular constants in the table are in 1/(nM*min) for the compartment where
+the reaction happens and are converted to 1/(molecule*min) by ``ModelBuilder.rate``.
+"""
+from __future__ import annotations
+
+from pysb import Expression, Initial, Model, Monomer, Observable, Parameter, Rule
+
+from ..parameters import ParameterTable, default_table
+
+#: compartment -> volume parameter (litres per cell)
+VOLUMES = {
+    "medium": "V_medium",
+    "cytoplasm": "V_cytoplasm",
+    "nucleus": "V_nucleus",
+}
+
+BLOCKS = ("ligands", "receptor", "smad", "transcription", "feedback", "noncanonical", "inhibitors")
+OPTIONAL_BLOCKS = ("feedback", "noncanonical", "inhibitors")
+
+
+class ModelBuilder:
+    """Holds the model under construction and turns table rows into PySB components."""
+
+    def __init__(self, table: ParameterTable, name: str = "alk5"):
+        self.table = table
+        self.model = Model(name, _export=False)
+
+    # components -------------------------------------------------------------------------
+    @property
+    def m(self):
+        """Monomers by name: ``b.m.Smad2``."""
+        return self.model.monomers
+
+    def _add(self, component):
+        self.model.add_component(component)
+        return component
+
+    def monomer(self, name, sites, states=None):
+        return self._add(Monomer(name, sites, states or {}, _export=False))
+
+    def par(self, name: str) -> Parameter:
+        """The table parameter ``name`` as a model Parameter (added once)."""
+        existing = self.model.parameters.get(name)
+        if existing is not None:
+            return existing
+        return self._add(Parameter(name, self.table.value(name), _export=False))
+
+    def expression(self, name, expr):
+        existing = self.model.expressions.get(name)
+        if existing is not None:
+            return existing
+        return self._add(Expression(name, expr, _export=False))
+
+    def molecules_per_nM(self, compartment: str):
+        """Expression: molecules per cell in ``compartment`` at 1 nM."""
+        volume = self.par(VOLUMES[compartment])
+        return self.expression(f"molecules_per_nM_{compartment}", 1e-9 * self.par("N_A") * volume)
+
+    def rate(self, name: str):
+        """A rate constant ready for a rule.
+
+        1/(nM*min) constants are divided by molecules-per-nM of their compartment, so that
+        mass action on molecule counts is right; everything else is used as it is.
+        """
+        row = self.table.row(name)
+        param = self.par(name)
+        if row["unit"] == "1/(nM*min)":
+            compartment = row["compartment"]
+            if compartment not in VOLUMES:
+                raise ValueError(f"{name}: bimolecular constant needs a compartment in {sorted(VOLUMES)}")
+            return self.expression(f"{name}_per_molecule", param / self.molecules_per_nM(compartment))
+        return param
+
+    def amount(self, name: str):
+        """An initial amount in molecules per cell (nM values are converted by their compartment)."""
+        row = self.table.row(name)
+        param = self.par(name)
+        if row["unit"] == "nM":
+            return self.expression(f"{name}_molecules", param * self.molecules_per_nM(row["compartment"]))
+        if row["unit"] != "molecule/cell":
+            raise ValueError(f"{name}: an amount must be in nM or molecule/cell, not {row['unit']}")
+        return param
+
+    def rule(self, name, rule_expression, kf, kr=None, **kwargs):
+        return self._add(Rule(name, rule_expression, kf, kr, _export=False, **kwargs))
+
+    def observable(self, name, pattern):
+        return self._add(Observable(name, pattern, _export=False))
+
+    def initial(self, pattern, value, fixed=False):
+        self.model.add_initial(Initial(pattern, value, fixed=fixed, _export=False))
+
+
+def build_model(exclude=(), table: ParameterTable | None = None, name: str | None = None) -> Model:
+    """Compose the ALK5 model from its mechanism blocks.
+
+    exclude: optional blocks to leave out, any of ``OPTIONAL_BLOCKS``
+             ("feedback" = no Smad7/Smurf2 feedback, "noncanonical" = Smad arm only,
+             "inhibitors" = no kinase inhibitor or ligand trap).
+    """
+    from . import feedback, inhibitors, noncanonical, readouts, receptor, smad, transcription
+
+    exclude = set(exclude)
+    unknown = exclude - set(OPTIONAL_BLOCKS)
+    if unknown:
+        raise ValueError(f"cannot leave out {sorted(unknown)}; optional blocks are {list(OPTIONAL_BLOCKS)}")
+    if name is None:
+        name = "alk5" + "".join(f"_no_{blk}" for blk in OPTIONAL_BLOCKS if blk in exclude)
+    b = ModelBuilder(table or default_table(), name)
+
+    receptor.declare_monomers(b)
+    smad.declare_monomers(b)
+    transcription.declare_monomers(b)
+    feedback.declare_monomers(b)
+    noncanonical.declare_monomers(b)
+    inhibitors.declare_monomers(b)
+
+    receptor.ligands_in_medium(b)
+    receptor.receptor_synthesis_and_trafficking(b)
+    receptor.ligand_binding_and_heterotetramer_assembly(b)
+    receptor.complex_trafficking_and_ligand_uptake(b)
+    receptor.fkbp12_caps_gs_domain(b)
+    receptor.gs_domain_phosphorylation(b)
+    smad.rsmad_phosphorylation_by_alk5(b)
+    smad.smad_complex_formation(b)
+    smad.nucleocytoplasmic_shuttling(b)
+    smad.nuclear_dephosphorylation_by_ppm1a(b)
+    transcription.target_gene_expression(b)
+    feedback.smad7_turnover(b)
+    if "feedback" not in exclude:
+        feedback.smad7_binds_active_alk5(b)
+        feedback.smad7_smurf2_degrade_receptors(b)
+    if "noncanonical" not in exclude:
+        noncanonical.traf6_tak1_p38_jnk(b)
+        noncanonical.shca_grb2_erk(b)
+        noncanonical.pi3k_akt(b)
+        noncanonical.par6_rhoa(b)
+        noncanonical.gadd45b_p38(b)
+    if "inhibitors" not in exclude:
+        inhibitors.alk5_kinase_inhibitor(b)
+        inhibitors.ligand_trap(b)
+    readouts.declare_readouts(b, exclude)
+    b.model.blocks = tuple(blk for blk in BLOCKS if blk not in exclude)
+    return b.model
