@@ -136,6 +136,7 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
     feedback.smad7_turnover(b)
     if "feedback" not in exclude:
         feedback.smad7_binds_active_alk5(b)
+        feedback.smad7_recruits_pp1(b)
         feedback.smad7_smurf2_degrade_receptors(b)
     if "noncanonical" not in exclude:
         noncanonical.traf6_tak1_p38_jnk(b)

@@ -3,8 +3,11 @@
 - ``smad7_turnover`` (always present): Smad7 protein, made from SMAD7 mRNA (transcription
   block), is short-lived (ubiquitin-dependent; Kavsak 2000) and carries Smurf2, which binds it
   constitutively (Kavsak 2000).
-- ``smad7_binds_active_alk5``: Smad7 binds GS-phosphorylated ALK5 stably and blocks R-Smad
+- ``smad7_binds_active_alk5``: Smad7 binds GS-phosphorylated ALK5 in the ligand complex stably
+  and blocks R-Smad
   access (Nakao 1997; Hayashi 1997).
+- ``smad7_recruits_pp1``: Smad7 brings GADD34-PP1c, which dephosphorylates the GS domain;
+  Smad7 then leaves (Shi et al. 2004 J Cell Biol 164:291).
 - ``smad7_smurf2_degrade_receptors``: receptors holding Smad7:Smurf2 are ubiquitinated and
   degraded (caveolar route; Kavsak 2000; Di Guglielmo 2003); Smad7 goes with them, Smurf2 is
   released.
@@ -30,8 +33,13 @@ def smad7_turnover(b):
 def smad7_binds_active_alk5(b):
     Smad7, ALK5 = b.m.Smad7_protein, b.m.ALK5
     b.rule("Smad7_binds_active_ALK5",
-           ALK5(gs="p", s7=None) + Smad7(r=None) | ALK5(gs="p", s7=1) % Smad7(r=1),
+           ALK5(l=ANY, gs="p", s7=None) + Smad7(r=None) | ALK5(l=ANY, gs="p", s7=1) % Smad7(r=1),
            b.rate("kon_Smad7_ALK5"), b.rate("koff_Smad7_ALK5"))
+
+
+def smad7_recruits_pp1(b):
+    from .receptor import smad7_gadd34_pp1_dephosphorylate_gs_domain
+    smad7_gadd34_pp1_dephosphorylate_gs_domain(b)
 
 
 def smad7_smurf2_degrade_receptors(b):

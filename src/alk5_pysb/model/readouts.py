@@ -18,6 +18,12 @@ def declare_readouts(b, exclude=()):
     ob("pSmad3", m.Smad3(ph="p"))
     ob("nuc_Smad2", m.Smad2(loc="n"))
     ob("cyt_Smad2", m.Smad2(loc="c"))
+    # shuttling fluxes (molecules/min) to tell trapping from faster import (behaviour B5)
+    nuc_free = ob("nuc_Smad2_monomer", m.Smad2(loc="n", s4=None))
+    cyt_free = ob("cyt_Smad2_monomer", m.Smad2(loc="c", s4=None))
+    cyt_bound = ob("cyt_Smad2_in_complex", m.Smad2(loc="c", s4=ANY))
+    b.expression("Smad2_export_flux", b.par("k_export_Smad2") * nuc_free)
+    b.expression("Smad2_import_flux", b.par("k_import_Smad2") * cyt_free + b.par("k_import_Smad_complex") * cyt_bound)
     nuclear_smad_complexes(b)
     ob("receptor_complex", m.L(r1=ANY))
     chains = {  # readout -> dimer pattern; reported as 2 chains per dimer

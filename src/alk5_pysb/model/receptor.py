@@ -154,3 +154,11 @@ def gs_domain_phosphorylation(b):
            ALK5(l=None, gs="u", fkbp=None) >> ALK5(l=None, gs="p", fkbp=None), b.rate("k_GS_leak"))
     b.rule("GS_domain_dephosphorylation", ALK5(gs="p", s7=None) >> ALK5(gs="u", s7=None),
            b.rate("k_GS_dephos"))
+
+
+def smad7_gadd34_pp1_dephosphorylate_gs_domain(b):
+    """Smad7 recruits GADD34-PP1c to ALK5 (Shi 2004); Smad7 leaves the dephosphorylated receptor."""
+    ALK5, Smad7 = b.m.ALK5, b.m.Smad7_protein
+    b.rule("Smad7_PP1_dephosphorylates_GS_domain",
+           ALK5(gs="p", s7=1) % Smad7(r=1) >> ALK5(gs="u", s7=None) + Smad7(r=None),
+           b.rate("k_GS_dephos_Smad7"))

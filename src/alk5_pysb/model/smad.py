@@ -14,8 +14,8 @@
 - ``nucleocytoplasmic_shuttling``: monomers shuttle continuously, export faster than import
   (Schmierer & Hill 2005); complexes are imported 5.7x faster than monomers and are not
   exported (nuclear trapping; Schmierer 2008).
-- ``nuclear_dephosphorylation_by_ppm1a``: PPM1A dephosphorylates free nuclear pSmad2/3 (Lin
-  2006); dephosphorylated Smads are exported.
+- ``nuclear_dephosphorylation_by_ppm1a``: PPM1A dephosphorylates nuclear pSmad2/3, free or held
+  by Smad4, which releases them from the complex (Lin 2006); dephosphorylated Smads are exported.
 """
 from __future__ import annotations
 
@@ -81,10 +81,17 @@ def nucleocytoplasmic_shuttling(b):
 
 
 def nuclear_dephosphorylation_by_ppm1a(b):
-    PPM1A = b.m.PPM1A
+    PPM1A, S4 = b.m.PPM1A, b.m.Smad4
     b.initial(PPM1A(s=None), b.amount("PPM1A_0"), fixed=True)
     for name in ("Smad2", "Smad3"):
         smad = getattr(b.m, name)
         b.rule(f"PPM1A_dephosphorylates_{name}",
                PPM1A(s=None) + smad(ph="p", loc="n", s4=None) >> PPM1A(s=None) + smad(ph="u", loc="n", s4=None),
                b.rate("k_dephos_PPM1A"))
+    # PPM1A also dephosphorylates R-Smads held by Smad4 and so dissociates the complex (Lin 2006)
+    positions = (("r1", b.m.Smad2), ("r2", b.m.Smad2), ("r2", b.m.Smad3))
+    for site, smad in positions:
+        b.rule(f"PPM1A_dephosphorylates_{smad.name}_at_Smad4_{site}",
+               PPM1A(s=None) + S4(loc="n", **{site: 1}) % smad(ph="p", loc="n", s4=1)
+               >> PPM1A(s=None) + S4(loc="n", **{site: None}) + smad(ph="u", loc="n", s4=None),
+               b.rate("k_dephos_PPM1A_complex"))

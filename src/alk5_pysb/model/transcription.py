@@ -7,6 +7,10 @@
   transcription factor ``coTF`` (a lumped AP-1/JunB-like factor; assumed), which gives them
   the delayed, sustained kinetics seen in fibroblasts (Lund 1987: PAI-1 mRNA peaks at 8 h).
   Every mRNA is translated into its protein; mRNAs and proteins decay first order.
+  Free Smad7 protein damps transcription of the immediate-early genes, whose promoters depend on
+  Smad-DNA binding alone (Smad7 interferes with functional Smad-DNA complexes in the nucleus;
+  Zhang et al. 2007 Mol Cell Biol 27:4488); this makes SMAD7 itself transient. Delayed genes,
+  driven together with the cooperating factor, are assumed insensitive to it.
 
 All rates and Hill constants are per-gene rows in the parameter table (``k_tx_max_<gene>``,
 ``K_tx_<gene>``, ``n_tx_<gene>``, ``k_tx_basal_<gene>``, ``kdeg_<gene>_mRNA``, ``k_tl``,
@@ -55,6 +59,10 @@ def _hill(x, k, n):
 def target_gene_expression(b):
     smad_signal = nuclear_smad_complexes(b)
     coTF = b.m.coTF
+    # free Smad7 interferes with Smad-DNA complexes (Zhang 2007): negative autoregulation
+    free_smad7 = b.observable("Smad7_free", b.m.Smad7_protein(r=None))
+    k_rep, n_rep = b.par("K_Smad7_repression"), b.par("n_Smad7_repression")
+    repression = b.expression("Smad7_repression", k_rep**n_rep / (k_rep**n_rep + free_smad7**n_rep))
     # the cooperating factor is itself an immediate-early Smad target
     b.rule("coTF_induction", None >> coTF(),
            b.expression("rate_coTF_induction",
@@ -66,6 +74,8 @@ def target_gene_expression(b):
         drive = _hill(smad_signal, b.par(f"K_tx_{gene}"), b.par(f"n_tx_{gene}"))
         if late:
             drive = drive * cotf_obs / (b.par("K_coTF") + cotf_obs)
+        else:
+            drive = drive * repression
         rate = b.expression(f"rate_{gene}_transcription",
                             b.par(f"k_tx_basal_{gene}") + b.par(f"k_tx_max_{gene}") * drive)
         b.rule(f"{gene}_transcription", None >> mrna(), rate)

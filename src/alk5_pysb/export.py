@@ -1,0 +1,348 @@
+"""Exports: BioNetGen network, SBML (post-processed with libsbml), BNGL, and a model card.
+
+PySB's SBML exporter writes one unit-less compartment, ``__sN``/``__obsN`` ids and no notes.
+``to_sbml`` fixes that: readable species ids, observables under their own names, real
+compartments (medium, plasma membrane, endosome, cytoplasm, nucleus) with their sizes, unit
+definitions (substance = molecules per cell, time = minutes), explicit stoichiometries, and
+notes. Species keep ``hasOnlySubstanceUnits=true``: amounts are molecules per cell, so moving a
+species into a compartment of a different size does not change the dynamics.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+
+import libsbml
+
+from . import __version__
+from .bng import configure_pysb
+from .names import INHIBITOR_SPECIES, LIGAND_SPECIES, TRAP_SPECIES
+from .parameters import default_table
+
+SBML_FILE = "alk5.sbml"
+BNGL_FILE = "alk5.bngl"
+NET_FILE = "alk5.net"
+CARD_FILE = "README.md"
+MANIFEST_FILE = "MANIFEST.json"
+
+COMPARTMENTS = {  # id -> (size parameter, spatial dimensions, units)
+    "medium": ("V_medium", 3, "litre"),
+    "plasma_membrane": ("A_plasma_membrane", 2, "m2"),
+    "endosome": ("V_endosome", 3, "litre"),
+    "cytoplasm": ("V_cytoplasm", 3, "litre"),
+    "nucleus": ("V_nucleus", 3, "litre"),
+}
+
+# unit id -> [(kind, exponent, scale, multiplier)]; 'item' and 'litre' are SBML base units
+UNITS = {
+    "minute": [(libsbml.UNIT_KIND_SECOND, 1, 0, 60.0)],
+    "m2": [(libsbml.UNIT_KIND_METRE, 2, 0, 1.0)],
+    "per_minute": [(libsbml.UNIT_KIND_SECOND, -1, 0, 60.0)],
+    "per_item_per_minute": [(libsbml.UNIT_KIND_ITEM, -1, 0, 1.0), (libsbml.UNIT_KIND_SECOND, -1, 0, 60.0)],
+    "item_per_minute": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0), (libsbml.UNIT_KIND_SECOND, -1, 0, 60.0)],
+    "nM": [(libsbml.UNIT_KIND_MOLE, 1, -9, 1.0), (libsbml.UNIT_KIND_LITRE, -1, 0, 1.0)],
+    "per_nM_per_minute": [(libsbml.UNIT_KIND_MOLE, -1, -9, 1.0), (libsbml.UNIT_KIND_LITRE, 1, 0, 1.0),
+                          (libsbml.UNIT_KIND_SECOND, -1, 0, 60.0)],
+    "per_mole": [(libsbml.UNIT_KIND_MOLE, -1, 0, 1.0)],
+}
+TABLE_UNIT_TO_SBML = {
+    "1/min": "per_minute", "1/(molecule*min)": "per_item_per_minute", "molecule/(cell*min)": "item_per_minute",
+    "molecule/cell": "item", "nM": "nM", "1/(nM*min)": "per_nM_per_minute", "L": "litre", "m^2": "m2",
+    "1/mol": "per_mole", "dimensionless": "dimensionless",
+}
+RECEPTORS = ("TBRII", "ActRII", "ALK5")
+
+
+# -- source hash: exports are current when the model code and tables are unchanged -------------
+def source_files() -> list[Path]:
+    pkg = Path(resources.files("alk5_pysb"))
+    files = sorted((pkg / "model").glob("*.py")) + sorted((pkg / "data").glob("*.csv"))
+    return files + [pkg / "export.py", pkg / "names.py"]
+
+
+def source_hash() -> str:
+    digest = hashlib.sha256()
+    for path in source_files():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# -- species naming and placement ------------------------------------------------------------
+def _monomer_label(mp) -> str:
+    states = [str(v) for v in mp.site_conditions.values() if isinstance(v, str)]
+    return "_".join([mp.monomer.name] + states)
+
+
+def species_ids(model) -> list[str]:
+    """Readable, unique SBML ids for the generated species (key dose species get fixed ids)."""
+    ids, seen = [], Counter()
+    for cp in model.species:
+        mps = cp.monomer_patterns
+        names = [mp.monomer.name for mp in mps]
+        sid = None
+        if names == ["L"] and mps[0].site_conditions.get("ns") == "f":
+            sid = LIGAND_SPECIES[mps[0].site_conditions["iso"]]
+        elif names == ["Inhibitor"]:
+            sid = INHIBITOR_SPECIES
+        elif names == ["Trap"]:
+            sid = TRAP_SPECIES
+        if sid is None:
+            sid = "__".join(_monomer_label(mp) for mp in mps)
+        seen[sid] += 1
+        ids.append(sid if seen[sid] == 1 else f"{sid}_{seen[sid]}")
+    return ids
+
+
+def compartment_of(cp) -> str:
+    """Where a species lives (annotation; amounts are per cell)."""
+    by_name = {mp.monomer.name: mp for mp in cp.monomer_patterns}
+    for name in RECEPTORS:
+        if name in by_name:
+            return "plasma_membrane" if by_name[name].site_conditions.get("loc") == "s" else "endosome"
+    if "TBRIII" in by_name:
+        return "plasma_membrane"
+    if "L" in by_name:
+        return "plasma_membrane" if by_name["L"].site_conditions.get("ns") == "b" else "medium"
+    if "Trap" in by_name:
+        return "medium"
+    for name in ("Smad2", "Smad3", "Smad4"):
+        if name in by_name:
+            return "nucleus" if by_name[name].site_conditions.get("loc") == "n" else "cytoplasm"
+    if "PPM1A" in by_name or "coTF" in by_name:
+        return "nucleus"
+    return "cytoplasm"
+
+
+# -- SBML -----------------------------------------------------------------------------------
+def _check(code, what):
+    if code is None or (isinstance(code, int) and code != libsbml.LIBSBML_OPERATION_SUCCESS):
+        raise RuntimeError(f"libsbml failed to {what} (code {code})")
+
+
+def _add_units(smodel):
+    for uid, parts in UNITS.items():
+        ud = smodel.createUnitDefinition()
+        _check(ud.setId(uid), f"set unit id {uid}")
+        for kind, exponent, scale, multiplier in parts:
+            unit = ud.createUnit()
+            unit.setKind(kind)
+            unit.setExponent(exponent)
+            unit.setScale(scale)
+            unit.setMultiplier(multiplier)
+    smodel.setSubstanceUnits("item")
+    smodel.setExtentUnits("item")
+    smodel.setTimeUnits("minute")
+    smodel.setVolumeUnits("litre")
+    smodel.setAreaUnits("m2")
+
+
+def _notes(model, table) -> str:
+    counts = f"{len(model.species)} species, {len(model.reactions)} reactions, {len(model.rules)} rules"
+    blocks = ", ".join(getattr(model, "blocks", ()))
+    return f"""<body xmlns="http://www.w3.org/1999/xhtml">
+<h1>alk5-pysb {__version__}: rule-based model of ALK5 (TGF-beta type I receptor) signalling</h1>
+<p>Generated from PySB rules by BioNetGen and post-processed with libsbml. Blocks: {blocks}. Network: {counts}.</p>
+<p>Units: species are amounts in molecules per cell (hasOnlySubstanceUnits), time in minutes.
+Compartment sizes are those of one cell and its share of medium (V_medium, 1e6 cells in 2 mL).
+Bimolecular constants from the literature in 1/(nM*min) appear as parameters and are converted to
+per-molecule constants by the *_per_molecule assignment rules.</p>
+<p>Resting state: initial amounts are NOT the resting steady state. Simulate without ligand to steady
+state first (the alk5 simulator does this, ~1e5 min), then add ligand by setting the species
+TGFB1_medium (molecules per cell = dose in pM * 1e-3 * molecules_per_nM_medium).</p>
+<p>Readouts are the named assignment-rule parameters (pSmad2, nuc_Smad2, receptor_complex, ...);
+receptor readouts count receptor chains, free_ligand is in pM.</p>
+<p>Main sources: Zi et al. 2011 Mol Syst Biol 7:492; Schmierer et al. 2008 PNAS 105:6608; Vilar et al. 2006
+PLoS Comput Biol 2:e3; Clarke et al. 2006 IEE Proc Syst Biol 153:412; Lucarelli et al. 2018 Cell Syst 6:75;
+every parameter's source is in the parameter table shipped with alk5-pysb (data/parameters.csv).</p>
+</body>"""
+
+
+def to_sbml(model, table=None) -> str:
+    """SBML L3V2 text of the generated network, with readable ids, compartments, units, notes."""
+    from pysb.export.sbml import SbmlExporter
+    configure_pysb()
+    table = table or default_table()
+    text = SbmlExporter(model).export()
+    ids = species_ids(model)
+    observable_ids = [obs.name for obs in model.observables]
+    text = re.sub(r"(?<![\w])__s(\d+)(?![\w])", lambda mt: ids[int(mt.group(1))], text)
+    text = re.sub(r"(?<![\w])__obs(\d+)(?![\w])", lambda mt: observable_ids[int(mt.group(1))], text)
+
+    doc = libsbml.readSBMLFromString(text)
+    smodel = doc.getModel()
+    smodel.setId(model.name)
+    _add_units(smodel)
+    smodel.setNotes(_notes(model, table))
+
+    default = smodel.getCompartment("default")
+    smodel.removeCompartment(default.getId())
+    for cid, (size_param, dims, units) in COMPARTMENTS.items():
+        comp = smodel.createCompartment()
+        comp.setId(cid)
+        comp.setName(cid.replace("_", " "))
+        comp.setSpatialDimensions(dims)
+        comp.setSize(table.value(size_param))
+        comp.setUnits(units)
+        comp.setConstant(True)
+    for sid, cp in zip(ids, model.species):
+        sp = smodel.getSpecies(sid)
+        sp.setCompartment(compartment_of(cp))
+        sp.setSubstanceUnits("item")
+
+    for i, param in enumerate(smodel.getListOfParameters()):
+        pid = param.getId()
+        if pid in table.frame.index:
+            param.setUnits(TABLE_UNIT_TO_SBML[table.unit(pid)])
+            row = table.row(pid)
+            param.setName(f"{pid} [{row['unit']}]")
+
+    # explicit stoichiometry; a species listed twice becomes stoichiometry 2
+    rule_counter = Counter()
+    for reaction in smodel.getListOfReactions():
+        first_rule = reaction.getName().split(" + ")[0]
+        rule_counter[first_rule] += 1
+        for getter in (reaction.getListOfReactants, reaction.getListOfProducts):
+            refs = getter()
+            counts = Counter(ref.getSpecies() for ref in refs)
+            for idx in reversed(range(refs.size())):
+                ref = refs.get(idx)
+                if counts[ref.getSpecies()] == 0:
+                    refs.remove(idx)
+                    continue
+                ref.setStoichiometry(counts[ref.getSpecies()])
+                counts[ref.getSpecies()] = 0
+        # modifiers duplicated by the exporter
+        mods = reaction.getListOfModifiers()
+        seen = set()
+        for idx in reversed(range(mods.size())):
+            if mods.get(idx).getSpecies() in seen:
+                mods.remove(idx)
+            else:
+                seen.add(mods.get(idx).getSpecies())
+    # readable reaction ids: <first rule>_<n>; the kinetic laws never refer to reaction ids
+    used = Counter()
+    for reaction in smodel.getListOfReactions():
+        rule = re.sub(r"\W", "_", reaction.getName().split(" + ")[0])
+        used[rule] += 1
+        reaction.setId(f"{rule}_{used[rule]}")
+    return libsbml.writeSBMLToString(doc)
+
+
+def validate_sbml(text: str, units: bool = False) -> list[str]:
+    """libsbml consistency check; returns error (and, with units=True, unit warning) messages."""
+    doc = libsbml.readSBMLFromString(text)
+    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, units)
+    doc.checkConsistency()
+    problems = []
+    for i in range(doc.getNumErrors()):
+        err = doc.getError(i)
+        if err.getSeverity() >= libsbml.LIBSBML_SEV_ERROR or (units and err.getCategory() == libsbml.LIBSBML_CAT_UNITS_CONSISTENCY):
+            problems.append(f"{err.getSeverityAsString()} {err.getErrorId()}: {err.getShortMessage()} (line {err.getLine()})")
+    return problems
+
+
+# -- other formats and the model card ----------------------------------------------------------
+def to_bngl(model) -> str:
+    from pysb.export import export
+    configure_pysb()
+    return export(model, "bngl")
+
+
+def to_net(model) -> str:
+    import pysb.bng
+    configure_pysb()
+    return pysb.bng.generate_network(model)
+
+
+def model_card(model, table=None, timings=None) -> str:
+    table = table or default_table()
+    frame = table.frame
+    lines = [
+        "# alk5-pysb model card (generated by `make models`; do not edit)",
+        "",
+        f"Model `{model.name}`; blocks: {', '.join(getattr(model, 'blocks', ()))}.",
+        "",
+        "| size | count |", "|---|---|",
+        f"| monomers | {len(model.monomers)} |", f"| rules | {len(model.rules)} |",
+        f"| parameters (table) | {len(frame)} |", f"| observables | {len(model.observables)} |",
+        f"| generated species | {len(model.species)} |", f"| generated reactions | {len(model.reactions)} |",
+        "",
+        "Files: `alk5.sbml` (SBML L3V2, libsbml-validated), `alk5.bngl` (BioNetGen rules), "
+        "`alk5.net` (the generated reaction network), `MANIFEST.json` (source hash and counts).",
+        "",
+        "Evidence: " + ", ".join(f"{k}: {v}" for k, v in frame["evidence"].value_counts().items()) + ".",
+        "",
+        "## Parameters",
+        "",
+        "| name | value | unit | block | evidence | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in frame.iterrows():
+        source = str(row["source"]).replace("|", "/")
+        lines.append(f"| {name} | {row['value']:.6g} | {row['unit']} | {row['block']} | {row['evidence']} | {source} |")
+    return "\n".join(lines) + "\n"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def render_all(model=None, table=None) -> dict[str, str]:
+    """All export files as {file name: text}."""
+    from .model import build_model
+    table = table or default_table()
+    model = model or build_model(table=table)
+    sbml = to_sbml(model, table)
+    problems = validate_sbml(sbml)
+    if problems:
+        raise RuntimeError("generated SBML does not validate: " + "; ".join(problems[:5]))
+    manifest = {
+        "source_hash": source_hash(),
+        "alk5_pysb": __version__,
+        "species": len(model.species),
+        "reactions": len(model.reactions),
+        "rules": len(model.rules),
+        "parameters": len(table.frame),
+        "observables": len(model.observables),
+    }
+    return {
+        SBML_FILE: sbml,
+        BNGL_FILE: to_bngl(model),
+        NET_FILE: to_net(model),
+        CARD_FILE: model_card(model, table),
+        MANIFEST_FILE: json.dumps(manifest, indent=2) + "\n",
+    }
+
+
+def exports_current(outdir: Path) -> bool:
+    manifest = Path(outdir) / MANIFEST_FILE
+    if not manifest.is_file():
+        return False
+    try:
+        recorded = json.loads(manifest.read_text())["source_hash"]
+    except (ValueError, KeyError):
+        return False
+    files = [SBML_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
+    return recorded == source_hash() and all((Path(outdir) / f).is_file() for f in files)
+
+
+def export_all(outdir, force: bool = False) -> bool:
+    """Write every export into outdir unless current. Returns True if files were written."""
+    outdir = Path(outdir)
+    if not force and exports_current(outdir):
+        return False
+    for name, text in render_all().items():
+        _atomic_write(outdir / name, text)
+    return True

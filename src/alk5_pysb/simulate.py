@@ -1,0 +1,268 @@
+"""Simulation layer: libRoadRunner on the exported SBML, one compiled instance per process.
+
+``Simulator`` loads ``models/alk5.sbml`` once (compile ~2 s), pre-equilibrates resting cells
+(no ligand) to steady state once per parameter set, and runs protocols as multi-phase
+simulations: inhibitor pre-treatment, ligand addition at t = 0, inhibitor added later,
+ligand washout. Results are DataFrames with ``time_min`` (minutes after ligand addition) and
+one column per readout.
+
+Reset semantics (tested): ``resetAll()`` restores every parameter to the SBML value; after
+parameters are changed, ``reset()`` re-evaluates initial assignments with the new values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .names import INHIBITOR_SPECIES, LIGAND_SPECIES, LIGANDS, MEDIUM, MOLECULES_PER_NM, TRAP_SPECIES
+from .units import UserInputError
+
+REST_HORIZON_MIN = 2e5          # pre-equilibration horizon (139 days >> slowest turnover, ~66 h)
+REST_TOLERANCE = 1e-6           # max |dx/dt| / max(x, 1) per minute accepted as steady state
+
+
+class SimulationError(RuntimeError):
+    """The integrator failed; the message names the condition."""
+
+
+@lru_cache(maxsize=1)
+def readout_table() -> pd.DataFrame:
+    with resources.files("alk5_pysb").joinpath("data/readouts.csv").open() as fh:
+        return pd.read_csv(fh).set_index("name")
+
+
+def default_readouts() -> list[str]:
+    return list(readout_table().index)
+
+
+def default_sbml_path() -> Path:
+    """models/alk5.sbml of the source checkout (the package is installed editable)."""
+    return Path(__file__).resolve().parents[2] / "models" / "alk5.sbml"
+
+
+def _suggest(name, valid):
+    import difflib
+    close = difflib.get_close_matches(name, valid, n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+@dataclass
+class Protocol:
+    """One experiment. Times in minutes relative to ligand addition (t = 0); doses in pM / nM."""
+    ligand: str = "TGFB1"
+    dose_pM: float = 100.0
+    t_end_min: float = 1440.0
+    inhibitor_nM: float = 0.0
+    pretreat_min: float = 0.0                 # inhibitor added this long before ligand
+    inhibitor_at_min: float | None = None     # inhibitor added after ligand (post-treatment)
+    inhibitor_washout_min: float | None = None
+    washout_min: float | None = None          # medium change: ligand (and trap) removed
+    trap_nM: float = 0.0                      # ligand trap added with the ligand
+    n_points: int = 241
+
+    def check(self):
+        if self.ligand not in LIGANDS:
+            raise UserInputError(f"unknown ligand {self.ligand!r}: valid ligands are {', '.join(LIGANDS)}")
+        for name in ("dose_pM", "inhibitor_nM", "pretreat_min", "trap_nM"):
+            value = getattr(self, name)
+            if not np.isfinite(value) or value < 0:
+                raise UserInputError(f"{name} must be a finite number >= 0, got {value!r}")
+        if not np.isfinite(self.t_end_min) or self.t_end_min <= 0:
+            raise UserInputError(f"t_end must be > 0 min, got {self.t_end_min!r}")
+        for name in ("inhibitor_at_min", "washout_min", "inhibitor_washout_min"):
+            value = getattr(self, name)
+            if value is not None and not (0 <= value <= self.t_end_min):
+                raise UserInputError(f"{name.removesuffix('_min')} at {value} min lies outside the simulated window "
+                                     f"0-{self.t_end_min:g} min")
+        if self.pretreat_min > 0 and self.inhibitor_nM == 0:
+            raise UserInputError("pretreatment needs an inhibitor dose (--inhibitor-dose)")
+        if self.inhibitor_at_min is not None and self.pretreat_min > 0:
+            raise UserInputError("give either a pretreatment time or a post-treatment time, not both")
+        if self.n_points < 2:
+            raise UserInputError("n_points must be at least 2")
+
+
+class Simulator:
+    """A compiled RoadRunner instance over the exported SBML, reused for every run."""
+
+    def __init__(self, sbml=None, rtol: float = 1e-6, atol: float = 1e-3):
+        import roadrunner
+        roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
+        if sbml is None:
+            path = default_sbml_path()
+            if not path.is_file():
+                raise FileNotFoundError(f"{path} not found: run `make models` (or `alk5 export-all models/`)")
+            sbml = path.read_text()
+        elif isinstance(sbml, Path) or (isinstance(sbml, str) and not sbml.lstrip().startswith("<")):
+            sbml = Path(sbml).read_text()
+        self.rr = roadrunner.RoadRunner(sbml)
+        self.rr.integrator.relative_tolerance = rtol
+        self.rr.integrator.absolute_tolerance = atol
+        self.rr.integrator.maximum_num_steps = 200000
+        model = self.rr.model
+        self.species = list(model.getFloatingSpeciesIds())
+        self.boundary = list(model.getBoundarySpeciesIds())
+        self.parameters = list(model.getGlobalParameterIds())
+        self._origin = {p: self.rr[p] for p in self.parameters}
+        self._rule_targets = set(self.rr.getAssignmentRuleIds())
+        self.observables = sorted(self._rule_targets)
+        self.table_parameters = [p for p in self.parameters if p not in self._rule_targets]
+        import libsbml
+        doc = libsbml.readSBMLFromString(sbml)
+        self.compartment = {sp.getId(): sp.getCompartment() for sp in doc.getModel().getListOfSpecies()}
+        self._medium_species = [s for s in self.species if self.compartment[s] == MEDIUM]
+        self._rest_cache: dict = {}
+        self.last_rest_info: dict = {}
+
+    # parameters -----------------------------------------------------------------------
+    def resolve_parameters(self, set_values=None, scale=None) -> dict[str, float]:
+        """Merge --set and --scale into absolute values; unknown names list the valid ones."""
+        values = {}
+        for kind, mapping in (("set", set_values or {}), ("scale", scale or {})):
+            for name, value in mapping.items():
+                if name not in self.table_parameters:
+                    raise UserInputError(f"unknown parameter {name!r}{_suggest(name, self.table_parameters)}; "
+                                         f"valid parameters: {', '.join(self.table_parameters)}")
+                value = float(value)
+                if not np.isfinite(value) or value < 0:
+                    raise UserInputError(f"--{kind} {name}: expected a finite number >= 0, got {value!r}")
+                values[name] = value if kind == "set" else self._origin[name] * value
+        return values
+
+    def check_readouts(self, readouts):
+        for name in readouts:
+            if name not in self.observables:
+                raise UserInputError(f"unknown readout {name!r}{_suggest(name, self.observables)}; "
+                                     f"valid readouts: {', '.join(default_readouts())} "
+                                     f"(also: {', '.join(o for o in self.observables if o not in default_readouts())})")
+
+    def _apply(self, params):
+        rr = self.rr
+        rr.resetAll()
+        for name, value in self._origin.items():   # undo earlier --set (resetAll keeps nothing else)
+            if name not in self._rule_targets and rr[name] != value:
+                rr[name] = value
+        for name, value in params.items():
+            rr[name] = value
+        rr.reset()   # re-evaluate initial assignments with the new parameter values
+
+    # resting state --------------------------------------------------------------------
+    def resting_state(self, params=None) -> np.ndarray:
+        """Floating-species amounts of unstimulated cells at steady state (cached per parameter set)."""
+        params = params or {}
+        key = tuple(sorted(params.items()))
+        if key not in self._rest_cache:
+            self._apply(params)
+            rr = self.rr
+            try:
+                rr.simulate(0, REST_HORIZON_MIN, 3)
+            except RuntimeError as err:
+                raise SimulationError(f"pre-equilibration failed for parameters {dict(params)}: {err}") from None
+            state = np.array(rr.model.getFloatingSpeciesAmounts())
+            rates = np.array(rr.getRatesOfChange())[: len(state)]  # floating species amounts, per min
+            residual = float(np.max(np.abs(rates) / np.maximum(np.abs(state), 1.0)))
+            if residual > REST_TOLERANCE:
+                raise SimulationError(f"resting state not reached after {REST_HORIZON_MIN:g} min "
+                                      f"(max relative rate {residual:.2g}/min) for parameters {dict(params)}")
+            self._rest_cache[key] = state
+            self.last_rest_info = {"method": "simulation", "horizon_min": REST_HORIZON_MIN, "residual_per_min": residual}
+        return self._rest_cache[key]
+
+    # protocols ------------------------------------------------------------------------
+    def _molecules_per_nM(self, compartment):
+        return float(self.rr[MOLECULES_PER_NM[compartment]])
+
+    def run(self, protocol: Protocol, readouts=None, params=None) -> pd.DataFrame:
+        protocol.check()
+        readouts = list(readouts or default_readouts())
+        self.check_readouts(readouts)
+        params = params or {}
+        rest = self.resting_state(params)
+        rr = self.rr
+        self._apply(params)
+        rr.model.setFloatingSpeciesAmounts(rest)
+
+        start = -protocol.pretreat_min
+        events = {0.0: ["ligand"]}
+        if protocol.inhibitor_nM > 0:
+            t_inh = protocol.inhibitor_at_min if protocol.inhibitor_at_min is not None else -protocol.pretreat_min
+            events.setdefault(t_inh, []).insert(0, "inhibitor")
+        if protocol.washout_min is not None:
+            events.setdefault(protocol.washout_min, []).append("washout")
+        if protocol.inhibitor_washout_min is not None:
+            events.setdefault(protocol.inhibitor_washout_min, []).append("inhibitor_washout")
+        grid = np.union1d(np.linspace(start, protocol.t_end_min, protocol.n_points), list(events))
+        grid = grid[(grid >= start) & (grid <= protocol.t_end_min)]
+        selections = ["time"] + readouts
+        rr.model.setTime(start)
+        pieces = []
+        stops = sorted(t for t in events if t > start) + [protocol.t_end_min]
+        t0 = start
+        self._do_events(events.get(start, []), protocol, start)
+        for t1 in stops:
+            if t1 > t0:
+                times = grid[(grid >= t0) & (grid <= t1)]
+                if times[0] != t0:
+                    times = np.r_[t0, times]
+                if times[-1] != t1:
+                    times = np.r_[times, t1]
+                out = self._integrate(times, selections, protocol, params)
+                piece = np.array(out)
+                if pieces:
+                    piece = piece[1:]   # t0 already recorded before the event
+                pieces.append(piece)
+            self._do_events(events.get(t1, []), protocol, t1)
+            t0 = t1
+        data = np.vstack(pieces)
+        frame = pd.DataFrame(data, columns=["time_min"] + readouts)
+        # keep the requested grid (events add their own time points; the post-event state wins)
+        return frame.drop_duplicates("time_min", keep="last").reset_index(drop=True)
+
+    def _integrate(self, times, selections, protocol, params):
+        """One phase; on a CVODE failure retry once from the same state with tighter tolerances."""
+        rr, integrator = self.rr, self.rr.integrator
+        state, t0 = np.array(rr.model.getFloatingSpeciesAmounts()), float(times[0])
+        try:
+            return rr.simulate(times=list(times), selections=selections)
+        except RuntimeError as first:
+            rtol, atol = integrator.relative_tolerance, integrator.absolute_tolerance
+            try:
+                rr.model.setFloatingSpeciesAmounts(state)
+                rr.model.setTime(t0)
+                integrator.relative_tolerance, integrator.absolute_tolerance = rtol * 1e-2, atol * 1e-2
+                integrator.restart(t0)
+                return rr.simulate(times=list(times), selections=selections)
+            except RuntimeError:
+                raise SimulationError(f"integration failed between {t0:g} and {times[-1]:g} min for {protocol} "
+                                      f"with parameters {dict(params)}: {first}") from None
+            finally:
+                integrator.relative_tolerance, integrator.absolute_tolerance = rtol, atol
+
+    def _do_events(self, names, protocol, t):
+        rr = self.rr
+        for name in names:
+            if name == "inhibitor":
+                rr[INHIBITOR_SPECIES] = protocol.inhibitor_nM * self._molecules_per_nM("cytoplasm")
+            elif name == "inhibitor_washout":
+                rr[INHIBITOR_SPECIES] = 0.0
+            elif name == "ligand":
+                sid = LIGAND_SPECIES[protocol.ligand]
+                rr[sid] = rr[sid] + protocol.dose_pM * 1e-3 * self._molecules_per_nM("medium")
+                if protocol.trap_nM > 0:
+                    rr[TRAP_SPECIES] = rr[TRAP_SPECIES] + protocol.trap_nM * self._molecules_per_nM("medium")
+            elif name == "washout":
+                for sid in self._medium_species:
+                    rr[sid] = 0.0
+        # CVODE must forget its step history after a discontinuous change of the state
+        rr.integrator.restart(t)
+
+
+@lru_cache(maxsize=1)
+def shared_simulator() -> Simulator:
+    """The process-wide simulator (compiled once)."""
+    return Simulator()
