@@ -219,14 +219,13 @@ def to_sbml(model, table=None) -> str:
                     continue
                 ref.setStoichiometry(counts[ref.getSpecies()])
                 counts[ref.getSpecies()] = 0
-        # modifiers duplicated by the exporter
+        # modifiers: PySB lists them in set order (varies with the hash seed) and may repeat them
         mods = reaction.getListOfModifiers()
-        seen = set()
-        for idx in reversed(range(mods.size())):
-            if mods.get(idx).getSpecies() in seen:
-                mods.remove(idx)
-            else:
-                seen.add(mods.get(idx).getSpecies())
+        modifier_ids = sorted({mods.get(i).getSpecies() for i in range(mods.size())})
+        while mods.size():
+            mods.remove(0)
+        for sid in modifier_ids:
+            reaction.createModifier().setSpecies(sid)
     # readable reaction ids: <first rule>_<n>; the kinetic laws never refer to reaction ids
     used = Counter()
     for reaction in smodel.getListOfReactions():

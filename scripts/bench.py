@@ -1,0 +1,203 @@
+"""Benchmark the pipeline: rules -> BioNetGen network -> SBML -> RoadRunner -> simulations.
+
+Called by ``make bench``. Prints a table and writes ``bench/bench.json`` (atomically).
+
+Each stage is timed with ``time.perf_counter`` and reported as the median over repetitions:
+  network generation   build_model(), then pysb.bng.generate_equations on that fresh model
+                       (BioNetGen; build_model time is reported separately)
+  SBML export          alk5_pysb.export.to_sbml on the generated model
+  RoadRunner compile   Simulator(sbml_text) from the exported text
+  resting state        the first sim.resting_state() of each freshly compiled simulator
+  24 h simulation      sim.run of a 24 h TGF-beta1 course at 100 pM, 241 points, all readouts,
+                       resting state cached
+  dose-response        25 doses log-spaced 0.1 pM - 10 nM, 24 h each: total wall time
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARIES = ("alk5-pysb", "pysb", "bionetgen", "libroadrunner", "python-libsbml", "numpy", "pandas")
+
+
+def _timed(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - t0, result
+
+
+def _summary(times: list[float]) -> dict:
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+            "n": len(times), "all_s": [round(t, 6) for t in times]}
+
+
+def _versions() -> dict:
+    out = {}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _machine() -> dict:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:          # not on Linux
+        usable = os.cpu_count()
+    return {"platform": platform.platform(), "machine": platform.machine(), "processor": platform.processor(),
+            "python": platform.python_version(), "cpu_count": os.cpu_count(), "cpus_usable": usable}
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp creates 0600
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
+    import pysb.bng
+
+    from alk5_pysb.bng import configure_pysb
+    from alk5_pysb.export import to_sbml
+    from alk5_pysb.model import build_model
+    from alk5_pysb.simulate import Protocol, Simulator
+
+    bng_dir = configure_pysb()
+    stages: dict[str, dict] = {}
+
+    # network generation (a fresh model each time: generate_equations caches on the model)
+    build_t, gen_t, model = [], [], None
+    for _ in range(build_repeats):
+        t, model = _timed(build_model)
+        build_t.append(t)
+        t, _ = _timed(pysb.bng.generate_equations, model)
+        gen_t.append(t)
+    stages["build_model"] = _summary(build_t)
+    stages["network_generation"] = _summary(gen_t)
+    network = {"species": len(model.species), "reactions": len(model.reactions), "rules": len(model.rules),
+               "monomers": len(model.monomers), "model_parameters": len(model.parameters),
+               "observables": len(model.observables)}
+
+    # SBML export of the generated network
+    export_t, sbml = [], None
+    for _ in range(build_repeats):
+        t, sbml = _timed(to_sbml, model)
+        export_t.append(t)
+    stages["sbml_export"] = _summary(export_t)
+
+    # RoadRunner load/compile and the first (uncached) resting state of each instance
+    compile_t, rest_t, sim = [], [], None
+    for _ in range(build_repeats):
+        del sim                                   # free the previous compiled model first
+        t, sim = _timed(Simulator, sbml)
+        compile_t.append(t)
+        t, _ = _timed(sim.resting_state)
+        rest_t.append(t)
+    stages["roadrunner_compile"] = _summary(compile_t)
+    stages["resting_state"] = _summary(rest_t)
+    rest_info = dict(sim.last_rest_info)
+
+    # 24 h simulations with the resting state cached
+    protocol = Protocol(ligand="TGFB1", dose_pM=100.0, t_end_min=1440.0, n_points=241)
+    sim.run(protocol)                              # warm-up (first call allocates the result buffers)
+    sim_t = []
+    for _ in range(repeats):
+        t, frame = _timed(sim.run, protocol)
+        sim_t.append(t)
+    stages["simulation_24h"] = _summary(sim_t)
+    stages["simulation_24h"]["per_second"] = 1.0 / stages["simulation_24h"]["median_s"]
+    n_readouts = frame.shape[1] - 1
+
+    # dose-response throughput
+    doses = np.logspace(np.log10(0.1), np.log10(10000.0), n_doses)   # 0.1 pM - 10 nM
+    t0 = time.perf_counter()
+    for dose in doses:
+        sim.run(Protocol(ligand="TGFB1", dose_pM=float(dose), t_end_min=1440.0, n_points=241))
+    total = time.perf_counter() - t0
+    stages["dose_response"] = {"n_doses": n_doses, "dose_range_pM": [0.1, 10000.0], "total_s": total,
+                               "per_simulation_s": total / n_doses, "per_second": n_doses / total}
+
+    return {
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "versions": _versions(),
+        "bionetgen_path": str(bng_dir),
+        "network": network,
+        "settings": {"build_repeats": build_repeats, "simulation_repeats": repeats,
+                     "simulation": "TGFB1 100 pM, 0-1440 min, 241 points, "
+                                   f"{n_readouts} readouts, rtol 1e-6, atol 1e-3, resting state cached",
+                     "resting_state": rest_info},
+        "timings": stages,
+    }
+
+
+def table(result: dict) -> str:
+    net, t = result["network"], result["timings"]
+    rows = [
+        ("network", f"{net['species']} species, {net['reactions']} reactions, {net['rules']} rules"),
+        ("build_model (PySB rules)", f"{t['build_model']['median_s']:.3f} s"),
+        ("network generation (BioNetGen)", f"{t['network_generation']['median_s']:.2f} s"),
+        ("SBML export (to_sbml)", f"{t['sbml_export']['median_s']:.2f} s"),
+        ("RoadRunner load + compile", f"{t['roadrunner_compile']['median_s']:.2f} s"),
+        ("resting state (first, uncached)", f"{t['resting_state']['median_s'] * 1e3:.1f} ms"),
+        ("24 h simulation", f"{t['simulation_24h']['median_s'] * 1e3:.1f} ms "
+                            f"({t['simulation_24h']['per_second']:.1f} sims/s)"),
+        (f"dose-response ({t['dose_response']['n_doses']} doses, 24 h)",
+         f"{t['dose_response']['total_s']:.2f} s total ({t['dose_response']['per_second']:.1f} sims/s)"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    s = result["settings"]
+    head = (f"alk5-pysb benchmark (medians; {s['build_repeats']} repeats for one-time costs, "
+            f"{s['simulation_repeats']} for simulations)")
+    m, v = result["machine"], result["versions"]
+    foot = (f"{m['platform']}, {m['cpu_count']} CPUs; pysb {v['pysb']}, libroadrunner {v['libroadrunner']}, "
+            f"python-libsbml {v['python-libsbml']}")
+    return "\n".join([head] + [f"  {k:<{width}}  {val}" for k, val in rows] + [foot])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=20, help="repetitions of the 24 h simulation (default: 20)")
+    parser.add_argument("--build-repeats", type=int, default=3,
+                        help="repetitions of network generation, SBML export, compile, resting state (default: 3)")
+    parser.add_argument("--doses", type=int, default=25, help="doses in the dose-response run (default: 25)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "bench.json",
+                        help="JSON output (default: bench/bench.json)")
+    args = parser.parse_args(argv)
+    for name in ("repeats", "build_repeats", "doses"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be >= 1")
+
+    result = run(args.build_repeats, args.repeats, args.doses)
+    _atomic_write(args.out, json.dumps(result, indent=2) + "\n")
+    print(table(result))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Session fixtures: the model is built, its network generated and the SBML compiled once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MODELS = REPO / "models"
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The full PySB model with its BioNetGen-generated network."""
+    import pysb.bng
+    from alk5_pysb.bng import configure_pysb
+    from alk5_pysb.model import build_model
+    configure_pysb()
+    m = build_model()
+    pysb.bng.generate_equations(m)
+    return m
+
+
+@pytest.fixture(scope="session")
+def rendered(model):
+    """Every export rendered from the current code (BNG + libsbml), for staleness checks."""
+    from alk5_pysb.export import render_all
+    return render_all(model)
+
+
+@pytest.fixture(scope="session")
+def sbml_text():
+    return (MODELS / "alk5.sbml").read_text()
+
+
+@pytest.fixture(scope="session")
+def sim():
+    """One compiled RoadRunner simulator over the committed SBML, reused by every test."""
+    from alk5_pysb.simulate import Simulator
+    return Simulator()

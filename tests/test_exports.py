@@ -1,0 +1,56 @@
+import json
+
+import libsbml
+import pytest
+
+from alk5_pysb.export import COMPARTMENTS, export_all, exports_current, source_hash, validate_sbml
+from conftest import MODELS
+
+
+def test_committed_exports_are_current(rendered):
+    """Fails when the model code or tables changed and `make models` was not run."""
+    manifest = json.loads((MODELS / "MANIFEST.json").read_text())
+    assert manifest["source_hash"] == source_hash(), "models/ is stale: run `make models`"
+    for name, text in rendered.items():
+        committed = (MODELS / name).read_text()
+        assert committed == text, f"models/{name} differs from what the code generates: run `make models`"
+
+
+def test_sbml_validates_with_zero_errors(sbml_text):
+    assert validate_sbml(sbml_text) == []
+
+
+def test_sbml_structure(sbml_text, model):
+    doc = libsbml.readSBMLFromString(sbml_text)
+    assert (doc.getLevel(), doc.getVersion()) == (3, 2)
+    m = doc.getModel()
+    # readable ids: no PySB placeholders anywhere
+    assert "__s" not in sbml_text.replace("__s", "", 0) or not any(
+        s.getId().startswith("__s") for s in m.getListOfSpecies())
+    assert not any(p.getId().startswith("__obs") for p in m.getListOfParameters())
+    for obs in model.observables:
+        assert m.getParameter(obs.name) is not None, obs.name
+    for readout in ("pSmad2", "ALK5_active", "free_ligand", "total_TBRII"):
+        assert m.getAssignmentRuleByVariable(readout) is not None
+    # compartments with their sizes and units
+    sizes = {c.getId(): c.getSize() for c in m.getListOfCompartments()}
+    assert set(sizes) == set(COMPARTMENTS)
+    assert sizes["cytoplasm"] == pytest.approx(2.3e-12) and sizes["medium"] == pytest.approx(2e-9)
+    assert m.getTimeUnits() == "minute" and m.getSubstanceUnits() == "item"
+    assert m.getUnitDefinition("per_nM_per_minute") is not None
+    assert m.getParameter("k_int").getUnits() == "per_minute"
+    # species sit in the right compartments, amounts per cell
+    assert m.getSpecies("TGFB1_medium").getCompartment() == "medium"
+    assert m.getSpecies("Smad2_c_u").getCompartment() == "cytoplasm"
+    assert all(s.getHasOnlySubstanceUnits() for s in m.getListOfSpecies())
+    # every species reference has an explicit stoichiometry
+    for r in m.getListOfReactions():
+        for ref in list(r.getListOfReactants()) + list(r.getListOfProducts()):
+            assert ref.isSetStoichiometry()
+    assert "rule-based model of ALK5" in m.getNotesString()
+
+
+def test_export_all_skips_when_current(tmp_path):
+    assert exports_current(MODELS)
+    assert export_all(MODELS) is False           # nothing to do: hash unchanged
+    assert not exports_current(tmp_path)
