@@ -21,12 +21,13 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+from alk5_pysb.files import atomic_write
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARIES = ("alk5-pysb", "pysb", "bionetgen", "libroadrunner", "python-libsbml", "numpy", "pandas")
@@ -60,22 +61,6 @@ def _machine() -> dict:
         usable = os.cpu_count()
     return {"platform": platform.platform(), "machine": platform.machine(), "processor": platform.processor(),
             "python": platform.python_version(), "cpu_count": os.cpu_count(), "cpus_usable": usable}
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)   # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
@@ -193,7 +178,7 @@ def main(argv=None) -> int:
             parser.error(f"--{name.replace('_', '-')} must be >= 1")
 
     result = run(args.build_repeats, args.repeats, args.doses)
-    _atomic_write(args.out, json.dumps(result, indent=2) + "\n")
+    atomic_write(args.out, json.dumps(result, indent=2) + "\n", make_folder=True)
     print(table(result))
     print(f"wrote {args.out}")
     return 0

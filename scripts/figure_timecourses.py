@@ -17,9 +17,7 @@ Writes (atomically: temp file + os.replace, so an interrupted run leaves the old
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from alk5_pysb.files import atomic_path  # noqa: E402
 from alk5_pysb.simulate import Protocol, Simulator, default_readouts, readout_table  # noqa: E402
 
 LIGAND = "TGFB1"
@@ -129,25 +128,6 @@ def plot(data: pd.DataFrame, panels: list[str], title: str, ncols: int = 4):
     return fig
 
 
-# -- atomic output ------------------------------------------------------------------------------
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-def _atomic(path: Path, write) -> None:
-    """Call write(temp_path), then move the temp file over path (same folder, so os.replace is atomic)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)   # mkstemp creates 0600; give the file normal permissions
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path("figures"), help="output folder (default: figures/)")
@@ -166,7 +146,8 @@ def main(argv=None) -> int:
 
     written = []
     csv_path = args.out / "timecourses.csv"
-    _atomic(csv_path, lambda tmp: data.to_csv(tmp, index=False, float_format="%.6g"))
+    with atomic_path(csv_path) as tmp:
+        data.to_csv(tmp, index=False, float_format="%.6g")
     written.append(csv_path)
 
     inhibitor = f"{INHIBITOR_NAME} {INHIBITOR_NM / 1000:g} \u00b5M pre-treatment ({PRETREAT_MIN:g} min)"
@@ -182,7 +163,8 @@ def main(argv=None) -> int:
         fig = plot(data, panels, title, ncols=4 if len(panels) > 6 else 3)
         for ext in ("png",) if args.no_svg else ("png", "svg"):
             path = args.out / f"{stem}.{ext}"
-            _atomic(path, lambda tmp, ext=ext: fig.savefig(tmp, dpi=150, format=ext))
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=150, format=ext)
             written.append(path)
         plt.close(fig)
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from .files import atomic_write
 from .units import UserInputError, format_concentration, parse_concentration, parse_duration
 
 EXPORT_FORMATS = {"sbml": "alk5.sbml", "bngl": "alk5.bngl", "net": "alk5.net"}
@@ -20,19 +19,6 @@ EXPORT_FORMATS = {"sbml": "alk5.sbml", "bngl": "alk5.bngl", "net": "alk5.net"}
 class _Parser(argparse.ArgumentParser):
     def error(self, message):   # one line, exit 2 (argparse's own contract)
         self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise UserInputError(f"cannot write {path}: folder {path.parent} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
-    except OSError as err:
-        raise UserInputError(f"cannot write {path}: {err.strerror}") from None
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def _pairs(items, what):
@@ -84,7 +70,7 @@ def cmd_export(args):
     models = default_sbml_path().parent
     name = EXPORT_FORMATS[args.format]
     text = (models / name).read_text() if exports_current(models) else render_all()[name]
-    _atomic_write(path, text)
+    atomic_write(path, text)
     print(f"wrote {args.format} to {path}")
     return 0
 
@@ -126,7 +112,7 @@ def cmd_simulate(args):
     frame = sim.run(protocol, readouts=readouts, params=params)
     text = frame.to_csv(index=False, float_format="%.6g")
     if args.output:
-        _atomic_write(Path(args.output), text)
+        atomic_write(Path(args.output), text)
         summary = ", ".join(f"{r} max {frame[r].max():.4g}" for r in readouts[:4])
         print(f"{args.ligand} {format_concentration(protocol.dose_pM)}, {protocol.t_end_min:g} min: "
               f"{len(frame)} rows x {len(readouts)} readouts -> {args.output} ({summary})")
@@ -141,7 +127,7 @@ def cmd_validate(args):
     table = run_checks(shared_simulator())
     print(to_markdown(table))
     if args.output:
-        _atomic_write(Path(args.output), table.to_csv(index=False))
+        atomic_write(Path(args.output), table.to_csv(index=False))
     passed = int(table["passed"].sum())
     print(f"{passed}/{len(table)} behaviours pass")
     return 0

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
-import time
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -23,6 +20,7 @@ import libsbml
 
 from . import __version__
 from .bng import configure_pysb
+from .files import atomic_write
 from .names import INHIBITOR_SPECIES, LIGAND_SPECIES, TRAP_SPECIES
 from .parameters import default_table
 
@@ -290,14 +288,6 @@ def model_card(model, table=None, timings=None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def render_all(model=None, table=None) -> dict[str, str]:
     """All export files as {file name: text}."""
     from .model import build_model
@@ -343,5 +333,6 @@ def export_all(outdir, force: bool = False) -> bool:
     if not force and exports_current(outdir):
         return False
     for name, text in render_all().items():
-        _atomic_write(outdir / name, text)
+        outdir.mkdir(parents=True, exist_ok=True)
+        atomic_write(outdir / name, text)
     return True

@@ -199,7 +199,6 @@ class Simulator:
         grid = np.union1d(np.linspace(start, protocol.t_end_min, protocol.n_points), list(events))
         grid = grid[(grid >= start) & (grid <= protocol.t_end_min)]
         selections = ["time"] + readouts
-        rr.model.setTime(start)
         pieces = []
         stops = sorted(t for t in events if t > start) + [protocol.t_end_min]
         t0 = start
@@ -224,19 +223,29 @@ class Simulator:
         return frame.drop_duplicates("time_min", keep="last").reset_index(drop=True)
 
     def _integrate(self, times, selections, protocol, params):
-        """One phase; on a CVODE failure retry once from the same state with tighter tolerances."""
+        """One phase, integrated in phase-local time (the model is autonomous), so CVODE's tiny
+        first steps after a dose change are not lost against a large |t|. On a CVODE failure the
+        phase is retried once from the same state with tighter tolerances."""
         rr, integrator = self.rr, self.rr.integrator
-        state, t0 = np.array(rr.model.getFloatingSpeciesAmounts()), float(times[0])
+        t0 = float(times[0])
+        local = [float(t - t0) for t in times]
+        state = np.array(rr.model.getFloatingSpeciesAmounts())
+
+        def attempt():
+            rr.model.setFloatingSpeciesAmounts(state)
+            rr.model.setTime(0.0)
+            integrator.restart(0.0)
+            out = np.array(rr.simulate(times=local, selections=selections))
+            out[:, 0] += t0
+            return out
+
         try:
-            return rr.simulate(times=list(times), selections=selections)
+            return attempt()
         except RuntimeError as first:
             rtol, atol = integrator.relative_tolerance, integrator.absolute_tolerance
             try:
-                rr.model.setFloatingSpeciesAmounts(state)
-                rr.model.setTime(t0)
                 integrator.relative_tolerance, integrator.absolute_tolerance = rtol * 1e-2, atol * 1e-2
-                integrator.restart(t0)
-                return rr.simulate(times=list(times), selections=selections)
+                return attempt()
             except RuntimeError:
                 raise SimulationError(f"integration failed between {t0:g} and {times[-1]:g} min for {protocol} "
                                       f"with parameters {dict(params)}: {first}") from None
@@ -244,6 +253,7 @@ class Simulator:
                 integrator.relative_tolerance, integrator.absolute_tolerance = rtol, atol
 
     def _do_events(self, names, protocol, t):
+        """Apply the protocol's dose changes at time t (the next phase restarts the integrator)."""
         rr = self.rr
         for name in names:
             if name == "inhibitor":
@@ -258,8 +268,6 @@ class Simulator:
             elif name == "washout":
                 for sid in self._medium_species:
                     rr[sid] = 0.0
-        # CVODE must forget its step history after a discontinuous change of the state
-        rr.integrator.restart(t)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,46 @@
+"""Atomic file writes: a reader never sees a half-written result."""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from .units import UserInputError
+
+
+@contextlib.contextmanager
+def atomic_path(path, make_folder: bool = False):
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename.
+
+    Raises UserInputError (one line) when the folder is missing or not writable.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if make_folder:
+        folder.mkdir(parents=True, exist_ok=True)
+    if not folder.is_dir():
+        raise UserInputError(f"cannot write {path}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=path.suffix)
+    except OSError as err:
+        raise UserInputError(f"cannot write {path}: {err.strerror}") from None
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600; give the usual permissions
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def atomic_write(path, data: str | bytes, make_folder: bool = False) -> Path:
+    with atomic_path(path, make_folder) as tmp:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data)
+    return Path(path)
