@@ -25,6 +25,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+plt.rcParams["svg.hashsalt"] = "alk5-pysb"
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -164,7 +166,8 @@ def main(argv=None) -> int:
         for ext in ("png",) if args.no_svg else ("png", "svg"):
             path = args.out / f"{stem}.{ext}"
             with atomic_path(path) as tmp:
-                fig.savefig(tmp, dpi=150, format=ext)
+                # no dates, fixed SVG ids: the committed figures only change when the numbers do
+                fig.savefig(tmp, dpi=150, format=ext, metadata={"Date": None} if ext == "svg" else {"Software": None})
             written.append(path)
         plt.close(fig)
 
