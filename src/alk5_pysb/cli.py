@@ -133,6 +133,136 @@ def cmd_validate(args):
     return 0
 
 
+# -- scans -------------------------------------------------------------------------------------
+def _fits_path(out: Path) -> Path:
+    return out.with_name(out.stem + ".fits.csv")
+
+
+def _prepare_output(out, resume, force):
+    if out is None:
+        raise UserInputError("give an output file with -o (results are written as they are computed)")
+    out = Path(out)
+    if out.exists() and force and not resume:
+        out.unlink()
+    return out
+
+
+def _print_fits(fits, what="EC50", unit="pM"):
+    import math
+    for _, f in fits.iterrows():
+        label = f"{f['readout']} [{f['metric']}]"
+        value = f.get("ec50", f.get("ic50"))
+        if f["converged"]:
+            lo, hi = f.get("ec50_ci_low", f.get("ic50_ci_low")), f.get("ec50_ci_high", f.get("ic50_ci_high"))
+            print(f"  {label:32s} {what} {value:.3g} {unit} (95% CI {lo:.3g}-{hi:.3g}), Hill {f['hill']:.2f}")
+        else:
+            shown = f"{value:.3g} {unit}" if isinstance(value, float) and math.isfinite(value) else "n/a"
+            print(f"  {label:32s} fit did not converge ({f['message']}); {what} estimate {shown}; raw data kept")
+
+
+def _scan_params(sim, args):
+    return sim.resolve_parameters(_pairs(getattr(args, "set", None), "set"), _pairs(getattr(args, "scale", None), "scale"))
+
+
+def _ligand(name):
+    from .names import LIGANDS
+    if name not in LIGANDS:
+        raise UserInputError(f"unknown ligand {name!r}: valid ligands are {', '.join(LIGANDS)}")
+    return name
+
+
+def run_dose_response(sim, ligand, doses_text, readouts, metrics_text, params, out, resume=False):
+    from .metrics import parse_metrics
+    from .scans import dose_response
+    from .units import parse_dose_grid
+    doses = parse_dose_grid(doses_text, to="pM", what="--doses")
+    metrics = parse_metrics(metrics_text)
+    sim.check_readouts(readouts)
+    data, fits = dose_response(sim, _ligand(ligand), doses, readouts, metrics, params, out=out, resume=resume)
+    atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
+    print(f"{ligand} dose-response: {len(doses)} doses x {len(readouts)} readouts x {len(metrics)} metrics -> "
+          f"{out} (fits: {_fits_path(out)})")
+    _print_fits(fits)
+    return data, fits
+
+
+def cmd_dose_response(args):
+    from .simulate import shared_simulator
+    out = _prepare_output(args.output, args.resume, args.force)
+    sim = shared_simulator()
+    readouts = [r.strip() for r in args.readout.split(",") if r.strip()]
+    run_dose_response(sim, args.ligand, args.doses, readouts, args.metric, _scan_params(sim, args), out, args.resume)
+    return 0
+
+
+def run_inhibition(sim, compound, doses_text, ligand, ligand_dose_text, protocol_text, readouts, metrics_text,
+                   params, out, resume=False):
+    from .metrics import parse_metrics
+    from .scans import inhibition, parse_treatment
+    from .units import parse_dose_grid
+    doses = parse_dose_grid(doses_text, to="nM", molar_mass_kDa=None, what="--doses")
+    ligand_dose = parse_concentration(ligand_dose_text, to="pM", what="--ligand-dose")
+    treatment = parse_treatment(protocol_text)
+    metrics = parse_metrics(metrics_text)
+    sim.check_readouts(readouts)
+    data, fits = inhibition(sim, compound, doses, _ligand(ligand), ligand_dose, treatment, readouts, metrics,
+                            params, out=out, resume=resume)
+    atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
+    print(f"{compound.name} (cellular Kd {compound.kd_cell_nM:.3g} nM), {treatment.text}, "
+          f"{ligand} {format_concentration(ligand_dose)}: {len(doses)} doses -> {out}")
+    _print_fits(fits, "IC50", "nM")
+    return data, fits
+
+
+def cmd_inhibition(args):
+    from .compounds import get_compound
+    from .simulate import shared_simulator
+    compound = get_compound(args.compound, args.ki, args.compound_file)
+    out = _prepare_output(args.output, args.resume, args.force)
+    sim = shared_simulator()
+    readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
+    run_inhibition(sim, compound, args.doses, args.ligand, args.ligand_dose, args.protocol, readouts, args.metric,
+                   _scan_params(sim, args), out, args.resume)
+    return 0
+
+
+def cmd_compare_compounds(args):
+    from .comparison import compare_compounds
+    from .simulate import shared_simulator
+    out = _prepare_output(args.output, args.resume, args.force)
+    readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
+    table = compare_compounds(shared_simulator(), readouts, args.doses, args.ligand_dose, args.protocol,
+                              args.metric, out, resume=args.resume)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    return 0
+
+
+def cmd_run(args):
+    from .scenarios import load
+    from .simulate import shared_simulator
+    scenario = load(args.scenario)
+    outdir = Path(args.outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    out = _prepare_output(outdir / f"{scenario.name}.csv", args.resume, args.force)
+    sim = shared_simulator()
+    params = sim.resolve_parameters(scenario.set, scenario.scale)
+    if scenario.kind == "dose-response":
+        run_dose_response(sim, scenario.ligand, scenario.doses, scenario.readouts, ",".join(scenario.metrics),
+                          params, out, args.resume)
+    else:
+        from .compounds import get_compound
+        compound = get_compound(scenario.compound, scenario.ki)
+        run_inhibition(sim, compound, scenario.doses, scenario.ligand, scenario.ligand_dose, scenario.protocol,
+                       scenario.readouts, ",".join(scenario.metrics), params, out, args.resume)
+    return 0
+
+
+def _scan_options(s, what):
+    s.add_argument("-o", "--output", help=f"{what} CSV, written as results come in")
+    s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same file")
+    s.add_argument("--force", action="store_true", help="overwrite an existing output file")
+
+
 def build_parser():
     p = _Parser(prog="alk5", description="Rule-based ALK5 (TGF-beta type I receptor) model: export and simulate.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -168,6 +298,48 @@ def build_parser():
     s.add_argument("--points", type=int, default=241, help="output time points (default 241)")
     s.add_argument("-o", "--output", help="CSV file (default: stdout)")
     s.set_defaults(func=cmd_simulate)
+
+    s = sub.add_parser("dose-response", help="ligand dose-response with Hill fits (EC50, CI, Hill, bottom, top)")
+    s.add_argument("--ligand", default="TGFB1")
+    s.add_argument("--doses", default="0.1pM:10nM:25", help="log grid START:STOP:N or a list (1pM,10pM)")
+    s.add_argument("--readout", default="pSmad2", help="readout(s), comma-separated")
+    s.add_argument("--metric", default="at:45min",
+                   help="peak, time_to_peak, auc:0-4h, at:45min, at:8h, steady_state (comma-separated)")
+    s.add_argument("--set", action="append", metavar="NAME=VALUE")
+    s.add_argument("--scale", action="append", metavar="NAME=FACTOR")
+    _scan_options(s, "dose-response")
+    s.set_defaults(func=cmd_dose_response)
+
+    s = sub.add_parser("inhibition", help="ALK5-inhibitor potency (IC50 per readout) under a protocol")
+    s.add_argument("--compound", help="library compound (see `alk5 compare-compounds`), or a name for --ki")
+    s.add_argument("--ki", help="biochemical ALK5 Ki/IC50 of your own compound (30nM)")
+    s.add_argument("--compound-file", help="CSV with columns name,alk5_ic50_nM[,tbrii_ic50_nM,cell_ic50_nM]")
+    s.add_argument("--doses", default="1nM:30uM:25", help="inhibitor grid START:STOP:N or a list")
+    s.add_argument("--ligand", default="TGFB1")
+    s.add_argument("--ligand-dose", default="100pM")
+    s.add_argument("--protocol", default="pretreat:60min", help="pretreat:60min | co | post:45min | washout:T")
+    s.add_argument("--readouts", default="pSmad2,ERK_active,p38_active")
+    s.add_argument("--metric", default="at:60min")
+    s.add_argument("--set", action="append", metavar="NAME=VALUE")
+    s.add_argument("--scale", action="append", metavar="NAME=FACTOR")
+    _scan_options(s, "inhibition")
+    s.set_defaults(func=cmd_inhibition)
+
+    s = sub.add_parser("compare-compounds", help="all library compounds: literature vs model cellular IC50")
+    s.add_argument("--doses", default="0.1nM:100uM:19")
+    s.add_argument("--ligand-dose", default="100pM")
+    s.add_argument("--protocol", default="pretreat:60min")
+    s.add_argument("--readouts", default="pSmad2,ERK_active,p38_active")
+    s.add_argument("--metric", default="at:60min")
+    _scan_options(s, "comparison")
+    s.set_defaults(func=cmd_compare_compounds)
+
+    s = sub.add_parser("run", help="run a scenario file (TOML) or a standard scenario by name")
+    s.add_argument("scenario")
+    s.add_argument("-o", "--outdir", default="results", help="output folder (default results/)")
+    s.add_argument("--resume", action="store_true")
+    s.add_argument("--force", action="store_true")
+    s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("validate", help="literature behaviours B1-B8: behaviour | target | model | pass")
     s.add_argument("-o", "--output", help="CSV of the table")

@@ -22,6 +22,7 @@ import pandas as pd
 from .names import INHIBITOR_SPECIES, LIGAND_SPECIES, LIGANDS, MEDIUM, MOLECULES_PER_NM, TRAP_SPECIES
 from .units import UserInputError
 
+TBRII_ACTIVITY = "TBRII_kinase_activity"
 REST_HORIZON_MIN = 2e5          # pre-equilibration horizon (139 days >> slowest turnover, ~66 h)
 REST_TOLERANCE = 1e-6           # max |dx/dt| / max(x, 1) per minute accepted as steady state
 
@@ -64,6 +65,8 @@ class Protocol:
     washout_min: float | None = None          # medium change: ligand (and trap) removed
     trap_nM: float = 0.0                      # ligand trap added with the ligand
     n_points: int = 241
+    times: tuple | None = None                # explicit output times (min); overrides n_points
+    inhibitor_tbrii_activity: float = 1.0     # TbetaRII kinase left while the drug is present (off-target)
 
     def check(self):
         if self.ligand not in LIGANDS:
@@ -85,6 +88,8 @@ class Protocol:
             raise UserInputError("give either a pretreatment time or a post-treatment time, not both")
         if self.n_points < 2:
             raise UserInputError("n_points must be at least 2")
+        if not 0.0 <= self.inhibitor_tbrii_activity <= 1.0:
+            raise UserInputError("inhibitor_tbrii_activity must lie in [0, 1]")
 
 
 class Simulator:
@@ -196,7 +201,9 @@ class Simulator:
             events.setdefault(protocol.washout_min, []).append("washout")
         if protocol.inhibitor_washout_min is not None:
             events.setdefault(protocol.inhibitor_washout_min, []).append("inhibitor_washout")
-        grid = np.union1d(np.linspace(start, protocol.t_end_min, protocol.n_points), list(events))
+        base = np.asarray(protocol.times, dtype=float) if protocol.times is not None else \
+            np.linspace(start, protocol.t_end_min, protocol.n_points)
+        grid = np.union1d(np.r_[start, base, protocol.t_end_min], list(events))
         grid = grid[(grid >= start) & (grid <= protocol.t_end_min)]
         selections = ["time"] + readouts
         pieces = []
@@ -258,8 +265,10 @@ class Simulator:
         for name in names:
             if name == "inhibitor":
                 rr[INHIBITOR_SPECIES] = protocol.inhibitor_nM * self._molecules_per_nM("cytoplasm")
+                rr[TBRII_ACTIVITY] = protocol.inhibitor_tbrii_activity
             elif name == "inhibitor_washout":
                 rr[INHIBITOR_SPECIES] = 0.0
+                rr[TBRII_ACTIVITY] = 1.0
             elif name == "ligand":
                 sid = LIGAND_SPECIES[protocol.ligand]
                 rr[sid] = rr[sid] + protocol.dose_pM * 1e-3 * self._molecules_per_nM("medium")

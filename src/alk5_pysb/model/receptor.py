@@ -17,6 +17,8 @@ Methods, in the order the builder calls them:
   blocks its phosphorylation (Chen 1997); its grip is weaker inside the ligand complex.
 - ``gs_domain_phosphorylation``: TbetaRII phosphorylates the GS domain of ALK5 inside the
   complex; a small ligand-independent leak acts on FKBP12-free ALK5; a phosphatase reverses it.
+  TbetaRII-catalysed rates scale with ``TBRII_kinase_activity`` (1 = no drug), which the compound
+  layer lowers for inhibitors that also block TbetaRII (e.g. GW788388, LY-364947).
 
 Symmetry: type II and type I receptors are represented as ligand-independent homodimers
 (one agent = two receptor chains), so the heterotetramer is one ligand + one TbetaRII dimer +
@@ -146,10 +148,15 @@ def fkbp12_caps_gs_domain(b):
            b.rate("koff_FKBP12_complex"))
 
 
+def tbrii_kinase(b, rate_name):
+    """A TbetaRII-catalysed rate, scaled by the fraction of TbetaRII kinase not blocked by a drug."""
+    return b.expression(f"{rate_name}_TBRII", b.rate(rate_name) * b.par("TBRII_kinase_activity"))
+
+
 def gs_domain_phosphorylation(b):
     ALK5 = b.m.ALK5
     b.rule("TBRII_phosphorylates_GS_domain_in_complex",
-           ALK5(l=ANY, gs="u", fkbp=None) >> ALK5(l=ANY, gs="p", fkbp=None), b.rate("k_GS_phos"))
+           ALK5(l=ANY, gs="u", fkbp=None) >> ALK5(l=ANY, gs="p", fkbp=None), tbrii_kinase(b, "k_GS_phos"))
     b.rule("leaky_GS_phosphorylation_without_ligand",
            ALK5(l=None, gs="u", fkbp=None) >> ALK5(l=None, gs="p", fkbp=None), b.rate("k_GS_leak"))
     b.rule("GS_domain_dephosphorylation", ALK5(gs="p", s7=None) >> ALK5(gs="u", s7=None),
