@@ -148,7 +148,6 @@ def _prepare_output(out, resume, force):
 
 
 def _print_fits(fits, what="EC50", unit="pM"):
-    import math
     for _, f in fits.iterrows():
         label = f"{f['readout']} [{f['metric']}]"
         value = f.get("ec50", f.get("ic50"))
@@ -156,8 +155,7 @@ def _print_fits(fits, what="EC50", unit="pM"):
             lo, hi = f.get("ec50_ci_low", f.get("ic50_ci_low")), f.get("ec50_ci_high", f.get("ic50_ci_high"))
             print(f"  {label:32s} {what} {value:.3g} {unit} (95% CI {lo:.3g}-{hi:.3g}), Hill {f['hill']:.2f}")
         else:
-            shown = f"{value:.3g} {unit}" if isinstance(value, float) and math.isfinite(value) else "n/a"
-            print(f"  {label:32s} fit did not converge ({f['message']}); {what} estimate {shown}; raw data kept")
+            print(f"  {label:32s} no {what}: {f['message']} (raw data kept)")
 
 
 def _scan_params(sim, args):
@@ -233,7 +231,12 @@ def cmd_compare_compounds(args):
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
     table = compare_compounds(shared_simulator(), readouts, args.doses, args.ligand_dose, args.protocol,
                               args.metric, out, resume=args.resume)
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    cols = [c for c in ("compound", "alk5_ic50_nM", "model_kd_cell_nM", "reported_cell_ic50_nM", "matched_readout",
+                        "model_cell_ic50_nM", "model_over_reported", "model_ic50_pSmad2_at:60min_nM",
+                        "model_ic50_ERK_active_at:60min_nM", "model_ic50_p38_active_at:60min_nM") if c in table]
+    short = table[cols].rename(columns=lambda c: c.replace("model_ic50_", "IC50 ").replace("_at:60min_nM", " 1h"))
+    print(short.to_string(index=False, float_format=lambda v: f"{v:.3g}", na_rep="-"))
+    print(f"full table: {out} (raw data: {Path(out).with_name(Path(out).stem + '.data.csv')})")
     return 0
 
 

@@ -13,23 +13,37 @@ from .scans import inhibition, parse_treatment
 from .units import parse_concentration, parse_dose_grid
 
 
-def compare_compounds(sim, readouts, doses="0.1nM:100uM:19", ligand_dose="100pM", protocol="pretreat:60min",
-                      metric="at:60min", out=None, resume=False) -> pd.DataFrame:
-    """Run every compound with a potency; write raw rows to ``<out>.data.csv`` as they come and
-    the comparison table to ``out``. Compounds without public potency are listed, not simulated."""
+def assay_readout(cell_assay: str) -> tuple[str, str]:
+    """The model readout that matches a cellular assay: promoter reporters (3TP-lux, CAGA, PAI-1-luc)
+    read PAI-1 transcription after a day; pSmad assays read pSmad2 at 1 h."""
+    text = str(cell_assay).lower()
+    if any(k in text for k in ("reporter", "luc", "transcription")):
+        return "PAI1_mRNA", "at:24h"
+    return "pSmad2", "at:60min"
+
+
+def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), doses="0.1nM:100uM:19",
+                      ligand_dose="100pM", protocol="pretreat:60min", metric="at:60min", out=None,
+                      resume=False) -> pd.DataFrame:
+    """Run every compound with a potency; write raw rows to ``<out>.data.csv`` as they come and the
+    comparison table to ``out``. Besides the requested readouts, the IC50 on the readout that matches
+    each compound's reported cellular assay (``assay_readout``) is compared with the reported value.
+    Compounds without public potency are listed, not simulated."""
     grid = parse_dose_grid(doses, to="nM", molar_mass_kDa=None, what="--doses")
     ligand_pM = parse_concentration(ligand_dose, to="pM", what="--ligand-dose")
     treatment = parse_treatment(protocol)
-    metrics = parse_metrics(metric)
+    metric_texts = list(dict.fromkeys([m.text for m in parse_metrics(metric)] + ["at:60min", "at:24h"]))
+    metrics = parse_metrics(",".join(metric_texts))
+    readouts = list(dict.fromkeys(list(readouts) + ["pSmad2", "PAI1_mRNA"]))
     data_path = Path(out).with_name(Path(out).stem + ".data.csv") if out else None
     if data_path is not None and data_path.exists() and not resume:
         data_path.unlink()
     lib = library()
     rows = []
-    for i, name in enumerate(lib.index):
+    for name in lib.index:
         entry = lib.loc[name]
         row = {"compound": name, "alk5_ic50_nM": entry.get("alk5_ic50_nM"), "alk5_verified": entry.get("alk5_verified"),
-               "tbrii_ic50_nM": entry.get("tbrii_ic50_nM"), "cell_ic50_nM": entry.get("cell_ic50_nM"),
+               "tbrii_ic50_nM": entry.get("tbrii_ic50_nM"), "reported_cell_ic50_nM": entry.get("cell_ic50_nM"),
                "cell_assay": entry.get("cell_assay"), "cell_verified": entry.get("cell_verified")}
         if name not in simulable_compounds():
             row["note"] = "no public potency: not simulated (supply one with --ki or --compound-file)"
@@ -39,13 +53,15 @@ def compare_compounds(sim, readouts, doses="0.1nM:100uM:19", ligand_dose="100pM"
         _, fits = inhibition(sim, compound, grid, "TGFB1", ligand_pM, treatment, readouts, metrics,
                              out=data_path, resume=resume or (data_path is not None and data_path.exists()))
         row["model_kd_cell_nM"] = compound.kd_cell_nM
-        for _, f in fits.iterrows():
-            suffix = f"{f['readout']}" + ("" if len(metrics) == 1 else f"_{f['metric']}")
-            row[f"model_ic50_{suffix}_nM"] = f["ic50"] if f["converged"] else math.nan
-            row[f"pct_inhibition_top_{suffix}"] = f["pct_inhibition_at_top_dose"]
-        key = f"model_ic50_{readouts[0]}" + ("" if len(metrics) == 1 else f"_{metrics[0].text}") + "_nM"
-        cell = pd.to_numeric(pd.Series([row["cell_ic50_nM"]]), errors="coerce").iloc[0]
-        row["model_over_reported_cell_ic50"] = row.get(key, math.nan) / cell if cell and cell > 0 else math.nan
+        ic50 = {(f["readout"], f["metric"]): (f["ic50"] if f["converged"] else math.nan) for _, f in fits.iterrows()}
+        for r in readouts:
+            for m in metric_texts:
+                row[f"model_ic50_{r}_{m}_nM"] = ic50.get((r, m), math.nan)
+        matched = assay_readout(row["cell_assay"])
+        row["matched_readout"] = f"{matched[0]} {matched[1]}"
+        row["model_cell_ic50_nM"] = ic50.get(matched, math.nan)
+        reported = pd.to_numeric(pd.Series([row["reported_cell_ic50_nM"]]), errors="coerce").iloc[0]
+        row["model_over_reported"] = row["model_cell_ic50_nM"] / reported if reported and reported > 0 else math.nan
         rows.append(row)
     table = pd.DataFrame(rows)
     if out is not None:

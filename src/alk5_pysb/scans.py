@@ -155,6 +155,10 @@ def inhibition(sim, compound, doses_nM, ligand="TGFB1", ligand_dose_pM=100.0, tr
         conditions.append(Condition({"compound": compound.name, "protocol": treatment.text,
                                      "ligand_dose_pM": ligand_dose_pM, "inhibitor_nM": dose}, protocol, base_params))
     data = run_conditions(sim, conditions, list(readouts), metrics, out, resume, desc=f"{compound.name} inhibition")
+    # a shared, resumed file may hold other scans: fit this one only
+    data = data[(data["compound"] == compound.name) & (data["protocol"] == treatment.text)
+                & np.isclose(data["ligand_dose_pM"].astype(float), ligand_dose_pM)
+                & data["readout"].isin(list(readouts)) & data["metric"].isin([m.text for m in metrics])]
     treated = data[data["inhibitor_nM"] > 0]
     fits = fit_curves(treated, "inhibitor_nM").rename(columns={"ec50": "ic50", "ec50_ci_low": "ic50_ci_low",
                                                                "ec50_ci_high": "ic50_ci_high"})
