@@ -24,6 +24,7 @@ models: $(STAMP)
 
 figures: models
 	$(BIN)/python scripts/figure_timecourses.py --out figures/
+	$(BIN)/python scripts/figures_scans.py --out figures/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests

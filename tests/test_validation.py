@@ -9,7 +9,8 @@ B7_MISS = pytest.mark.xfail(strict=True, reason=(
     "not within ~1 h as in Zi 2011"))
 
 
-@pytest.mark.parametrize("check_id", ["B1", "B2", "B3", "B4", "B5", "B6", pytest.param("B7", marks=B7_MISS), "B8"])
+@pytest.mark.parametrize("check_id", ["B1", "B2", "B3", "B4", "B5", "B6", pytest.param("B7", marks=B7_MISS), "B8",
+                                      "B9", "B10", "B11"])
 def test_behaviour(sim, check_id):
     check = validation.CHECKS[check_id](sim)
     assert check.id == check_id

@@ -91,6 +91,9 @@ def fit_hill(doses, values) -> HillFit:
         bottom, top, n = top, bottom, -n
     se = float(np.sqrt(pcov[2, 2])) if np.all(np.isfinite(pcov)) else float("nan")
     ci = (10 ** (logec50 - 1.96 * se), 10 ** (logec50 + 1.96 * se)) if np.isfinite(se) else (float("nan"), float("nan"))
-    converged = bool(np.isfinite(se) and d.min() / 100 < 10**logec50 < d.max() * 100)
-    return HillFit(float(10**logec50), ci, float(n), float(bottom), float(top), converged,
-                   "" if converged else "EC50 poorly determined (outside the dose range or singular covariance)")
+    inside = d.min() <= 10**logec50 <= d.max()
+    tight = bool(np.isfinite(se) and ci[1] / ci[0] < 1e3)
+    converged = bool(inside and tight)
+    message = "" if converged else (
+        "EC50 outside the dose range (extrapolated)" if not inside else "EC50 poorly determined (wide or singular CI)")
+    return HillFit(float(10**logec50), ci, float(n), float(bottom), float(top), converged, message)

@@ -33,8 +33,13 @@ def _unit(readout: str) -> str:
     return str(table.loc[readout, "unit"]) if readout in table.index else "molecule/cell"
 
 
+CSV_FLOAT = "%.8g"
+
+
 def _key_tuple(key: dict, columns) -> tuple:
-    return tuple(round(float(key[c]), 9) if isinstance(key[c], (int, float)) else str(key[c]) for c in columns)
+    """Condition identity as it reads back from the CSV (numbers at the precision written)."""
+    return tuple(float(CSV_FLOAT % float(key[c])) if isinstance(key[c], (int, float)) else str(key[c])
+                 for c in columns)
 
 
 def run_conditions(sim: Simulator, conditions: list[Condition], readouts, metrics: list[Metric],
@@ -66,7 +71,7 @@ def run_conditions(sim: Simulator, conditions: list[Condition], readouts, metric
                for r in readouts for m in metrics]
         rows.extend(new)
         if out is not None:   # append and flush per condition: nothing computed is lost
-            pd.DataFrame(new).to_csv(out, mode="a", header=header, index=False, float_format="%.8g")
+            pd.DataFrame(new).to_csv(out, mode="a", header=header, index=False, float_format=CSV_FLOAT)
             header = False
     frame = pd.DataFrame(rows)
     if previous is not None and not previous.empty:

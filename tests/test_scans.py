@@ -1,0 +1,67 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from alk5_pysb.compounds import get_compound
+from alk5_pysb.metrics import parse_metrics
+from alk5_pysb.scans import dose_response, inhibition, parse_treatment
+from alk5_pysb.units import UserInputError
+
+DOSES = np.logspace(-1, 3, 7)
+
+
+def test_dose_response_fits_per_readout_and_metric(sim):
+    data, fits = dose_response(sim, "TGFB1", DOSES, ["pSmad2", "SMAD7_mRNA"], parse_metrics("at:45min,peak,auc:0-4h"))
+    assert len(data) == len(DOSES) * 2 * 3
+    assert set(data["unit"]) >= {"molecule/cell", "molecule/cell*min"}
+    row = fits[(fits.readout == "pSmad2") & (fits.metric == "at:45min")].iloc[0]
+    assert row.converged and 0.5 < row.ec50 < 50 and row.bottom < row.top
+
+
+def test_scan_writes_as_it_goes_and_resumes_without_duplicates(sim, tmp_path):
+    out = tmp_path / "dr.csv"
+    metrics = parse_metrics("at:45min")
+    full, _ = dose_response(sim, "TGFB1", DOSES, ["pSmad2"], metrics, out=out)
+    assert len(pd.read_csv(out)) == len(DOSES)
+    # an interrupted scan: keep only the first 3 conditions, then resume
+    pd.read_csv(out).iloc[:3].to_csv(out, index=False)
+    resumed, _ = dose_response(sim, "TGFB1", DOSES, ["pSmad2"], metrics, out=out, resume=True)
+    on_disk = pd.read_csv(out)
+    assert len(on_disk) == len(DOSES) and on_disk["dose_pM"].is_unique
+    np.testing.assert_allclose(np.sort(on_disk["value"]), np.sort(full["value"]), rtol=1e-7)  # CSV keeps 8 digits
+    with pytest.raises(UserInputError, match="--resume"):
+        dose_response(sim, "TGFB1", DOSES, ["pSmad2"], metrics, out=out)
+
+
+def test_inhibition_ic50_and_branch_selectivity(sim):
+    sb = get_compound("SB-431542")
+    data, fits = inhibition(sim, sb, np.logspace(0, 5, 11), readouts=["pSmad2", "p38_active"],
+                            metrics=parse_metrics("at:60min"))
+    psmad = fits[fits.readout == "pSmad2"].iloc[0]
+    assert psmad.converged and 300 < psmad.ic50 < 5000 and psmad.pct_inhibition_at_top_dose > 95
+    p38 = fits[fits.readout == "p38_active"].iloc[0]
+    assert not p38.converged and "IC50 >" in p38.message          # kinase-independent arm is spared
+    assert (data["inhibitor_nM"] == 0).sum() == 2                  # one untreated control per readout
+
+
+@pytest.mark.parametrize("text, expected", [("pretreat:60min", (60, None, None)), ("co", (0, None, None)),
+                                            ("post:45min", (0, 45, None)), ("washout:0min", (60, None, 0))])
+def test_protocol_grammar(text, expected):
+    t = parse_treatment(text)
+    assert (t.pretreat_min, t.inhibitor_at_min, t.washout_at_min) == expected
+
+
+def test_post_treatment_is_weaker_than_pretreatment_at_early_time(sim):
+    sb = get_compound("SB-431542")
+    metrics = parse_metrics("at:60min")
+    doses = [10_000.0]
+    _, pre = inhibition(sim, sb, doses * 4, readouts=["pSmad2"], metrics=metrics)
+    _, post = inhibition(sim, sb, doses * 4, treatment=parse_treatment("post:45min"), readouts=["pSmad2"], metrics=metrics)
+    assert post.pct_inhibition_at_top_dose.iloc[0] < pre.pct_inhibition_at_top_dose.iloc[0]
+
+
+def test_protocol_errors():
+    with pytest.raises(UserInputError, match="valid protocols are pretreat"):
+        parse_treatment("before")
+    with pytest.raises(UserInputError, match="> 0"):
+        parse_treatment("pretreat:0min")
