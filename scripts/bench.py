@@ -27,7 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
+from alk5_pysb.compounds import get_compound, simulable_compounds
 from alk5_pysb.files import atomic_write
+from alk5_pysb.metrics import parse_metrics
+from alk5_pysb.scans import dose_response, inhibition
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARIES = ("alk5-pysb", "pysb", "bionetgen", "libroadrunner", "python-libsbml", "numpy", "pandas")
@@ -117,14 +120,26 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
     stages["simulation_24h"]["per_second"] = 1.0 / stages["simulation_24h"]["median_s"]
     n_readouts = frame.shape[1] - 1
 
-    # dose-response throughput
+    # the scan engine: a 25-dose dose-response (with Hill fits) and a 25-dose x 10-compound table
     doses = np.logspace(np.log10(0.1), np.log10(10000.0), n_doses)   # 0.1 pM - 10 nM
+    metrics = parse_metrics("at:45min,at:8h,at:24h")
     t0 = time.perf_counter()
-    for dose in doses:
-        sim.run(Protocol(ligand="TGFB1", dose_pM=float(dose), t_end_min=1440.0, n_points=241))
+    dose_response(sim, "TGFB1", doses, ["pSmad2", "PAI1_mRNA"], metrics)
     total = time.perf_counter() - t0
     stages["dose_response"] = {"n_doses": n_doses, "dose_range_pM": [0.1, 10000.0], "total_s": total,
-                               "per_simulation_s": total / n_doses, "per_second": n_doses / total}
+                               "per_simulation_s": total / n_doses, "per_second": n_doses / total,
+                               "readouts": 2, "metrics": [m.text for m in metrics], "includes_fits": True}
+    compounds = simulable_compounds()
+    inh_doses = np.logspace(-1, 5, n_doses)                              # 0.1 nM - 100 uM
+    t0 = time.perf_counter()
+    for name in compounds:
+        inhibition(sim, get_compound(name), inh_doses, readouts=["pSmad2", "ERK_active", "p38_active"],
+                   metrics=parse_metrics("at:60min"))
+    total = time.perf_counter() - t0
+    n_sims = len(compounds) * (n_doses + 1)                               # + one untreated control each
+    stages["inhibition_table"] = {"compounds": len(compounds), "n_doses": n_doses, "simulations": n_sims,
+                                  "total_s": total, "per_second": n_sims / total,
+                                  "protocol": "pretreat:60min, 100 pM TGF-beta1, readouts at 60 min"}
 
     return {
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -151,8 +166,10 @@ def table(result: dict) -> str:
         ("resting state (first, uncached)", f"{t['resting_state']['median_s'] * 1e3:.1f} ms"),
         ("24 h simulation", f"{t['simulation_24h']['median_s'] * 1e3:.1f} ms "
                             f"({t['simulation_24h']['per_second']:.1f} sims/s)"),
-        (f"dose-response ({t['dose_response']['n_doses']} doses, 24 h)",
+        (f"dose-response ({t['dose_response']['n_doses']} doses, 24 h, fits)",
          f"{t['dose_response']['total_s']:.2f} s total ({t['dose_response']['per_second']:.1f} sims/s)"),
+        (f"inhibition table ({t['inhibition_table']['compounds']} compounds x {t['inhibition_table']['n_doses']} doses)",
+         f"{t['inhibition_table']['total_s']:.2f} s total ({t['inhibition_table']['per_second']:.1f} sims/s)"),
     ]
     width = max(len(k) for k, _ in rows)
     s = result["settings"]
