@@ -46,6 +46,21 @@ def test_reset_reevaluates_initial_assignments_and_resetall_restores(sim):
     assert default["total_Smad2"].iloc[0] == pytest.approx(100_000, rel=1e-6)
 
 
+def test_fixed_species_follow_their_parameters(sim):
+    """PPM1A and FKBP12 are boundary species: a knock-down must reach them (reset trap, part 2)."""
+    from alk5_pysb.simulate import Protocol
+    protocol = Protocol(dose_pM=100.0, t_end_min=60, n_points=13)
+    sim.run(protocol, readouts=["pSmad2"], params={"PPM1A_0": 1000})
+    assert sim.rr["PPM1A"] == pytest.approx(1000)
+    knock = sim.run(protocol, readouts=["pSmad2"], params={"PPM1A_0": 1000})
+    wild = sim.run(protocol, readouts=["pSmad2"])
+    assert sim.rr["PPM1A"] == pytest.approx(10_000)
+    assert knock["pSmad2"].iloc[-1] > 1.2 * wild["pSmad2"].iloc[-1]
+    # the same knock-down expressed on the rate constants gives the same dynamics (mass action)
+    scaled = sim.run(protocol, readouts=["pSmad2"], params={"k_dephos_PPM1A": 3.94e-6, "k_dephos_PPM1A_complex": 4e-7})
+    np.testing.assert_allclose(knock["pSmad2"], scaled["pSmad2"], rtol=1e-4)
+
+
 def test_feedback_variant_equals_smad7_binding_knockout(model, sim):
     """build_model(exclude={'feedback'}) behaves like the full model with kon_Smad7_ALK5 = 0."""
     from alk5_pysb.export import to_sbml

@@ -7,7 +7,8 @@ ligand washout. Results are DataFrames with ``time_min`` (minutes after ligand a
 one column per readout.
 
 Reset semantics (tested): ``resetAll()`` restores every parameter to the SBML value; after
-parameters are changed, ``reset()`` re-evaluates initial assignments with the new values.
+parameters are changed, initial assignments are re-evaluated with the new values by
+``reset(TIME | RATE | FLOATING | BOUNDARY)`` (plain ``reset()`` leaves boundary species alone).
 """
 from __future__ import annotations
 
@@ -154,7 +155,10 @@ class Simulator:
                 rr[name] = value
         for name, value in params.items():
             rr[name] = value
-        rr.reset()   # re-evaluate initial assignments with the new parameter values
+        # re-evaluate initial assignments with the new values; plain reset() skips boundary
+        # (fixed) species such as PPM1A, FKBP12 and the inhibitor, so name them explicitly
+        from roadrunner import SelectionRecord as S
+        rr.reset(S.TIME | S.RATE | S.FLOATING | S.BOUNDARY)
 
     # resting state --------------------------------------------------------------------
     def resting_state(self, params=None) -> np.ndarray:
