@@ -25,6 +25,7 @@ models: $(STAMP)
 figures: models
 	$(BIN)/python scripts/figure_timecourses.py --out figures/
 	$(BIN)/python scripts/figures_scans.py --out figures/
+	$(BIN)/alk5 compare-compounds -o figures/compound_comparison.csv --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
