@@ -1,4 +1,5 @@
-"""The ``alk5`` command: info, export, export-all, simulate, validate.
+"""The ``alk5`` command: info, export, export-all, simulate, dose-response, inhibition,
+compare-compounds, run (scenario files), validate.
 
 User errors (unknown names, bad numbers or units, bad times) print one line and exit 2;
 a solver failure prints the condition that failed and exits 1.
@@ -344,7 +345,7 @@ def build_parser():
     s.add_argument("--force", action="store_true")
     s.set_defaults(func=cmd_run)
 
-    s = sub.add_parser("validate", help="literature behaviours B1-B8: behaviour | target | model | pass")
+    s = sub.add_parser("validate", help="literature behaviours B1-B11: behaviour | target | model | pass")
     s.add_argument("-o", "--output", help="CSV of the table")
     s.set_defaults(func=cmd_validate)
     return p
