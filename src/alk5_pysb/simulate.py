@@ -213,7 +213,7 @@ class Simulator:
         pieces = []
         stops = sorted(t for t in events if t > start) + [protocol.t_end_min]
         t0 = start
-        self._do_events(events.get(start, []), protocol, start)
+        self._do_events(events.get(start, []), protocol)
         for t1 in stops:
             if t1 > t0:
                 times = grid[(grid >= t0) & (grid <= t1)]
@@ -226,7 +226,7 @@ class Simulator:
                 if pieces:
                     piece = piece[1:]   # t0 already recorded before the event
                 pieces.append(piece)
-            self._do_events(events.get(t1, []), protocol, t1)
+            self._do_events(events.get(t1, []), protocol)
             t0 = t1
         data = np.vstack(pieces)
         frame = pd.DataFrame(data, columns=["time_min"] + readouts)
@@ -263,8 +263,9 @@ class Simulator:
             finally:
                 integrator.relative_tolerance, integrator.absolute_tolerance = rtol, atol
 
-    def _do_events(self, names, protocol, t):
-        """Apply the protocol's dose changes at time t (the next phase restarts the integrator)."""
+    def _do_events(self, names, protocol):
+        """Apply dose changes (the next phase restarts the integrator). A washout is a medium change:
+        ligand and trap go, the inhibitor is controlled separately (inhibitor_washout)."""
         rr = self.rr
         for name in names:
             if name == "inhibitor":
