@@ -14,7 +14,7 @@ from pathlib import Path
 from .files import atomic_write
 from .units import UserInputError, format_concentration, parse_concentration, parse_duration
 
-EXPORT_FORMATS = {"sbml": "alk5.sbml", "bngl": "alk5.bngl", "net": "alk5.net"}
+EXPORT_FORMATS = {"sbml": "alk5.sbml", "antimony": "alk5.ant", "bngl": "alk5.bngl", "net": "alk5.net"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -275,7 +275,7 @@ def build_parser():
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_info)
 
-    s = sub.add_parser("export", help="write one export (sbml, bngl or net)")
+    s = sub.add_parser("export", help="write one export (sbml, antimony, bngl or net)")
     s.add_argument("--format", required=True, choices=sorted(EXPORT_FORMATS))
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--force", action="store_true", help="overwrite an existing file")

@@ -1,4 +1,4 @@
-"""Exports: BioNetGen network, SBML (post-processed with libsbml), BNGL, and a model card.
+"""Exports: BioNetGen network, SBML (post-processed with libsbml), Antimony, BNGL, and a model card.
 
 PySB's SBML exporter writes one unit-less compartment, ``__sN``/``__obsN`` ids and no notes.
 ``to_sbml`` fixes that: readable species ids, observables under their own names, real
@@ -25,6 +25,7 @@ from .names import INHIBITOR_SPECIES, LIGAND_SPECIES, TRAP_SPECIES
 from .parameters import default_table
 
 SBML_FILE = "alk5.sbml"
+ANTIMONY_FILE = "alk5.ant"
 BNGL_FILE = "alk5.bngl"
 NET_FILE = "alk5.net"
 CARD_FILE = "README.md"
@@ -125,6 +126,11 @@ def _check(code, what):
         raise RuntimeError(f"libsbml failed to {what} (code {code})")
 
 
+def _xml_escape(text) -> str:
+    from xml.sax.saxutils import escape
+    return escape(str(text))
+
+
 def _add_units(smodel):
     for uid, parts in UNITS.items():
         ud = smodel.createUnitDefinition()
@@ -200,7 +206,8 @@ def to_sbml(model, table=None) -> str:
         if pid in table.frame.index:
             param.setUnits(TABLE_UNIT_TO_SBML[table.unit(pid)])
             row = table.row(pid)
-            param.setName(f"{pid} [{row['unit']}]")
+            param.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{_xml_escape(row["description"])} '
+                           f'[{_xml_escape(row["unit"])}]; {row["evidence"]}: {_xml_escape(row["source"])}</p></body>')
 
     # explicit stoichiometry; a species listed twice becomes stoichiometry 2
     rule_counter = Counter()
@@ -272,7 +279,7 @@ def model_card(model, table=None, timings=None) -> str:
         f"| parameters (table) | {len(frame)} |", f"| observables | {len(model.observables)} |",
         f"| generated species | {len(model.species)} |", f"| generated reactions | {len(model.reactions)} |",
         "",
-        "Files: `alk5.sbml` (SBML L3V2, libsbml-validated), `alk5.bngl` (BioNetGen rules), "
+        "Files: `alk5.sbml` (SBML L3V2, libsbml-validated), `alk5.ant` (Antimony), `alk5.bngl` (BioNetGen rules), "
         "`alk5.net` (the generated reaction network), `MANIFEST.json` (source hash and counts).",
         "",
         "Evidence: " + ", ".join(f"{k}: {v}" for k, v in frame["evidence"].value_counts().items()) + ".",
@@ -306,8 +313,10 @@ def render_all(model=None, table=None) -> dict[str, str]:
         "parameters": len(table.frame),
         "observables": len(model.observables),
     }
+    from .interop import to_antimony
     return {
         SBML_FILE: sbml,
+        ANTIMONY_FILE: to_antimony(sbml),
         BNGL_FILE: to_bngl(model),
         NET_FILE: to_net(model),
         CARD_FILE: model_card(model, table),
@@ -323,7 +332,7 @@ def exports_current(outdir: Path) -> bool:
         recorded = json.loads(manifest.read_text())["source_hash"]
     except (ValueError, KeyError):
         return False
-    files = [SBML_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
+    files = [SBML_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
     return recorded == source_hash() and all((Path(outdir) / f).is_file() for f in files)
 
 

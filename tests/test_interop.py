@@ -1,0 +1,46 @@
+"""Other simulators reproduce RoadRunner's numbers on our exports."""
+import numpy as np
+import pytest
+
+from alk5_pysb import interop
+from conftest import MODELS
+
+TIMES = np.linspace(0, 240, 49)
+OBSERVABLES = ["pSmad2", "pSmad3", "nuc_Smad2", "nuc_Smad_complex", "receptor_complex", "SMAD7_mRNA", "PAI1_mRNA",
+               "Smad7", "p38_active", "ERK_active", "RhoA_GTP"]
+EXPRESSIONS = ["ALK5_active", "ALK5_inhibited", "total_TBRII", "total_TBRI", "free_ligand"]
+CASES = {"ligand": {"TGFB1_0": 120_000.0}, "ligand+inhibitor": {"TGFB1_0": 120_000.0, "Inhibitor_0": 1000.0}}
+
+
+@pytest.fixture(scope="module")
+def reference(sbml_text):
+    return {case: interop.roadrunner_run(sbml_text, params, TIMES, OBSERVABLES + EXPRESSIONS)
+            for case, params in CASES.items()}
+
+
+def _assert_close(got, ref, names, rtol):
+    for name in names:
+        scale = max(float(ref[name].abs().max()), 1.0)
+        np.testing.assert_allclose(np.asarray(got[name], float), ref[name].to_numpy(), rtol=rtol, atol=rtol * scale,
+                                   err_msg=name)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_copasi_agrees_with_roadrunner(sbml_text, reference, case):
+    got = interop.copasi_run(sbml_text, CASES[case], TIMES, OBSERVABLES + EXPRESSIONS)
+    _assert_close(got, reference[case], OBSERVABLES + EXPRESSIONS, rtol=1e-3)
+    assert reference[case]["pSmad2"].iloc[-1] > 10 * reference[case]["pSmad2"].iloc[0] or case != "ligand"
+
+
+def test_antimony_round_trip(sbml_text, reference):
+    text = (MODELS / "alk5.ant").read_text()
+    assert "substanceOnly species TGFB1_medium in medium" in text
+    again = interop.antimony_to_sbml(text)
+    got = interop.roadrunner_run(again, CASES["ligand"], TIMES, OBSERVABLES + EXPRESSIONS)
+    _assert_close(got, reference["ligand"], OBSERVABLES + EXPRESSIONS, rtol=1e-6)
+
+
+def test_bngl_through_bionetgen_run_network(reference):
+    got = interop.bng_ode_run((MODELS / "alk5.bngl").read_text(), CASES["ligand+inhibitor"], 240, 48)
+    np.testing.assert_allclose(got["time_min"], TIMES)
+    _assert_close(got, reference["ligand+inhibitor"], OBSERVABLES, rtol=1e-4)
