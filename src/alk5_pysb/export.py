@@ -26,6 +26,7 @@ from .parameters import default_table
 
 SBML_FILE = "alk5.sbml"
 ANTIMONY_FILE = "alk5.ant"
+REST_SBML_FILE = "alk5_rest.sbml"
 BNGL_FILE = "alk5.bngl"
 NET_FILE = "alk5.net"
 CARD_FILE = "README.md"
@@ -240,6 +241,46 @@ def to_sbml(model, table=None) -> str:
     return libsbml.writeSBMLToString(doc)
 
 
+def resting_sbml(sbml: str) -> str:
+    """The same model with the unstimulated steady state as initial amounts (default parameters).
+
+    For tools that do not pre-equilibrate: open it, set ``dose_TGFB1_pM`` (or TGFB2/TGFB3/GDF11),
+    ``Inhibitor_0`` (nM) or ``Trap_0`` (nM) and simulate. Initial amounts no longer follow the
+    total-amount parameters (Smad2_0, ...): to change those, use alk5.sbml and pre-equilibrate.
+    """
+    from .names import LIGAND_SPECIES
+    from .simulate import Simulator
+    sim = Simulator(sbml)
+    state = dict(zip(sim.species, sim.resting_state()))
+    info = sim.last_rest_info
+    doc = libsbml.readSBMLFromString(sbml)
+    m = doc.getModel()
+    m.setId(m.getId() + "_rest")
+    keep = set(LIGAND_SPECIES.values()) | {TRAP_SPECIES, INHIBITOR_SPECIES}
+    for sid, amount in state.items():
+        if sid in keep:
+            continue
+        if m.getInitialAssignmentBySymbol(sid) is not None:
+            m.removeInitialAssignment(sid)
+        m.getSpecies(sid).setInitialAmount(float(f"{max(amount, 0.0):.10g}"))
+    for iso, sid in LIGAND_SPECIES.items():
+        dose = m.createParameter()
+        dose.setId(f"dose_{iso}_pM")
+        dose.setValue(0.0)
+        dose.setConstant(True)
+        dose.setUnits("dimensionless")
+        dose.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{iso} added at t = 0, in pM of the medium</p></body>')
+        ia = m.getInitialAssignmentBySymbol(sid)
+        ia.setMath(libsbml.parseL3Formula(f"dose_{iso}_pM * 0.001 * molecules_per_nM_medium"))
+    notes = m.getNotesString().replace(
+        "<p>Resting state: initial amounts are NOT the resting steady state.",
+        f"<p>THIS FILE STARTS AT REST: initial amounts are the unstimulated steady state for the default parameters "
+        f"(simulated for {info['horizon_min']:g} min, max relative rate {info['residual_per_min']:.1e}/min). "
+        "Set dose_TGFB1_pM (pM) and simulate; alk5.sbml is the parameterised original.</p><p>")
+    m.setNotes(notes)
+    return libsbml.writeSBMLToString(doc)
+
+
 def validate_sbml(text: str, units: bool = False) -> list[str]:
     """libsbml consistency check; returns error (and, with units=True, unit warning) messages."""
     doc = libsbml.readSBMLFromString(text)
@@ -279,7 +320,8 @@ def model_card(model, table=None, timings=None) -> str:
         f"| parameters (table) | {len(frame)} |", f"| observables | {len(model.observables)} |",
         f"| generated species | {len(model.species)} |", f"| generated reactions | {len(model.reactions)} |",
         "",
-        "Files: `alk5.sbml` (SBML L3V2, libsbml-validated), `alk5.ant` (Antimony), `alk5.bngl` (BioNetGen rules), "
+        "Files: `alk5.sbml` (SBML L3V2, libsbml-validated), `alk5_rest.sbml` (the same, starting at the resting "
+        "steady state; dose parameters `dose_TGFB1_pM` etc.), `alk5.ant` (Antimony), `alk5.bngl` (BioNetGen rules), "
         "`alk5.net` (the generated reaction network), `MANIFEST.json` (source hash and counts).",
         "",
         "Evidence: " + ", ".join(f"{k}: {v}" for k, v in frame["evidence"].value_counts().items()) + ".",
@@ -314,8 +356,13 @@ def render_all(model=None, table=None) -> dict[str, str]:
         "observables": len(model.observables),
     }
     from .interop import to_antimony
+    rest = resting_sbml(sbml)
+    problems = validate_sbml(rest)
+    if problems:
+        raise RuntimeError("resting-state SBML does not validate: " + "; ".join(problems[:5]))
     return {
         SBML_FILE: sbml,
+        REST_SBML_FILE: rest,
         ANTIMONY_FILE: to_antimony(sbml),
         BNGL_FILE: to_bngl(model),
         NET_FILE: to_net(model),
@@ -332,7 +379,7 @@ def exports_current(outdir: Path) -> bool:
         recorded = json.loads(manifest.read_text())["source_hash"]
     except (ValueError, KeyError):
         return False
-    files = [SBML_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
+    files = [SBML_FILE, REST_SBML_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
     return recorded == source_hash() and all((Path(outdir) / f).is_file() for f in files)
 
 
