@@ -54,3 +54,23 @@ def test_export_all_skips_when_current(tmp_path):
     assert exports_current(MODELS)
     assert export_all(MODELS) is False           # nothing to do: hash unchanged
     assert not exports_current(tmp_path)
+
+
+def test_sbml_annotations_complete(sbml_text):
+    from alk5_pysb.annotate import annotation_problems
+    assert annotation_problems(sbml_text) == []
+    doc = libsbml.readSBMLFromString(sbml_text)
+    m = doc.getModel()
+    assert m.getModelHistory().getNumCreators() == 1
+    assert m.getSpecies("Smad2_c_u").getSBOTermID() == "SBO:0000252"
+    assert "uniprot/Q15796" in libsbml.writeSBMLToString(doc)
+    # the check can fail: strip one protein's annotation and it is reported
+    m.getSpecies("Smad2_c_u").unsetCVTerms()
+    assert annotation_problems(libsbml.writeSBMLToString(doc)) == ["protein species Smad2_c_u has no UniProt annotation"]
+
+
+def test_only_verified_identifiers_are_written(sbml_text):
+    from alk5_pysb.annotate import annotation_table
+    table = annotation_table()
+    for _, row in table[table["verified"] != "yes"].iterrows():
+        assert f"{row['database']}/{row['identifier']}" not in sbml_text

@@ -64,7 +64,7 @@ RECEPTORS = ("TBRII", "ActRII", "ALK5")
 def source_files() -> list[Path]:
     pkg = Path(resources.files("alk5_pysb"))
     files = sorted((pkg / "model").glob("*.py")) + sorted((pkg / "data").glob("*.csv"))
-    return files + [pkg / "export.py", pkg / "names.py"]
+    return files + [pkg / "export.py", pkg / "names.py", pkg / "annotate.py"]
 
 
 def source_hash() -> str:
@@ -238,6 +238,8 @@ def to_sbml(model, table=None) -> str:
         rule = re.sub(r"\W", "_", reaction.getName().split(" + ")[0])
         used[rule] += 1
         reaction.setId(f"{rule}_{used[rule]}")
+    from .annotate import annotate
+    annotate(doc, model, ids, table)
     return libsbml.writeSBMLToString(doc)
 
 
