@@ -11,9 +11,9 @@ def test_committed_exports_are_current(rendered):
     """Fails when the model code or tables changed and `make models` was not run."""
     manifest = json.loads((MODELS / "MANIFEST.json").read_text())
     assert manifest["source_hash"] == source_hash(), "models/ is stale: run `make models`"
-    for name, text in rendered.items():
-        committed = (MODELS / name).read_text()
-        assert committed == text, f"models/{name} differs from what the code generates: run `make models`"
+    for name, content in rendered.items():
+        committed = (MODELS / name).read_bytes() if isinstance(content, bytes) else (MODELS / name).read_text()
+        assert committed == content, f"models/{name} differs from what the code generates: run `make models`"
 
 
 def test_sbml_validates_with_zero_errors(sbml_text):

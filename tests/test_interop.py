@@ -44,3 +44,30 @@ def test_bngl_through_bionetgen_run_network(reference):
     got = interop.bng_ode_run((MODELS / "alk5.bngl").read_text(), CASES["ligand+inhibitor"], 240, 48)
     np.testing.assert_allclose(got["time_min"], TIMES)
     _assert_close(got, reference["ligand+inhibitor"], OBSERVABLES, rtol=1e-4)
+
+
+def test_combine_archive_runs_in_tellurium_and_matches_alk5(sim, tmp_path):
+    """Unpack the committed .omex, execute its SED-ML with tellurium, compare with `alk5`."""
+    from alk5_pysb import sedml
+    from alk5_pysb.simulate import Protocol
+    omex = MODELS / "alk5.omex"
+    assert set(sedml.omex_entries(omex)) == {"./alk5_rest.sbml", "./alk5_experiments.sedml"}
+    assert sedml.sedml_errors((MODELS / "alk5_experiments.sedml").read_text()) == []
+    reports = {}
+    for frame in sedml.execute_omex(omex, tmp_path).values():
+        reports[frame.columns[0].split(".")[0]] = frame.rename(columns=lambda c: c.split(".")[-1])
+    tc = reports["timecourse_100pM"]
+    ours = sim.run(Protocol(dose_pM=100.0, t_end_min=1440, times=tuple(tc["time"])),
+                   readouts=["pSmad2", "nuc_Smad_complex", "SMAD7_mRNA", "PAI1_mRNA", "p38_active"])
+    for col in ("pSmad2", "nuc_Smad_complex", "SMAD7_mRNA", "PAI1_mRNA", "p38_active"):
+        np.testing.assert_allclose(tc[col], ours[col], rtol=1e-3, atol=1e-3 * ours[col].abs().max(), err_msg=col)
+    dr = reports["dose_response_45min"]
+    at45 = dr[dr["time"] == 45.0].set_index("dose_TGFB1_pM")["pSmad2"]
+    for dose in sedml.DOSES_PM:
+        ref = sim.run(Protocol(dose_pM=dose, t_end_min=45, n_points=46), readouts=["pSmad2"])["pSmad2"].iloc[-1]
+        assert at45[dose] == pytest.approx(ref, rel=1e-3)
+    pre = reports["pretreatment_SB431542"]
+    ours = sim.run(Protocol(dose_pM=100.0, t_end_min=180, times=tuple(pre["time"] - 60), inhibitor_nM=10_000,
+                            pretreat_min=60), readouts=["pSmad2", "ALK5_inhibited"])
+    ours = ours[ours["time_min"].isin(list(pre["time"] - 60))].reset_index(drop=True)
+    np.testing.assert_allclose(pre["pSmad2"], ours["pSmad2"], rtol=1e-3, atol=1.0)

@@ -66,9 +66,12 @@ def annotate(doc: libsbml.SBMLDocument, model, species_ids: list[str], table) ->
     by_monomer = {name: grp for name, grp in rows.groupby("monomer")}
     smodel.setMetaId(f"meta_{smodel.getId()}")
     # metaids on every element that has an id, and on rules (keyed by their variable)
-    for element in doc.getListOfAllElements():
-        if element.isSetId() and not element.isSetMetaId():
-            element.setMetaId(f"meta_{element.getId()}")
+    # (explicit lists: getListOfAllElements() returns untyped items once antimony has loaded its own libsbml)
+    for elements in (smodel.getListOfCompartments(), smodel.getListOfSpecies(), smodel.getListOfParameters(),
+                     smodel.getListOfReactions(), smodel.getListOfUnitDefinitions(), smodel.getListOfEvents()):
+        for element in elements:
+            if element.isSetId() and not element.isSetMetaId():
+                element.setMetaId(f"meta_{element.getId()}")
     for rule in smodel.getListOfRules():
         rule.setMetaId(f"meta_rule_{rule.getVariable()}")
     for ia in smodel.getListOfInitialAssignments():

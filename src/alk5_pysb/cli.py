@@ -14,7 +14,8 @@ from pathlib import Path
 from .files import atomic_write
 from .units import UserInputError, format_concentration, parse_concentration, parse_duration
 
-EXPORT_FORMATS = {"sbml": "alk5.sbml", "antimony": "alk5.ant", "bngl": "alk5.bngl", "net": "alk5.net"}
+EXPORT_FORMATS = {"sbml": "alk5.sbml", "sbml-rest": "alk5_rest.sbml", "antimony": "alk5.ant", "bngl": "alk5.bngl",
+                  "net": "alk5.net", "sedml": "alk5_experiments.sedml", "omex": "alk5.omex"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,7 +71,10 @@ def cmd_export(args):
         raise UserInputError(f"{path} exists: use --force to overwrite")
     models = default_sbml_path().parent
     name = EXPORT_FORMATS[args.format]
-    text = (models / name).read_text() if exports_current(models) else render_all()[name]
+    if exports_current(models):
+        text = (models / name).read_bytes() if name.endswith(".omex") else (models / name).read_text()
+    else:
+        text = render_all()[name]
     atomic_write(path, text)
     print(f"wrote {args.format} to {path}")
     return 0
@@ -275,7 +279,7 @@ def build_parser():
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_info)
 
-    s = sub.add_parser("export", help="write one export (sbml, antimony, bngl or net)")
+    s = sub.add_parser("export", help="write one export (sbml, sbml-rest, antimony, bngl, net, sedml, omex)")
     s.add_argument("--format", required=True, choices=sorted(EXPORT_FORMATS))
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--force", action="store_true", help="overwrite an existing file")

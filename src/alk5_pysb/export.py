@@ -27,6 +27,8 @@ from .parameters import default_table
 SBML_FILE = "alk5.sbml"
 ANTIMONY_FILE = "alk5.ant"
 REST_SBML_FILE = "alk5_rest.sbml"
+SEDML_FILE = "alk5_experiments.sedml"
+OMEX_FILE = "alk5.omex"
 BNGL_FILE = "alk5.bngl"
 NET_FILE = "alk5.net"
 CARD_FILE = "README.md"
@@ -64,7 +66,7 @@ RECEPTORS = ("TBRII", "ActRII", "ALK5")
 def source_files() -> list[Path]:
     pkg = Path(resources.files("alk5_pysb"))
     files = sorted((pkg / "model").glob("*.py")) + sorted((pkg / "data").glob("*.csv"))
-    return files + [pkg / "export.py", pkg / "names.py", pkg / "annotate.py"]
+    return files + [pkg / "export.py", pkg / "names.py", pkg / "annotate.py", pkg / "sedml.py", pkg / "interop.py"]
 
 
 def source_hash() -> str:
@@ -244,13 +246,19 @@ def to_sbml(model, table=None) -> str:
 
 
 def resting_sbml(sbml: str) -> str:
-    """The same model with the unstimulated steady state as initial amounts (default parameters).
+    """The same model starting at the unstimulated steady state (default parameters), with the
+    protocol as SBML events, for tools that neither pre-equilibrate nor re-evaluate initial
+    assignments after a parameter change (COPASI, tellurium/SED-ML, MATLAB):
 
-    For tools that do not pre-equilibrate: open it, set ``dose_TGFB1_pM`` (or TGFB2/TGFB3/GDF11),
-    ``Inhibitor_0`` (nM) or ``Trap_0`` (nM) and simulate. Initial amounts no longer follow the
-    total-amount parameters (Smad2_0, ...): to change those, use alk5.sbml and pre-equilibrate.
+    - ``dose_TGFB1_pM`` (and TGFB2/TGFB3/GDF11) of ligand, and ``Trap_0`` (nM) of ligand trap, are
+      added to the medium at ``ligand_time_min`` (default 0);
+    - ``Inhibitor_0`` (nM) of ALK5 inhibitor is present from t = 0, so ``ligand_time_min = 60``
+      is a 60-min pre-treatment.
+
+    Initial amounts no longer follow the total-amount parameters (Smad2_0, ...): to change those,
+    use alk5.sbml and pre-equilibrate (the alk5 simulator does).
     """
-    from .names import LIGAND_SPECIES
+    from .names import LIGAND_SPECIES, MOLECULES_PER_NM
     from .simulate import Simulator
     sim = Simulator(sbml)
     state = dict(zip(sim.species, sim.resting_state()))
@@ -258,27 +266,56 @@ def resting_sbml(sbml: str) -> str:
     doc = libsbml.readSBMLFromString(sbml)
     m = doc.getModel()
     m.setId(m.getId() + "_rest")
-    keep = set(LIGAND_SPECIES.values()) | {TRAP_SPECIES, INHIBITOR_SPECIES}
-    for sid, amount in state.items():
-        if sid in keep:
-            continue
+    m.setMetaId(f"meta_{m.getId()}")
+    dosed = set(LIGAND_SPECIES.values()) | {TRAP_SPECIES, INHIBITOR_SPECIES}
+    for sid, amount in list(state.items()) + [(INHIBITOR_SPECIES, 0.0)]:
         if m.getInitialAssignmentBySymbol(sid) is not None:
             m.removeInitialAssignment(sid)
-        m.getSpecies(sid).setInitialAmount(float(f"{max(amount, 0.0):.10g}"))
-    for iso, sid in LIGAND_SPECIES.items():
-        dose = m.createParameter()
-        dose.setId(f"dose_{iso}_pM")
-        dose.setValue(0.0)
-        dose.setConstant(True)
-        dose.setUnits("dimensionless")
-        dose.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{iso} added at t = 0, in pM of the medium</p></body>')
-        ia = m.getInitialAssignmentBySymbol(sid)
-        ia.setMath(libsbml.parseL3Formula(f"dose_{iso}_pM * 0.001 * molecules_per_nM_medium"))
+        m.getSpecies(sid).setInitialAmount(0.0 if sid in dosed else float(f"{max(amount, 0.0):.10g}"))
+    m.getSpecies(INHIBITOR_SPECIES).setConstant(False)
+
+    def parameter(pid, value, units, text):
+        p = m.createParameter()
+        p.setId(pid)
+        p.setMetaId(f"meta_{pid}")
+        p.setValue(value)
+        p.setConstant(True)
+        p.setUnits(units)
+        p.setSBOTerm(2)
+        p.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{text}</p></body>')
+
+    for iso in LIGAND_SPECIES:
+        parameter(f"dose_{iso}_pM", 0.0, "dimensionless", f"{iso} added to the medium at ligand_time_min, in pM")
+    parameter("ligand_time_min", 0.0, "minute", "time of ligand (and trap) addition")
+
+    def event(eid, trigger, assignments):
+        ev = m.createEvent()
+        ev.setId(eid)
+        ev.setMetaId(f"meta_{eid}")
+        ev.setUseValuesFromTriggerTime(True)
+        trig = ev.createTrigger()
+        trig.setInitialValue(False)
+        trig.setPersistent(True)
+        trig.setMath(libsbml.parseL3Formula(trigger))
+        for target, formula in assignments:
+            ea = ev.createEventAssignment()
+            ea.setVariable(target)
+            ea.setMath(libsbml.parseL3Formula(formula))
+
+    medium = MOLECULES_PER_NM["medium"]
+    # strict ">" so that the default (t = 0) fires just after the start in every tool (RoadRunner
+    # does not fire events whose trigger is already true at t0)
+    event("ligand_addition", "time > ligand_time_min",
+          [(sid, f"{sid} + dose_{iso}_pM * 0.001 * {medium}") for iso, sid in LIGAND_SPECIES.items()]
+          + [(TRAP_SPECIES, f"{TRAP_SPECIES} + Trap_0 * {medium}")])
+    event("inhibitor_addition", "time > 0",
+          [(INHIBITOR_SPECIES, f"Inhibitor_0 * {MOLECULES_PER_NM['cytoplasm']}")])
     notes = m.getNotesString().replace(
         "<p>Resting state: initial amounts are NOT the resting steady state.",
         f"<p>THIS FILE STARTS AT REST: initial amounts are the unstimulated steady state for the default parameters "
         f"(simulated for {info['horizon_min']:g} min, max relative rate {info['residual_per_min']:.1e}/min). "
-        "Set dose_TGFB1_pM (pM) and simulate; alk5.sbml is the parameterised original.</p><p>")
+        "Set dose_TGFB1_pM (pM), optionally Inhibitor_0 (nM, present from t = 0) and ligand_time_min "
+        "(pre-treatment), and simulate; alk5.sbml is the parameterised original.</p><p>")
     m.setNotes(notes)
     return libsbml.writeSBMLToString(doc)
 
@@ -323,7 +360,9 @@ def model_card(model, table=None, timings=None) -> str:
         f"| generated species | {len(model.species)} |", f"| generated reactions | {len(model.reactions)} |",
         "",
         "Files: `alk5.sbml` (SBML L3V2, libsbml-validated), `alk5_rest.sbml` (the same, starting at the resting "
-        "steady state; dose parameters `dose_TGFB1_pM` etc.), `alk5.ant` (Antimony), `alk5.bngl` (BioNetGen rules), "
+        "steady state; ligand added by an event: `dose_TGFB1_pM`, `ligand_time_min`, `Inhibitor_0`), "
+        "`alk5_experiments.sedml` and `alk5.omex` (SED-ML standard experiments in a COMBINE archive), "
+        "`alk5.ant` (Antimony), `alk5.bngl` (BioNetGen rules), "
         "`alk5.net` (the generated reaction network), `MANIFEST.json` (source hash and counts).",
         "",
         "Evidence: " + ", ".join(f"{k}: {v}" for k, v in frame["evidence"].value_counts().items()) + ".",
@@ -339,7 +378,7 @@ def model_card(model, table=None, timings=None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_all(model=None, table=None) -> dict[str, str]:
+def render_all(model=None, table=None) -> dict[str, str | bytes]:
     """All export files as {file name: text}."""
     from .model import build_model
     table = table or default_table()
@@ -362,9 +401,16 @@ def render_all(model=None, table=None) -> dict[str, str]:
     problems = validate_sbml(rest)
     if problems:
         raise RuntimeError("resting-state SBML does not validate: " + "; ".join(problems[:5]))
+    from . import sedml as sed
+    experiments = sed.to_sedml(rest)
+    problems = sed.sedml_errors(experiments)
+    if problems:
+        raise RuntimeError("generated SED-ML does not validate: " + "; ".join(problems[:5]))
     return {
         SBML_FILE: sbml,
         REST_SBML_FILE: rest,
+        SEDML_FILE: experiments,
+        OMEX_FILE: sed.to_omex(rest, experiments),
         ANTIMONY_FILE: to_antimony(sbml),
         BNGL_FILE: to_bngl(model),
         NET_FILE: to_net(model),
@@ -381,7 +427,7 @@ def exports_current(outdir: Path) -> bool:
         recorded = json.loads(manifest.read_text())["source_hash"]
     except (ValueError, KeyError):
         return False
-    files = [SBML_FILE, REST_SBML_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
+    files = [SBML_FILE, REST_SBML_FILE, SEDML_FILE, OMEX_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
     return recorded == source_hash() and all((Path(outdir) / f).is_file() for f in files)
 
 
