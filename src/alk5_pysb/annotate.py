@@ -19,7 +19,7 @@ QUALIFIERS = {
     "bqbiol:isEncodedBy": libsbml.BQB_IS_ENCODED_BY,
 }
 # SBO terms used (Systems Biology Ontology)
-SBO_POLYPEPTIDE, SBO_COMPLEX, SBO_SIMPLE_CHEMICAL, SBO_MRNA = 252, 253, 247, 278
+SBO_POLYPEPTIDE, SBO_COMPLEX, SBO_SIMPLE_CHEMICAL, SBO_MRNA = 252, 253, 247, 250  # 250 ribonucleic acid (libsbml rejects 278 on species)
 SBO_COMPARTMENT, SBO_REACTION, SBO_PARAMETER, SBO_KINETIC_CONSTANT = 290, 176, 2, 9
 CREATED = "2026-11-25T00:00:00Z"     # fixed, so that exports are reproducible byte for byte
 

@@ -66,7 +66,8 @@ RECEPTORS = ("TBRII", "ActRII", "ALK5")
 def source_files() -> list[Path]:
     pkg = Path(resources.files("alk5_pysb"))
     files = sorted((pkg / "model").glob("*.py")) + sorted((pkg / "data").glob("*.csv"))
-    return files + [pkg / "export.py", pkg / "names.py", pkg / "annotate.py", pkg / "sedml.py", pkg / "interop.py"]
+    return files + [pkg / name for name in ("export.py", "names.py", "annotate.py", "sedml.py", "interop.py",
+                                            "petab_problem.py")]
 
 
 def source_hash() -> str:
@@ -321,14 +322,16 @@ def resting_sbml(sbml: str) -> str:
 
 
 def validate_sbml(text: str, units: bool = False) -> list[str]:
-    """libsbml consistency check; returns error (and, with units=True, unit warning) messages."""
+    """libsbml consistency check; returns errors, SBO-term warnings and (units=True) unit warnings."""
     doc = libsbml.readSBMLFromString(text)
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, units)
     doc.checkConsistency()
     problems = []
     for i in range(doc.getNumErrors()):
         err = doc.getError(i)
-        if err.getSeverity() >= libsbml.LIBSBML_SEV_ERROR or (units and err.getCategory() == libsbml.LIBSBML_CAT_UNITS_CONSISTENCY):
+        sbo = err.getCategory() == libsbml.LIBSBML_CAT_SBO_CONSISTENCY
+        if err.getSeverity() >= libsbml.LIBSBML_SEV_ERROR or sbo or \
+                (units and err.getCategory() == libsbml.LIBSBML_CAT_UNITS_CONSISTENCY):
             problems.append(f"{err.getSeverityAsString()} {err.getErrorId()}: {err.getShortMessage()} (line {err.getLine()})")
     return problems
 
@@ -362,7 +365,7 @@ def model_card(model, table=None, timings=None) -> str:
         "Files: `alk5.sbml` (SBML L3V2, libsbml-validated), `alk5_rest.sbml` (the same, starting at the resting "
         "steady state; ligand added by an event: `dose_TGFB1_pM`, `ligand_time_min`, `Inhibitor_0`), "
         "`alk5_experiments.sedml` and `alk5.omex` (SED-ML standard experiments in a COMBINE archive), "
-        "`alk5.ant` (Antimony), `alk5.bngl` (BioNetGen rules), "
+        "`alk5.ant` (Antimony), `petab/` (PEtab calibration problem), `alk5.bngl` (BioNetGen rules), "
         "`alk5.net` (the generated reaction network), `MANIFEST.json` (source hash and counts).",
         "",
         "Evidence: " + ", ".join(f"{k}: {v}" for k, v in frame["evidence"].value_counts().items()) + ".",
@@ -406,7 +409,10 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
     problems = sed.sedml_errors(experiments)
     if problems:
         raise RuntimeError("generated SED-ML does not validate: " + "; ".join(problems[:5]))
+    from . import petab_problem
+    petab_files = {f"petab/{name}": text for name, text in petab_problem.render().items()}
     return {
+        **petab_files,
         SBML_FILE: sbml,
         REST_SBML_FILE: rest,
         SEDML_FILE: experiments,
@@ -437,6 +443,5 @@ def export_all(outdir, force: bool = False) -> bool:
     if not force and exports_current(outdir):
         return False
     for name, text in render_all().items():
-        outdir.mkdir(parents=True, exist_ok=True)
-        atomic_write(outdir / name, text)
+        atomic_write(outdir / name, text, make_folder=True)
     return True
