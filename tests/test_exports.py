@@ -16,8 +16,15 @@ def test_committed_exports_are_current(rendered):
         assert committed == content, f"models/{name} differs from what the code generates: run `make models`"
 
 
-def test_sbml_validates_with_zero_errors(sbml_text):
-    assert validate_sbml(sbml_text) == []
+@pytest.mark.parametrize("name", ["alk5.sbml", "alk5_rest.sbml"])
+def test_sbml_validates_with_zero_errors_and_zero_unit_warnings(name):
+    text = (MODELS / name).read_text()
+    assert validate_sbml(text) == []
+    assert validate_sbml(text, units=True) == []     # unit consistency: 0 errors, 0 warnings
+    doc = libsbml.readSBMLFromString(text)
+    m = doc.getModel()
+    undeclared = [p.getId() for p in m.getListOfParameters() if not p.isSetUnits()]
+    assert undeclared == []
 
 
 def test_sbml_structure(sbml_text, model):

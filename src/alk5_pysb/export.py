@@ -53,12 +53,48 @@ UNITS = {
     "per_nM_per_minute": [(libsbml.UNIT_KIND_MOLE, -1, -9, 1.0), (libsbml.UNIT_KIND_LITRE, 1, 0, 1.0),
                           (libsbml.UNIT_KIND_SECOND, -1, 0, 60.0)],
     "per_mole": [(libsbml.UNIT_KIND_MOLE, -1, 0, 1.0)],
+    "item_per_mole": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0), (libsbml.UNIT_KIND_MOLE, -1, 0, 1.0)],
+    "item_per_nM": [(libsbml.UNIT_KIND_ITEM, 1, 0, 1.0), (libsbml.UNIT_KIND_MOLE, -1, -9, 1.0),
+                    (libsbml.UNIT_KIND_LITRE, 1, 0, 1.0)],
+    "pM": [(libsbml.UNIT_KIND_MOLE, 1, -12, 1.0), (libsbml.UNIT_KIND_LITRE, -1, 0, 1.0)],
 }
 TABLE_UNIT_TO_SBML = {
     "1/min": "per_minute", "1/(molecule*min)": "per_item_per_minute", "molecule/(cell*min)": "item_per_minute",
     "molecule/cell": "item", "nM": "nM", "1/(nM*min)": "per_nM_per_minute", "L": "litre", "m^2": "m2",
-    "1/mol": "per_mole", "dimensionless": "dimensionless",
+    "1/mol": "per_mole", "molecule/mol": "item_per_mole", "dimensionless": "dimensionless",
 }
+
+
+def expression_units(name: str, readout_units: dict, table=None) -> str:
+    """SBML units of a PySB observable or expression (assignment-rule parameter), by what it is."""
+    base = name.removesuffix("_TBRII")
+    if base != name and table is not None and base in table.frame.index:   # rate x TbetaRII activity
+        return TABLE_UNIT_TO_SBML[table.unit(base)]
+    if name.startswith("molecules_per_nM_"):
+        return "item_per_nM"
+    if name.endswith("_per_molecule"):
+        return "per_item_per_minute"
+    if name.endswith("_molecules"):
+        return "item"
+    if name.startswith("koff_"):
+        return "per_minute"
+    if name.startswith("rate_") or name.endswith("_flux"):
+        return "item_per_minute"
+    if name == "Smad7_repression":
+        return "dimensionless"
+    if readout_units.get(name) == "pM":
+        return "pM"
+    return "item"           # observables and chain-count readouts are amounts per cell
+
+
+def _literal_units(node):
+    """Give every number in a math tree the unit 'dimensionless' (they are pure factors)."""
+    if node is None:
+        return
+    if node.isNumber() and not node.hasUnits():
+        node.setUnits("dimensionless")
+    for i in range(node.getNumChildren()):
+        _literal_units(node.getChild(i))
 RECEPTORS = ("TBRII", "ActRII", "ALK5")
 
 
@@ -205,8 +241,13 @@ def to_sbml(model, table=None) -> str:
         sp.setCompartment(compartment_of(cp))
         sp.setSubstanceUnits("item")
 
+    from .simulate import readout_table
+    readout_units = readout_table()["unit"].to_dict()
+    rule_targets = {rule.getVariable() for rule in smodel.getListOfRules()}
     for i, param in enumerate(smodel.getListOfParameters()):
         pid = param.getId()
+        if pid in rule_targets:
+            param.setUnits(expression_units(pid, readout_units, table))
         if pid in table.frame.index:
             param.setUnits(TABLE_UNIT_TO_SBML[table.unit(pid)])
             row = table.row(pid)
@@ -241,9 +282,21 @@ def to_sbml(model, table=None) -> str:
         rule = re.sub(r"\W", "_", reaction.getName().split(" + ")[0])
         used[rule] += 1
         reaction.setId(f"{rule}_{used[rule]}")
+    for rule in smodel.getListOfRules():
+        _set_literal_units(rule)
+    for ia in smodel.getListOfInitialAssignments():
+        _set_literal_units(ia)
+    for reaction in smodel.getListOfReactions():
+        _set_literal_units(reaction.getKineticLaw())
     from .annotate import annotate
     annotate(doc, model, ids, table)
     return libsbml.writeSBMLToString(doc)
+
+
+def _set_literal_units(element):
+    math = element.getMath().deepCopy()
+    _literal_units(math)
+    element.setMath(math)
 
 
 def resting_sbml(sbml: str) -> str:
@@ -266,8 +319,7 @@ def resting_sbml(sbml: str) -> str:
     info = sim.last_rest_info
     doc = libsbml.readSBMLFromString(sbml)
     m = doc.getModel()
-    m.setId(m.getId() + "_rest")
-    m.setMetaId(f"meta_{m.getId()}")
+    m.setId(m.getId() + "_rest")   # the metaid stays: the RDF annotation refers to it
     dosed = set(LIGAND_SPECIES.values()) | {TRAP_SPECIES, INHIBITOR_SPECIES}
     for sid, amount in list(state.items()) + [(INHIBITOR_SPECIES, 0.0)]:
         if m.getInitialAssignmentBySymbol(sid) is not None:
@@ -285,9 +337,23 @@ def resting_sbml(sbml: str) -> str:
         p.setSBOTerm(2)
         p.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{text}</p></body>')
 
+    medium = MOLECULES_PER_NM["medium"]
     for iso in LIGAND_SPECIES:
-        parameter(f"dose_{iso}_pM", 0.0, "dimensionless", f"{iso} added to the medium at ligand_time_min, in pM")
+        parameter(f"dose_{iso}_pM", 0.0, "pM", f"{iso} added to the medium at ligand_time_min, in pM")
+        # the dose in molecules per cell (pM -> nM -> molecules), used by the addition event
+        amount = m.createParameter()
+        amount.setId(f"dose_{iso}_molecules")
+        amount.setMetaId(f"meta_dose_{iso}_molecules")
+        amount.setConstant(False)
+        amount.setUnits("item")
+        rule = m.createAssignmentRule()
+        rule.setVariable(f"dose_{iso}_molecules")
+        rule.setMetaId(f"meta_rule_dose_{iso}_molecules")
+        math = libsbml.parseL3Formula(f"dose_{iso}_pM * 0.001 * {medium}")
+        _literal_units(math)
+        rule.setMath(math)
     parameter("ligand_time_min", 0.0, "minute", "time of ligand (and trap) addition")
+    parameter("inhibitor_time_min", 0.0, "minute", "time of inhibitor addition (0: present from the start)")
 
     def event(eid, trigger, assignments):
         ev = m.createEvent()
@@ -301,15 +367,16 @@ def resting_sbml(sbml: str) -> str:
         for target, formula in assignments:
             ea = ev.createEventAssignment()
             ea.setVariable(target)
-            ea.setMath(libsbml.parseL3Formula(formula))
+            math = libsbml.parseL3Formula(formula)
+            _literal_units(math)
+            ea.setMath(math)
 
-    medium = MOLECULES_PER_NM["medium"]
     # strict ">" so that the default (t = 0) fires just after the start in every tool (RoadRunner
     # does not fire events whose trigger is already true at t0)
     event("ligand_addition", "time > ligand_time_min",
-          [(sid, f"{sid} + dose_{iso}_pM * 0.001 * {medium}") for iso, sid in LIGAND_SPECIES.items()]
+          [(sid, f"{sid} + dose_{iso}_molecules") for iso, sid in LIGAND_SPECIES.items()]
           + [(TRAP_SPECIES, f"{TRAP_SPECIES} + Trap_0 * {medium}")])
-    event("inhibitor_addition", "time > 0",
+    event("inhibitor_addition", "time > inhibitor_time_min",
           [(INHIBITOR_SPECIES, f"Inhibitor_0 * {MOLECULES_PER_NM['cytoplasm']}")])
     notes = m.getNotesString().replace(
         "<p>Resting state: initial amounts are NOT the resting steady state.",

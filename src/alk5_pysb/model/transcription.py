@@ -53,7 +53,8 @@ def nuclear_smad_complexes(b):
 
 
 def _hill(x, k, n):
-    return x**n / (k**n + x**n)
+    # written on the dimensionless ratio x/k so that SBML unit checks can follow it
+    return (x / k) ** n / (1 + (x / k) ** n)
 
 
 def target_gene_expression(b):
@@ -62,7 +63,7 @@ def target_gene_expression(b):
     # free Smad7 interferes with Smad-DNA complexes (Zhang 2007): negative autoregulation
     free_smad7 = b.observable("Smad7_free", b.m.Smad7_protein(r=None))
     k_rep, n_rep = b.par("K_Smad7_repression"), b.par("n_Smad7_repression")
-    repression = b.expression("Smad7_repression", k_rep**n_rep / (k_rep**n_rep + free_smad7**n_rep))
+    repression = b.expression("Smad7_repression", 1 / (1 + (free_smad7 / k_rep) ** n_rep))
     # the cooperating factor is itself an immediate-early Smad target
     b.rule("coTF_induction", None >> coTF(),
            b.expression("rate_coTF_induction",
