@@ -81,3 +81,11 @@ def test_only_verified_identifiers_are_written(sbml_text):
     table = annotation_table()
     for _, row in table[table["verified"] != "yes"].iterrows():
         assert f"{row['database']}/{row['identifier']}" not in sbml_text
+
+
+def test_parameter_provenance_links(sbml_text):
+    doc = libsbml.readSBMLFromString(sbml_text)
+    param = doc.getModel().getParameter("k_int")           # Zi 2011 and Vilar 2006
+    uris = {param.getCVTerm(0).getResources().getValue(i) for i in range(param.getCVTerm(0).getResources().getLength())}
+    assert param.getCVTerm(0).getBiologicalQualifierType() == libsbml.BQB_IS_DESCRIBED_BY
+    assert {"http://identifiers.org/pubmed/21613981", "http://identifiers.org/pubmed/16446785"} <= uris

@@ -30,6 +30,12 @@ def annotation_table() -> pd.DataFrame:
         return pd.read_csv(fh, dtype=str)
 
 
+@lru_cache(maxsize=1)
+def reference_table() -> pd.DataFrame:
+    with resources.files("alk5_pysb").joinpath("data/references.csv").open() as fh:
+        return pd.read_csv(fh, dtype=str)
+
+
 def _uri(database: str, identifier: str) -> str:
     return f"http://identifiers.org/{database}/{identifier}"
 
@@ -103,10 +109,20 @@ def annotate(doc: libsbml.SBMLDocument, model, species_ids: list[str], table) ->
             _add_terms(sp, parts.drop_duplicates(["database", "identifier"]))
     for reaction in smodel.getListOfReactions():
         reaction.setSBOTerm(SBO_REACTION)
+    references = reference_table()
     for param in smodel.getListOfParameters():
         pid = param.getId()
         is_rate = pid in table.frame.index and str(table.unit(pid)).startswith("1/")
         param.setSBOTerm(SBO_KINETIC_CONSTANT if is_rate else SBO_PARAMETER)
+        if pid in table.frame.index:   # provenance: the papers the value comes from
+            source = str(table.row(pid)["source"])
+            cited = references[[pattern in source for pattern in references["pattern"]]]
+            if len(cited):
+                term = libsbml.CVTerm(libsbml.BIOLOGICAL_QUALIFIER)
+                term.setBiologicalQualifierType(libsbml.BQB_IS_DESCRIBED_BY)
+                for _, ref in cited.iterrows():
+                    term.addResource(_uri(ref["database"], ref["identifier"]))
+                param.addCVTerm(term)
     history = libsbml.ModelHistory()
     creator = libsbml.ModelCreator()
     creator.setFamilyName("alk5-pysb")
