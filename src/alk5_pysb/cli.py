@@ -265,6 +265,32 @@ def cmd_run(args):
     return 0
 
 
+def cmd_scan(args):
+    from .engine import PROTOCOL_AXES, run_scan
+    from .scanfile import conditions, experiment, load_scan
+    from .simulate import shared_simulator
+    sim = shared_simulator()
+    spec = load_scan(args.scan, valid_parameters=sim.table_parameters)
+    exp = experiment(spec)
+    sim.check_readouts(exp.readouts)
+    table = conditions(spec, allow_large=args.yes)
+    bad = [c for c in table.columns if c != "condition_id" and c not in PROTOCOL_AXES and c not in sim.table_parameters]
+    if bad:
+        raise UserInputError(f"{spec.origin}: unknown axis column(s) {bad}; valid axes are {', '.join(PROTOCOL_AXES)} "
+                             "or any model parameter")
+    executor = "dask" if args.scheduler else args.executor
+    out = Path(args.output or f"results/{spec.name}")
+    import time
+    t0 = time.perf_counter()
+    results = run_scan(sim, exp, table, out, executor=executor, workers=args.workers, scheduler=args.scheduler,
+                       chunk_size=args.chunk_size, resume=args.resume)
+    wall = time.perf_counter() - t0
+    failed = int((results["error"] != "").sum()) if "error" in results else 0
+    print(f"{spec.name}: {len(results)} conditions ({failed} failed) with {executor}, {wall:.1f} s "
+          f"({len(table) / max(wall, 1e-9):.1f} conditions/s) -> {out / 'results.parquet'}")
+    return 0
+
+
 def _scan_options(s, what):
     s.add_argument("-o", "--output", help=f"{what} CSV, written as results come in")
     s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same file")
@@ -341,6 +367,18 @@ def build_parser():
     s.add_argument("--metric", default="at:60min")
     _scan_options(s, "comparison")
     s.set_defaults(func=cmd_compare_compounds)
+
+    s = sub.add_parser("scan", help="large scans from a scan file: grid, Latin hypercube, Sobol or CSV designs")
+    s.add_argument("scan", help="scan file (TOML)")
+    s.add_argument("-o", "--output", help="results folder (default results/<scan name>)")
+    s.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"],
+                   help="serial, local processes (default, all cores) or a Dask LocalCluster")
+    s.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    s.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (implies --executor dask)")
+    s.add_argument("--chunk-size", type=int, default=20, help="conditions per chunk file (default 20)")
+    s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same folder")
+    s.add_argument("--yes", action="store_true", help="run designs larger than the file's max_conditions")
+    s.set_defaults(func=cmd_scan)
 
     s = sub.add_parser("run", help="run a scenario file (TOML) or a standard scenario by name")
     s.add_argument("scenario")

@@ -125,6 +125,20 @@ class Simulator:
         self._rest_cache: dict = {}
         self.last_rest_info: dict = {}
 
+    # shipping to workers: the compiled model travels as RoadRunner's saved state ----------
+    def __getstate__(self):
+        state = {k: v for k, v in self.__dict__.items() if k != "rr"}
+        state["_rr_state"] = self.rr.saveStateS()
+        return state
+
+    def __setstate__(self, state):
+        import roadrunner
+        roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
+        saved = state.pop("_rr_state")
+        self.__dict__.update(state)
+        self.rr = roadrunner.RoadRunner()
+        self.rr.loadStateS(saved)      # ~0.1 s instead of a ~3 s compile
+
     # parameters -----------------------------------------------------------------------
     def resolve_parameters(self, set_values=None, scale=None) -> dict[str, float]:
         """Merge --set and --scale into absolute values; unknown names list the valid ones."""
@@ -186,11 +200,19 @@ class Simulator:
     def _molecules_per_nM(self, compartment):
         return float(self.rr[MOLECULES_PER_NM[compartment]])
 
+    def check_params(self, params: dict) -> None:
+        for name, value in params.items():
+            if name not in self.table_parameters:
+                raise UserInputError(f"unknown parameter {name!r}{_suggest(name, self.table_parameters)}")
+            if not np.isfinite(value) or value < 0:
+                raise UserInputError(f"parameter {name} must be a finite number >= 0, got {value!r}")
+
     def run(self, protocol: Protocol, readouts=None, params=None) -> pd.DataFrame:
         protocol.check()
         readouts = list(readouts or default_readouts())
         self.check_readouts(readouts)
         params = params or {}
+        self.check_params(params)
         rest = self.resting_state(params)
         rr = self.rr
         self._apply(params)

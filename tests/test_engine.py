@@ -1,0 +1,114 @@
+"""The scan engine: executors agree, interrupted scans resume exactly, bad scan files fail early."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alk5_pysb.engine import run_scan
+from alk5_pysb.scanfile import conditions, experiment, parse_scan
+from alk5_pysb.units import UserInputError
+
+SMALL = """
+[scan]
+name = "small"
+design = "grid"
+readouts = ["pSmad2", "p38_active"]
+metrics = ["at:45min", "peak"]
+compound = "SB-431542"
+pretreat = "60min"
+[[scan.axis]]
+name = "ligand_dose"
+values = "10pM,100pM"
+[[scan.axis]]
+name = "inhibitor_dose"
+values = "0nM,100nM,1uM"
+[[scan.axis]]
+name = "kon_Smad7_ALK5"
+values = "0.0035,0.035"
+"""
+
+
+@pytest.fixture(scope="module")
+def small(sim):
+    spec = parse_scan(SMALL, "small.toml", sim.table_parameters)
+    return spec, experiment(spec), conditions(spec)
+
+
+def test_executors_give_identical_results(sim, small, tmp_path):
+    spec, exp, table = small
+    assert len(table) == 12
+    serial = run_scan(sim, exp, table, tmp_path / "serial", executor="serial", chunk_size=5, progress=False)
+    procs = run_scan(sim, exp, table, tmp_path / "procs", executor="processes", workers=2, chunk_size=5, progress=False)
+    dask = run_scan(sim, exp, table, tmp_path / "dask", executor="dask", workers=2, chunk_size=5, progress=False)
+    cols = exp.columns()
+    assert (serial["error"] == "").all() and serial["condition_id"].tolist() == list(range(12))
+    pd.testing.assert_frame_equal(serial[cols], procs[cols])
+    pd.testing.assert_frame_equal(serial[cols], dask[cols])
+    # the numbers mean something: more drug, less pSmad2; more Smad7 binding, less pSmad2
+    row = serial.set_index(["ligand_dose", "inhibitor_dose", "kon_Smad7_ALK5"])["pSmad2@at:45min"]
+    assert row[(100.0, 1000.0, 0.035)] < row[(100.0, 0.0, 0.035)]
+    assert row[(100.0, 0.0, 0.035)] < row[(100.0, 0.0, 0.0035)]
+
+
+def test_failed_condition_is_recorded_and_the_scan_goes_on(sim, small, tmp_path):
+    spec, exp, table = small
+    table = table.copy()
+    table.loc[3, "kon_Smad7_ALK5"] = -1.0        # rejected by the simulator
+    result = run_scan(sim, exp, table, tmp_path / "bad", executor="serial", progress=False)
+    assert len(result) == 12
+    assert ">= 0" in result.loc[3, "error"] and np.isnan(result.loc[3, "pSmad2@peak"])
+    assert (result.drop(index=3)["error"] == "").all()
+
+
+def test_interrupted_scan_resumes_without_loss_or_duplicates(tmp_path):
+    scan = tmp_path / "scan.toml"
+    scan.write_text(SMALL.replace('values = "10pM,100pM"', 'values = "1pM:1nM:6"'))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "alk5_pysb.cli", "scan", str(scan), "-o", str(out), "--executor", "serial",
+           "--chunk-size", "3"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "chunks").glob("chunk-*.parquet"))) < 2:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)                     # a crash, not a clean stop
+    proc.wait()
+    done = len(list((out / "chunks").glob("chunk-*.parquet")))
+    assert 2 <= done < 12                                # really interrupted part-way
+    again = subprocess.run(cmd, capture_output=True, text=True)
+    assert again.returncode == 2 and "--resume" in again.stderr
+    resumed = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    results = pd.read_parquet(out / "results.parquet")
+    assert len(results) == 36 and results["condition_id"].is_unique
+    assert sorted(results["condition_id"]) == list(range(36))
+
+
+@pytest.mark.parametrize("body, message", [
+    ('design = "grid"\nreadouts=["pSmad2"]\nmetrics=["peak"]\n[[scan.axis]]\nname = "colour"\nvalues = "1,2"', "unknown axis"),
+    ('design = "lhs"\nsamples = 10\nreadouts=["pSmad2"]\nmetrics=["peak"]\n[[scan.axis]]\nname = "k_int"\nrange = [1.0, 0.1]', "empty or reversed"),
+    ('design = "grid"\nreadouts=["pSmad2"]\nmetrics=["peak"]\n[[scan.axis]]\nname = "ligand_dose"\nvalues = "1nM:1pM:5"', "start"),
+    ('design = "grid"\nreadouts=["pSmad2"]\nmetrics=["sometimes"]\n[[scan.axis]]\nname = "ligand_dose"\nvalues = "1pM"', "valid metrics"),
+    ('design = "cube"\nreadouts=["pSmad2"]\nmetrics=["peak"]', "not one of"),
+])
+def test_bad_scan_files(sim, body, message):
+    with pytest.raises(UserInputError, match=message):
+        parse_scan('[scan]\nname = "x"\n' + body, "x.toml", sim.table_parameters)
+
+
+def test_large_designs_need_yes(sim):
+    spec = parse_scan('[scan]\nname = "x"\ndesign = "sobol"\nsamples = 1024\nmax_conditions = 1000\n'
+                      'readouts=["pSmad2"]\nmetrics=["peak"]\n[[scan.axis]]\nname = "k_int"\nrange = [0.1, 1.0]\n'
+                      '[[scan.axis]]\nname = "k_rec"\nrange = [0.01, 0.1]', "x.toml", sim.table_parameters)
+    with pytest.raises(UserInputError, match="--yes"):
+        conditions(spec)
+    assert len(conditions(spec, allow_large=True)) == 1024 * 6
+
+
+def test_malformed_scan_file_names_the_line(sim):
+    with pytest.raises(UserInputError, match="line 3"):
+        parse_scan('[scan]\nname = "x"\ndesign = "grid\n', "x.toml", sim.table_parameters)
