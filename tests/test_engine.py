@@ -112,3 +112,31 @@ def test_large_designs_need_yes(sim):
 def test_malformed_scan_file_names_the_line(sim):
     with pytest.raises(UserInputError, match="line 3"):
         parse_scan('[scan]\nname = "x"\ndesign = "grid\n', "x.toml", sim.table_parameters)
+
+
+def test_sensitivity_ranks_the_phosphorylation_constant(sim, tmp_path):
+    from alk5_pysb.analyses import sensitivity
+    from alk5_pysb.engine import Experiment
+    from alk5_pysb.metrics import parse_metrics
+    exp = Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:45min"))
+    indices, results = sensitivity(sim, exp, ["k_phos_Smad2", "koff_ns"], fold=10, samples=16, out=tmp_path,
+                                   executor="serial")
+    assert len(results) == 16 * 4
+    st = indices.set_index("parameter")["ST"]
+    assert st["k_phos_Smad2"] > 0.5 > st["koff_ns"]          # Smad2 phosphorylation matters, NS binding barely
+    assert (tmp_path / "sobol_indices.csv").exists()
+
+
+def test_population_varies_responses_and_ic50s(sim, tmp_path):
+    from alk5_pysb.analyses import population, population_table
+    from alk5_pysb.compounds import get_compound
+    from alk5_pysb.engine import Experiment
+    from alk5_pysb.metrics import parse_metrics
+    table = population_table(sim, 6, 0.3, ["Smad2_0", "TBRII_0"], np.logspace(1, 5, 7), seed=3)
+    assert len(table) == 6 * 8 and table.groupby("cell")["Smad2_0"].nunique().eq(1).all()
+    exp = Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:45min"), compound=get_compound("SB-431542"),
+                     pretreat_min=60.0)
+    summary, _ = population(sim, exp, table, tmp_path, executor="serial")
+    assert summary["pSmad2@at:45min"].std() > 0.05 * summary["pSmad2@at:45min"].mean()
+    ic50 = summary["IC50_nM pSmad2@at:45min"]
+    assert ic50.notna().all() and 300 < ic50.median() < 5000

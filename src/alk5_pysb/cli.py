@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from .files import atomic_write
 from .units import UserInputError, format_concentration, parse_concentration, parse_duration
 
@@ -291,6 +293,74 @@ def cmd_scan(args):
     return 0
 
 
+def _engine_experiment(args, readouts):
+    from .compounds import get_compound
+    from .engine import Experiment
+    from .metrics import parse_metrics
+    compound = get_compound(args.compound, getattr(args, "ki", None)) if getattr(args, "compound", None) or \
+        getattr(args, "ki", None) else None
+    return Experiment(readouts=readouts, metrics=parse_metrics(args.metric), ligand=_ligand(args.ligand),
+                      ligand_dose_pM=parse_concentration(args.ligand_dose, to="pM", what="--ligand-dose"),
+                      compound=compound, pretreat_min=parse_duration(args.pretreat, what="--pretreat"))
+
+
+def cmd_sensitivity(args):
+    from .analyses import sensitivity
+    from .plots import sobol_figure
+    from .simulate import shared_simulator
+    sim = shared_simulator()
+    readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
+    sim.check_readouts(readouts)
+    exp = _engine_experiment(args, readouts)
+    params = [p.strip() for p in args.params.split(",") if p.strip()]
+    out = Path(args.output)
+    indices, _ = sensitivity(sim, exp, params, args.fold, args.samples, out, executor=args.executor,
+                             workers=args.workers, scheduler=args.scheduler, resume=args.resume)
+    sobol_figure(indices, out / "sobol_indices", f"Sobol indices, parameters x/÷{args.fold:g}, "
+                 f"{args.ligand} {args.ligand_dose}")
+    for output, grp in indices.groupby("output", sort=False):
+        top = grp.sort_values("ST", ascending=False).head(3)
+        print(f"{output}: " + ", ".join(f"{r.parameter} ST {r.ST:.2f} (S1 {r.S1:.2f})" for r in top.itertuples()))
+    print(f"-> {out / 'sobol_indices.csv'}, {out / 'sobol_indices.png'}")
+    return 0
+
+
+def cmd_population(args):
+    from .analyses import POPULATION_DEFAULTS, population, population_table
+    from .plots import population_figure
+    from .simulate import shared_simulator
+    from .units import parse_dose_grid
+    sim = shared_simulator()
+    readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
+    sim.check_readouts(readouts)
+    exp = _engine_experiment(args, readouts)
+    doses = parse_dose_grid(args.doses, to="nM", molar_mass_kDa=None, what="--doses") if args.doses else []
+    params = [p.strip() for p in args.params.split(",")] if args.params else list(POPULATION_DEFAULTS)
+    table = population_table(sim, args.cells, args.cv, params, doses, seed=args.seed)
+    out = Path(args.output)
+    summary, _ = population(sim, exp, table, out, executor=args.executor, workers=args.workers,
+                            scheduler=args.scheduler, resume=args.resume)
+    population_figure(summary, exp.columns(), out / "population", f"{args.cells} cells, CV {args.cv:g} on "
+                      f"{len(params)} protein levels; {args.ligand} {args.ligand_dose}"
+                      + (f", {exp.compound.name}" if exp.compound else ""))
+    for column in exp.columns():
+        values = summary[column]
+        line = f"{column}: median {values.median():.4g}, 5-95% {values.quantile(0.05):.4g}-{values.quantile(0.95):.4g}"
+        ic50 = summary.get(f"IC50_nM {column}")
+        if ic50 is not None:
+            line += f"; IC50 median {np.nanmedian(ic50):.3g} nM ({int(np.isfinite(ic50).sum())}/{len(ic50)} cells)"
+        print(line)
+    print(f"-> {out / 'cells.csv'}, {out / 'population.png'}")
+    return 0
+
+
+def _engine_options(s):
+    s.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"])
+    s.add_argument("--workers", type=int)
+    s.add_argument("--scheduler", help="Dask scheduler address (implies --executor dask)")
+    s.add_argument("--resume", action="store_true")
+
+
 def _scan_options(s, what):
     s.add_argument("-o", "--output", help=f"{what} CSV, written as results come in")
     s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same file")
@@ -298,6 +368,7 @@ def _scan_options(s, what):
 
 
 def build_parser():
+    from .analyses import SENSITIVITY_DEFAULTS
     p = _Parser(prog="alk5", description="Rule-based ALK5 (TGF-beta type I receptor) model: export and simulate.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -379,6 +450,36 @@ def build_parser():
     s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same folder")
     s.add_argument("--yes", action="store_true", help="run designs larger than the file's max_conditions")
     s.set_defaults(func=cmd_scan)
+
+    s = sub.add_parser("sensitivity", help="global Sobol indices (first order, total) of readout metrics")
+    s.add_argument("--readouts", default="pSmad2")
+    s.add_argument("--metric", default="at:45min,at:8h")
+    s.add_argument("--params", default=",".join(SENSITIVITY_DEFAULTS))
+    s.add_argument("--fold", type=float, default=10.0, help="each parameter from value/fold to value*fold (log-uniform)")
+    s.add_argument("--samples", type=int, default=64, help="Sobol base samples N (N*(D+2) simulations)")
+    s.add_argument("--ligand", default="TGFB1")
+    s.add_argument("--ligand-dose", default="100pM")
+    s.add_argument("--pretreat", default="0min")
+    s.add_argument("-o", "--output", default="results/sensitivity")
+    _engine_options(s)
+    s.set_defaults(func=cmd_sensitivity, compound=None)
+
+    s = sub.add_parser("population", help="virtual population: log-normal protein levels, response and IC50 per cell")
+    s.add_argument("--cells", type=int, default=200)
+    s.add_argument("--cv", type=float, default=0.3, help="cell-to-cell coefficient of variation of protein levels")
+    s.add_argument("--params", help="parameters that vary (default: receptor, Smad, Smurf2, PPM1A levels, Smad7 basal)")
+    s.add_argument("--readouts", default="pSmad2")
+    s.add_argument("--metric", default="at:45min")
+    s.add_argument("--compound", help="inhibitor for per-cell IC50s (library name)")
+    s.add_argument("--ki", help="or a biochemical potency for your own compound")
+    s.add_argument("--doses", help="inhibitor doses for per-cell IC50s (e.g. 10nM:100uM:8)")
+    s.add_argument("--pretreat", default="60min")
+    s.add_argument("--ligand", default="TGFB1")
+    s.add_argument("--ligand-dose", default="100pM")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("-o", "--output", default="results/population")
+    _engine_options(s)
+    s.set_defaults(func=cmd_population)
 
     s = sub.add_parser("run", help="run a scenario file (TOML) or a standard scenario by name")
     s.add_argument("scenario")

@@ -30,6 +30,7 @@ from .units import UserInputError
 PROTOCOL_AXES = {"ligand_dose": "pM", "inhibitor_dose": "nM", "pretreat": "min", "trap_dose": "nM",
                  "inhibitor_at": "min", "washout": "min"}
 EXECUTORS = ("serial", "processes", "dask")
+LABEL_COLUMNS = {"condition_id", "cell"}   # identify a condition, change nothing
 
 
 @dataclass
@@ -53,7 +54,7 @@ class Experiment:
         if self.compound is not None:
             params.update(self.compound.model_params())
         for name, value in row.items():
-            if name not in PROTOCOL_AXES and name != "condition_id":
+            if name not in PROTOCOL_AXES and name not in LABEL_COLUMNS:
                 params[name] = float(value)
         dose = float(row.get("inhibitor_dose", 0.0))
         pretreat = float(row.get("pretreat", self.pretreat_min)) if dose > 0 else 0.0

@@ -1,0 +1,61 @@
+"""Figures for the sensitivity and population commands (PNG + SVG beside their CSVs)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .files import atomic_path
+
+
+def _save(fig, stem: Path):
+    import matplotlib.pyplot as plt
+    for ext in ("png", "svg"):
+        with atomic_path(stem.with_suffix(f".{ext}")) as tmp:
+            fig.savefig(tmp, dpi=150, format=ext, metadata={"Date": None} if ext == "svg" else {"Software": None})
+    plt.close(fig)
+
+
+def sobol_figure(indices, stem: Path, title: str):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    outputs = list(dict.fromkeys(indices["output"]))
+    fig, axes = plt.subplots(1, len(outputs), figsize=(5 * len(outputs), 4.5), squeeze=False)
+    for ax, output in zip(axes[0], outputs):
+        sub = indices[indices["output"] == output].sort_values("ST")
+        y = np.arange(len(sub))
+        ax.barh(y + 0.2, sub["ST"], 0.4, xerr=sub["ST_conf"], label="total (ST)", color="tab:blue")
+        ax.barh(y - 0.2, sub["S1"], 0.4, xerr=sub["S1_conf"], label="first order (S1)", color="tab:orange")
+        ax.set_yticks(y, sub["parameter"])
+        ax.set_xlabel("Sobol index")
+        ax.set_title(output)
+        ax.axvline(0, color="k", lw=0.5)
+    axes[0][0].legend(loc="lower right", fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    _save(fig, stem)
+
+
+def population_figure(summary, columns, stem: Path, title: str):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(2, len(columns), figsize=(max(7.0, 4.5 * len(columns)), 7), squeeze=False)
+    for j, column in enumerate(columns):
+        axes[0][j].hist(summary[column], bins=25, color="tab:blue")
+        axes[0][j].set_xlabel(f"{column} (untreated, molecule/cell)")
+        axes[0][j].set_ylabel("cells")
+        ic50 = summary.get(f"IC50_nM {column}")
+        if ic50 is not None and np.isfinite(ic50).any():
+            values = ic50[np.isfinite(ic50)]
+            axes[1][j].hist(np.log10(values), bins=25, color="tab:red")
+            axes[1][j].set_xlabel(f"log10 IC50 (nM), {column}")
+            axes[1][j].set_title(f"median {np.median(values):.3g} nM, {len(values)}/{len(ic50)} cells inhibited",
+                                 fontsize=9)
+        else:
+            axes[1][j].text(0.5, 0.5, "no cell reached 50% inhibition", ha="center", transform=axes[1][j].transAxes)
+        axes[1][j].set_ylabel("cells")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    _save(fig, stem)
