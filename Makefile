@@ -32,6 +32,7 @@ test: $(STAMP)
 
 bench: models
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_scan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -44,6 +44,7 @@ class Experiment:
     pretreat_min: float = 0.0
     inhibitor_at_min: float | None = None
     t_end_min: float | None = None
+    output_points: int | None = None      # a fixed uniform output grid (benchmarks); default: metric-driven
     base_params: dict = field(default_factory=dict)
 
     def columns(self) -> list[str]:
@@ -59,9 +60,10 @@ class Experiment:
         dose = float(row.get("inhibitor_dose", 0.0))
         pretreat = float(row.get("pretreat", self.pretreat_min)) if dose > 0 else 0.0
         t_end = horizon(self.metrics, self.t_end_min or 0.0)
+        times = np.linspace(0.0, t_end, self.output_points) if self.output_points else time_grid(t_end, self.metrics)
         protocol = Protocol(
             ligand=self.ligand, dose_pM=float(row.get("ligand_dose", self.ligand_dose_pM)), t_end_min=t_end,
-            times=tuple(time_grid(t_end, self.metrics)), inhibitor_nM=dose, pretreat_min=pretreat,
+            times=tuple(times), inhibitor_nM=dose, pretreat_min=pretreat,
             inhibitor_at_min=(row.get("inhibitor_at", self.inhibitor_at_min) if dose > 0 and not pretreat else None),
             washout_min=row.get("washout"), trap_nM=float(row.get("trap_dose", 0.0)),
             inhibitor_tbrii_activity=self.compound.tbrii_activity(dose) if self.compound is not None else 1.0)

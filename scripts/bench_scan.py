@@ -1,0 +1,245 @@
+"""Side-by-side scan benchmark (issue: scans at scale). Called by ``make bench``.
+
+Fixed workload: a 1,000-condition dose x inhibitor grid (25 TGF-beta1 doses 0.1 pM-10 nM x 40
+SB-431542 doses 1 nM-100 uM, 60 min pre-treatment), 24 h each, 200 output points, rtol 1e-6 and
+the tightest absolute tolerance the engine runs reliably (1e-6 molecules; 1e-9 makes CVODE fail
+at the drug step). Measured in one run:
+
+- this engine: serial, local processes, Dask LocalCluster (same number of workers);
+- other tools on the same model (sampled per-simulation cost; their 1,000-condition time is
+  one-time cost + 1,000 x per-simulation cost, an estimate and labelled as such): PySB
+  ScipyOdeSimulator (default settings; lsoda), BioNetGen run_network, COPASI (basico);
+  AMICI when it can be imported in this environment;
+- one-time costs (network generation, export, compile/load) apart from per-simulation time;
+- the cost of one right-hand-side evaluation, and peak memory of 1,000- and 10,000-condition
+  scans (short 1 h conditions, separate processes).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+PER_TOOL_TIMEOUT_S = 180
+
+
+def _workload(n_ligand=25, n_inhibitor=40, output_points=200):
+    import pandas as pd
+    from alk5_pysb.compounds import get_compound
+    from alk5_pysb.engine import Experiment
+    from alk5_pysb.metrics import parse_metrics
+    exp = Experiment(readouts=["pSmad2", "PAI1_mRNA", "p38_active"], metrics=parse_metrics("at:60min,at:24h"),
+                     compound=get_compound("SB-431542"), pretreat_min=60.0, t_end_min=1440.0,
+                     output_points=output_points)
+    grid = [(l, i) for l in np.logspace(-1, 4, n_ligand) for i in np.logspace(0, 5, n_inhibitor)]
+    table = pd.DataFrame(grid, columns=["ligand_dose", "inhibitor_dose"])
+    table.insert(0, "condition_id", np.arange(len(table)))
+    return exp, table
+
+
+def _timed(fn, *a, **k):
+    t0 = time.perf_counter()
+    out = fn(*a, **k)
+    return time.perf_counter() - t0, out
+
+
+def one_time_costs():
+    import pysb.bng
+    from alk5_pysb.bng import configure_pysb
+    from alk5_pysb.export import to_sbml
+    from alk5_pysb.model import build_model
+    from alk5_pysb.simulate import Simulator
+    configure_pysb()
+    t_build, model = _timed(build_model)
+    t_net, _ = _timed(pysb.bng.generate_equations, model)
+    t_export, sbml = _timed(to_sbml, model)
+    t_compile, sim = _timed(Simulator, sbml, 1e-6, 1e-6)
+    t_rest, _ = _timed(sim.resting_state)
+    costs = {"build_model_s": t_build, "network_generation_s": t_net, "sbml_export_s": t_export,
+             "roadrunner_compile_s": t_compile, "resting_state_s": t_rest}
+    return costs, model, sbml, sim
+
+
+def engine_runs(sim, workers):
+    from alk5_pysb.engine import run_scan
+    exp, table = _workload()
+    results = {}
+    for executor in ("serial", "processes", "dask"):
+        with tempfile.TemporaryDirectory() as tmp:
+            wall, frame = _timed(run_scan, sim, exp, table, Path(tmp) / "scan", executor=executor,
+                                 workers=workers, progress=False)
+        failed = int((frame["error"] != "").sum())
+        results[executor] = {"wall_s": wall, "conditions": len(frame), "failed": failed,
+                             "per_condition_s": wall / len(frame), "conditions_per_s": len(frame) / wall,
+                             "workers": 1 if executor == "serial" else workers}
+        print(f"  engine {executor:9s} {wall:7.1f} s  ({len(frame) / wall:6.1f} conditions/s, {failed} failed)",
+              flush=True)
+    return results
+
+
+def rhs_cost(sim):
+    rr = sim.rr
+    rr.model.setFloatingSpeciesAmounts(sim.resting_state())
+    n = 2000
+    t0 = time.perf_counter()
+    for _ in range(n):
+        rr.model.getStateVectorRate(0.0)
+    return (time.perf_counter() - t0) / n
+
+
+def _run_tool(name: str, sbml_path: str, model_pickle: str, n: int) -> dict:
+    """Per-simulation cost of another tool, in a subprocess with a time limit."""
+    code = f"""
+import json, pickle, time, numpy as np
+name, n = {name!r}, {n}
+tspan = np.linspace(0, 1440, 200)
+out = {{}}
+if name.startswith("pysb"):
+    from alk5_pysb.bng import configure_pysb; configure_pysb()
+    from pysb.simulator import ScipyOdeSimulator
+    model = pickle.load(open({model_pickle!r}, "rb"))
+    kw = {{}} if name == "pysb_default" else {{"integrator": "lsoda", "compiler": "python"}}
+    t0 = time.perf_counter(); sim = ScipyOdeSimulator(model, tspan, integrator_options={{"rtol": 1e-6, "atol": 1e-6}}, **kw)
+    out["load_s"] = time.perf_counter() - t0
+    times = []
+    for i in range(n):
+        t0 = time.perf_counter(); sim.run(param_values={{"TGFB1_0": 120000.0 * (1 + i)}}); times.append(time.perf_counter() - t0)
+elif name == "bionetgen":
+    from alk5_pysb.interop import bng_ode_run
+    bngl = open({str(ROOT / 'models' / 'alk5.bngl')!r}).read()
+    times = []
+    for i in range(n):
+        t0 = time.perf_counter(); bng_ode_run(bngl, {{"TGFB1_0": 120000.0}}, 1440, 199, rtol=1e-6, atol=1e-6); times.append(time.perf_counter() - t0)
+elif name == "copasi":
+    import basico
+    t0 = time.perf_counter(); dm = basico.load_model({sbml_path!r}); out["load_s"] = time.perf_counter() - t0
+    basico.set_parameters("TGFB1_0", initial_value=120000.0, model=dm)
+    times = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        basico.run_time_course(duration=1440, intervals=199, model=dm, r_tol=1e-6, a_tol=1e-6, update_model=False)
+        times.append(time.perf_counter() - t0)
+elif name == "amici":
+    import amici
+    from amici.importers.sbml import SbmlImporter
+    t0 = time.perf_counter()
+    SbmlImporter({sbml_path!r}).sbml2amici("alk5_amici", "/tmp/alk5_amici_bench", verbose=False)
+    out["load_s"] = time.perf_counter() - t0
+    raise SystemExit("compiled; simulation API not wired")
+out["per_simulation_s"] = float(np.median(times)); out["samples"] = len(times)
+print(json.dumps(out))
+"""
+    try:
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=PER_TOOL_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"status": f"timeout: more than {PER_TOOL_TIMEOUT_S} s for {n} simulation(s) (incl. load)"}
+    if res.returncode != 0:
+        last = (res.stderr.strip().splitlines() or ["?"])[-1]
+        return {"status": f"failed: {last[:200]}"}
+    data = json.loads(res.stdout.strip().splitlines()[-1])
+    data["status"] = "measured"
+    return data
+
+
+def memory_run(n_conditions: int, workers: int) -> float:
+    """Peak resident memory (MB) of a scan of short (1 h) conditions, measured in its own process tree."""
+    code = f"""
+import resource, tempfile, numpy as np, pandas as pd
+from pathlib import Path
+from alk5_pysb.engine import Experiment, run_scan
+from alk5_pysb.metrics import parse_metrics
+from alk5_pysb.simulate import Simulator
+sim = Simulator()
+exp = Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:60min"), pretreat_min=0.0)
+table = pd.DataFrame({{"condition_id": np.arange({n_conditions}), "ligand_dose": np.logspace(-1, 4, {n_conditions})}})
+with tempfile.TemporaryDirectory() as tmp:
+    run_scan(sim, exp, table, Path(tmp) / "s", executor="processes", workers={workers}, chunk_size=50, progress=False)
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(max(own, kids) / 1024.0)
+"""
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1800)
+    if res.returncode != 0:
+        raise RuntimeError(res.stderr[-500:])
+    return float(res.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "bench_scan.json")
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args(argv)
+    from alk5_pysb.files import atomic_write
+
+    print("one-time costs ...", flush=True)
+    costs, model, sbml, sim = one_time_costs()
+    print("engine on the 1,000-condition workload ...", flush=True)
+    engine = engine_runs(sim, args.workers)
+    rhs = rhs_cost(sim)
+    print("other tools (sampled) ...", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        import pickle
+        sbml_path = Path(tmp) / "alk5.sbml"
+        sbml_path.write_text(sbml)
+        model_path = Path(tmp) / "model.pkl"
+        model_path.write_bytes(pickle.dumps(model))
+        tools = {}
+        for name, n in (("pysb_default", 1), ("pysb_lsoda", 3), ("bionetgen", 2), ("copasi", 3), ("amici", 1)):
+            tools[name] = _run_tool(name, str(sbml_path), str(model_path), n)
+            print(f"  {name:12s} {tools[name]}", flush=True)
+    memory = {}
+    if not args.skip_memory:
+        print("peak memory ...", flush=True)
+        for n in (1000, 10000):
+            memory[str(n)] = memory_run(n, args.workers)
+            print(f"  {n:6d} conditions: {memory[str(n)]:.0f} MB", flush=True)
+
+    one_time = costs["network_generation_s"] + costs["sbml_export_s"] + costs["roadrunner_compile_s"]
+    best = engine["processes"]
+    whole = {f"engine_{k}": one_time + v["wall_s"] for k, v in engine.items()}
+    per_sim_engine = engine["serial"]["per_condition_s"]
+    for name, t in tools.items():
+        if t.get("status") == "measured":
+            whole[f"{name}_estimate"] = t.get("load_s", 0.0) + 1000 * t["per_simulation_s"]
+    targets = {
+        "parallel_efficiency": engine["serial"]["wall_s"] / (args.workers * best["wall_s"]),
+        "dask_overhead_vs_processes": engine["dask"]["wall_s"] / best["wall_s"] - 1,
+        "memory_10k_over_1k": (memory["10000"] / memory["1000"]) if memory else None,
+        "engine_per_sim_s": per_sim_engine,
+        "speedup_vs_pysb_default": (tools["pysb_default"].get("per_simulation_s", float("nan")) / per_sim_engine),
+        "whole_scan_fastest": min(whole, key=whole.get),
+    }
+    result = {"workload": "1000 conditions (25 TGF-beta1 doses x 40 SB-431542 doses, 60 min pre-treatment), 24 h, "
+                          "200 output points, rtol 1e-6, atol 1e-6 molecules",
+              "cpus": os.cpu_count(), "workers": args.workers, "one_time": costs, "engine": engine,
+              "rhs_evaluation_s": rhs, "other_tools": tools, "whole_scan_s": whole, "peak_memory_mb": memory,
+              "targets": targets}
+    atomic_write(args.out, json.dumps(result, indent=2, default=float) + "\n", make_folder=True)
+
+    print("\nwhole 1,000-condition scan, one-time costs included (s):")
+    for name, value in sorted(whole.items(), key=lambda kv: kv[1]):
+        print(f"  {name:28s} {value:9.1f}   ({value / whole['engine_processes']:.2f}x engine processes)")
+    print(f"\nper simulation: engine {per_sim_engine * 1e3:.1f} ms (serial, incl. 2 phases); RHS evaluation "
+          f"{rhs * 1e6:.1f} us; steps per simulation are not exposed by libRoadRunner 2.10")
+    print(f"parallel efficiency on {args.workers} workers: {targets['parallel_efficiency']:.2f} (target >= 0.85)")
+    print(f"Dask overhead over local processes: {100 * targets['dask_overhead_vs_processes']:.0f}% (target <= 15%)")
+    if memory:
+        print(f"peak memory 1k / 10k conditions: {memory['1000']:.0f} / {memory['10000']:.0f} MB "
+              f"(ratio {targets['memory_10k_over_1k']:.2f}, target <= 1.10)")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
