@@ -361,6 +361,11 @@ def _engine_options(s):
     s.add_argument("--resume", action="store_true")
 
 
+def _param_options(s):
+    s.add_argument("--set", action="append", metavar="NAME=VALUE", help="set a parameter (table unit); repeatable")
+    s.add_argument("--scale", action="append", metavar="NAME=FACTOR", help="scale a parameter (0.1 = knock-down)")
+
+
 def _scan_options(s, what):
     s.add_argument("-o", "--output", help=f"{what} CSV, written as results come in")
     s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same file")
@@ -397,8 +402,7 @@ def build_parser():
     s.add_argument("--inhibitor-washout", help="inhibitor removed at this time after the ligand")
     s.add_argument("--washout", help="ligand washout (medium change) at this time after addition (30s: a pulse)")
     s.add_argument("--trap", help="ligand-trap antibody added with the ligand (10nM)")
-    s.add_argument("--set", action="append", metavar="NAME=VALUE", help="set a parameter (table unit); repeatable")
-    s.add_argument("--scale", action="append", metavar="NAME=FACTOR", help="scale a parameter (0.1 = knock-down)")
+    _param_options(s)
     s.add_argument("--readouts", help="comma-separated readouts (default: all standard readouts)")
     s.add_argument("--points", type=int, default=241, help="output time points (default 241)")
     s.add_argument("-o", "--output", help="CSV file (default: stdout)")
@@ -410,8 +414,7 @@ def build_parser():
     s.add_argument("--readout", default="pSmad2", help="readout(s), comma-separated")
     s.add_argument("--metric", default="at:45min",
                    help="peak, time_to_peak, auc:0-4h, at:45min, at:8h, steady_state (comma-separated)")
-    s.add_argument("--set", action="append", metavar="NAME=VALUE")
-    s.add_argument("--scale", action="append", metavar="NAME=FACTOR")
+    _param_options(s)
     _scan_options(s, "dose-response")
     s.set_defaults(func=cmd_dose_response)
 
@@ -425,8 +428,7 @@ def build_parser():
     s.add_argument("--protocol", default="pretreat:60min", help="pretreat:60min | co | post:45min | washout:T")
     s.add_argument("--readouts", default="pSmad2,ERK_active,p38_active")
     s.add_argument("--metric", default="at:60min")
-    s.add_argument("--set", action="append", metavar="NAME=VALUE")
-    s.add_argument("--scale", action="append", metavar="NAME=FACTOR")
+    _param_options(s)
     _scan_options(s, "inhibition")
     s.set_defaults(func=cmd_inhibition)
 

@@ -23,7 +23,6 @@
 from __future__ import annotations
 
 import itertools
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import pandas as pd
 
 from .engine import PROTOCOL_AXES, Experiment
 from .metrics import parse_metrics
+from .scenarios import toml_table
 from .units import UserInputError, parse_concentration, parse_dose_grid, parse_duration
 
 DESIGNS = ("grid", "lhs", "sobol", "csv")
@@ -96,16 +96,7 @@ def _axis_values(axis_name: str, spec, origin) -> list[float]:
 
 
 def parse_scan(text: str, origin: str = "<scan>", valid_parameters=()) -> ScanSpec:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise UserInputError(f"{origin}: malformed TOML: {err}") from None
-    body = data.get("scan")
-    if not isinstance(body, dict):
-        raise UserInputError(f"{origin}: expected a [scan] table")
-    unknown = set(body) - KEYS
-    if unknown:
-        raise UserInputError(f"{origin}: unknown key(s) {sorted(unknown)}; valid keys are {', '.join(sorted(KEYS))}")
+    body = toml_table(text, origin, "scan", KEYS)
     for key in ("name", "design", "readouts", "metrics"):
         if key not in body:
             raise UserInputError(f"{origin}: [scan] needs {key!r}")

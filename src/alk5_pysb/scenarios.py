@@ -70,18 +70,24 @@ def _resolve(path_or_name) -> Path:
                          f"{', '.join(sorted(known))}")
 
 
-def parse(text: str, origin: str = "<scenario>") -> Scenario:
+def toml_table(text: str, origin: str, table: str, valid_keys) -> dict:
+    """The [table] of a TOML text; malformed TOML (with its line) and unknown keys are user errors."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise UserInputError(f"{origin}: malformed TOML: {err}") from None
-    body = data.get("scenario")
+    body = data.get(table)
     if not isinstance(body, dict):
-        raise UserInputError(f"{origin}: expected a [scenario] table")
-    unknown = set(body) - COMMON - INHIBITION_ONLY
+        raise UserInputError(f"{origin}: expected a [{table}] table")
+    unknown = set(body) - set(valid_keys)
     if unknown:
         raise UserInputError(f"{origin}: unknown key(s) {sorted(unknown)}; valid keys are "
-                             f"{', '.join(sorted(COMMON | INHIBITION_ONLY))}")
+                             f"{', '.join(sorted(valid_keys))}")
+    return body
+
+
+def parse(text: str, origin: str = "<scenario>") -> Scenario:
+    body = toml_table(text, origin, "scenario", COMMON | INHIBITION_ONLY)
     for key in ("name", "kind", "doses", "readouts", "metrics"):
         if key not in body:
             raise UserInputError(f"{origin}: [scenario] needs {key!r}")
