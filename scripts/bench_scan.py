@@ -2,8 +2,9 @@
 
 Fixed workload: a 1,000-condition dose x inhibitor grid (25 TGF-beta1 doses 0.1 pM-10 nM x 40
 SB-431542 doses 1 nM-100 uM, 60 min pre-treatment), 24 h each, 200 output points, rtol 1e-6 and
-the tightest absolute tolerance the engine runs reliably (1e-6 molecules; 1e-9 makes CVODE fail
-at the drug step). Measured in one run:
+the engine's absolute tolerance 1e-3 molecules per cell (the closest it runs reliably: 1e-6 and
+1e-9 make CVODE fail at the 10-100 uM drug step; 1e-3 molecule per cell is far below any
+meaningful amount). The other tools run at rtol 1e-6 / atol 1e-6. Measured in one run:
 
 - this engine: serial, local processes, Dask LocalCluster (same number of workers);
 - other tools on the same model (sampled per-simulation cost; their 1,000-condition time is
@@ -63,7 +64,7 @@ def one_time_costs():
     t_build, model = _timed(build_model)
     t_net, _ = _timed(pysb.bng.generate_equations, model)
     t_export, sbml = _timed(to_sbml, model)
-    t_compile, sim = _timed(Simulator, sbml, 1e-6, 1e-6)
+    t_compile, sim = _timed(Simulator, sbml, 1e-6, 1e-3)
     t_rest, _ = _timed(sim.resting_state)
     costs = {"build_model_s": t_build, "network_generation_s": t_net, "sbml_export_s": t_export,
              "roadrunner_compile_s": t_compile, "resting_state_s": t_rest}
@@ -93,7 +94,7 @@ def rhs_cost(sim):
     n = 2000
     t0 = time.perf_counter()
     for _ in range(n):
-        rr.model.getStateVectorRate(0.0)
+        rr.getRatesOfChange()
     return (time.perf_counter() - t0) / n
 
 
@@ -221,7 +222,7 @@ def main(argv=None) -> int:
         "whole_scan_fastest": min(whole, key=whole.get),
     }
     result = {"workload": "1000 conditions (25 TGF-beta1 doses x 40 SB-431542 doses, 60 min pre-treatment), 24 h, "
-                          "200 output points, rtol 1e-6, atol 1e-6 molecules",
+                          "200 output points, rtol 1e-6, atol 1e-3 molecules (others: 1e-6/1e-6)",
               "cpus": os.cpu_count(), "workers": args.workers, "one_time": costs, "engine": engine,
               "rhs_evaluation_s": rhs, "other_tools": tools, "whole_scan_s": whole, "peak_memory_mb": memory,
               "targets": targets}

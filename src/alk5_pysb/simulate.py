@@ -98,7 +98,7 @@ class Simulator:
 
     def __init__(self, sbml=None, rtol: float = 1e-6, atol: float = 1e-3):
         import roadrunner
-        roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
+        roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)   # failures surface as SimulationError
         if sbml is None:
             path = default_sbml_path()
             if not path.is_file():
@@ -133,7 +133,7 @@ class Simulator:
 
     def __setstate__(self, state):
         import roadrunner
-        roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
+        roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)   # failures surface as SimulationError
         saved = state.pop("_rr_state")
         self.__dict__.update(state)
         self.rr = roadrunner.RoadRunner()
