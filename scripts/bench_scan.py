@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
-import resource
 import subprocess
 import sys
 import tempfile

@@ -1,8 +1,6 @@
 """The alk5 command as a user runs it: exit codes and messages."""
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -1,5 +1,4 @@
 """dose-response, inhibition, compare-compounds, run, validate as a user runs them."""
-import sys
 
 import pandas as pd
 import pytest

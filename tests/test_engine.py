@@ -1,5 +1,4 @@
 """The scan engine: executors agree, interrupted scans resume exactly, bad scan files fail early."""
-import os
 import signal
 import subprocess
 import sys

@@ -1,9 +1,8 @@
-import os
 
 import pysb.bng
 import pytest
 
-from alk5_pysb.bng import BioNetGenNotFound, find_bng
+from alk5_pysb.bng import find_bng
 from alk5_pysb.model import OPTIONAL_BLOCKS, build_model
 
 # Network size is performance: keep the full model in the fast regime (< ~250 species).

@@ -1,9 +1,8 @@
 import math
 
-import pandas as pd
 import pytest
 
-from alk5_pysb.parameters import ParameterTable, ParameterTableError, default_table, validate
+from alk5_pysb.parameters import ParameterTableError, default_table, validate
 
 
 def test_every_parameter_has_value_unit_and_source():

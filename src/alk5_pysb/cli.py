@@ -66,7 +66,7 @@ def cmd_info(args):
 
 
 def cmd_export(args):
-    from .export import export_all, exports_current, render_all
+    from .export import exports_current, render_all
     from .simulate import default_sbml_path
     path = Path(args.output)
     if path.exists() and not args.force:

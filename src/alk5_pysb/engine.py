@@ -22,7 +22,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .files import atomic_path
-from .metrics import Metric, horizon, parse_metrics, time_grid
+from .metrics import Metric, horizon, time_grid
 from .simulate import Protocol, SimulationError, Simulator
 from .units import UserInputError
 

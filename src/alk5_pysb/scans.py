@@ -8,7 +8,7 @@ file. Curves are then fitted per readout and metric with a four-parameter Hill f
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np

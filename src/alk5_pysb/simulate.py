@@ -12,7 +12,7 @@ parameters are changed, initial assignments are re-evaluated with the new values
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path

@@ -68,7 +68,7 @@ def _receptor_traffic(b, mon, prefix, synthesis=True):
 
 
 def receptor_synthesis_and_trafficking(b):
-    TBRII, ActRII, ALK5, TBRIII = b.m.TBRII, b.m.ActRII, b.m.ALK5, b.m.TBRIII
+    ALK5, TBRIII = b.m.ALK5, b.m.TBRIII
     _receptor_traffic(b, "TBRII", "TBRII")
     _receptor_traffic(b, "ActRII", "ActRII")
     b.initial(ALK5(l=None, gs="u", fkbp=None, atp=None, s7=None, loc="s"), b.amount("ALK5_0"))

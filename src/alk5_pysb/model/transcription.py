@@ -18,7 +18,6 @@ All rates and Hill constants are per-gene rows in the parameter table (``k_tx_ma
 """
 from __future__ import annotations
 
-from pysb import ANY
 
 #: gene -> (mRNA readout, mRNA monomer, protein monomer, needs the cooperating factor).
 #: PySB names are one namespace, so monomers carry a suffix and readouts keep the plain names.
@@ -41,7 +40,6 @@ def declare_monomers(b):
 
 
 def nuclear_smad_complexes(b):
-    S4 = b.m.Smad4
     existing = b.model.observables.get("nuc_Smad_complex")
     if existing is not None:
         return existing
