@@ -139,3 +139,13 @@ def test_population_varies_responses_and_ic50s(sim, tmp_path):
     assert summary["pSmad2@at:45min"].std() > 0.05 * summary["pSmad2@at:45min"].mean()
     ic50 = summary["IC50_nM pSmad2@at:45min"]
     assert ic50.notna().all() and 300 < ic50.median() < 5000
+
+
+def test_scan_command_rejects_bad_files_before_work(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scan]\nname = "x"\ndesign = "grid"\nreadouts = ["pSmad2"]\nmetrics = ["peak"]\n'
+                   '[[scan.axis]]\nname = "ligand_dose"\nvalues = "0pM:1nM:5"\n')
+    res = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "scan", str(bad), "-o", str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and "zero" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()                # nothing started
