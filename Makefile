@@ -26,6 +26,11 @@ figures: models
 	$(BIN)/python scripts/figure_timecourses.py --out figures/
 	$(BIN)/python scripts/figures_scans.py --out figures/
 	$(BIN)/alk5 compare-compounds -o figures/compound_comparison.csv --force
+	rm -rf results/figures_sensitivity results/figures_population
+	$(BIN)/alk5 sensitivity --samples 32 -o results/figures_sensitivity
+	$(BIN)/alk5 population --cells 100 --compound SB-431542 --doses 10nM:100uM:7 -o results/figures_population
+	cp results/figures_sensitivity/sobol_indices.* results/figures_population/population.* figures/
+	cp results/figures_population/cells.csv figures/population_cells.csv
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
