@@ -10,6 +10,7 @@ from .files import atomic_path
 
 def _save(fig, stem: Path):
     import matplotlib.pyplot as plt
+    plt.rcParams["svg.hashsalt"] = "alk5-pysb"     # fixed SVG ids: reproducible files
     for ext in ("png", "svg"):
         with atomic_path(stem.with_suffix(f".{ext}")) as tmp:
             fig.savefig(tmp, dpi=150, format=ext, metadata={"Date": None} if ext == "svg" else {"Software": None})
