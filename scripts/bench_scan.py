@@ -96,6 +96,41 @@ def rhs_cost(sim):
     return (time.perf_counter() - t0) / n
 
 
+def where_time_goes(sim, rhs_s: float) -> dict:
+    """One 24 h run of 100 pM TGF-beta1 from rest. libRoadRunner does not report CVODE's counters, so
+    the steps are counted by rerunning with variable_step_size (one output row per internal step);
+    the floor is steps x one right-hand-side evaluation. CVODE's own counts (RHS and Jacobian
+    evaluations) come from AMICI's CVODES on the same SBML (see the amici entry)."""
+    from alk5_pysb.simulate import LIGAND_SPECIES
+    rr, rest = sim.rr, sim.resting_state()
+
+    def from_rest():
+        sim._apply({})
+        rr.model.setFloatingSpeciesAmounts(rest)
+        sid = LIGAND_SPECIES["TGFB1"]
+        rr[sid] = rr[sid] + 100.0 * 1e-3 * sim._molecules_per_nM("medium")
+        rr.integrator.restart(0.0)
+
+    walls = []
+    for _ in range(5):
+        from_rest()
+        t0 = time.perf_counter()
+        rr.simulate(0, 1440, 200)
+        walls.append(time.perf_counter() - t0)
+    from_rest()
+    rr.integrator.setValue("variable_step_size", True)
+    try:
+        steps = len(rr.simulate(0, 1440)) - 1
+    finally:
+        rr.integrator.setValue("variable_step_size", False)
+    wall = float(np.median(walls))
+    floor = steps * rhs_s
+    return {"species": len(sim.species), "steps": steps, "rhs_evaluation_s": rhs_s, "simulation_s": wall,
+            "floor_steps_x_rhs_s": floor, "floor_fraction": floor / wall,
+            "note": "time above the floor goes to Newton iterations, Jacobian formation and linear solves; "
+                    "libRoadRunner does not count them (AMICI's CVODES counts on the same model are in other_tools)"}
+
+
 def _run_tool(name: str, sbml_path: str, model_pickle: str, n: int) -> dict:
     """Per-simulation cost of another tool, in a subprocess with a time limit."""
     code = f"""

@@ -149,3 +149,28 @@ def test_scan_command_rejects_bad_files_before_work(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "zero" in res.stderr and len(res.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()                # nothing started
+
+
+def test_compound_axis_runs_each_library_compound(sim, tmp_path):
+    spec = parse_scan('[scan]\nname = "c"\ndesign = "grid"\nreadouts = ["pSmad2"]\nmetrics = ["at:60min"]\n'
+                      'pretreat = "60min"\n[[scan.axis]]\nname = "compound"\nvalues = ["SB-431542", "RepSox"]\n'
+                      '[[scan.axis]]\nname = "inhibitor_dose"\nvalues = "0nM,100nM"', "c.toml", sim.table_parameters)
+    result = run_scan(sim, experiment(spec), conditions(spec), tmp_path / "c", progress=False)
+    value = result.set_index(["compound", "inhibitor_dose"])["pSmad2@at:60min"]
+    # no drug: the same cell, up to the solver's tolerance (the compounds' Kd enter the pre-equilibration)
+    assert value[("SB-431542", 0.0)] == pytest.approx(value[("RepSox", 0.0)], rel=1e-5)
+    assert value[("RepSox", 100.0)] < value[("SB-431542", 100.0)] < value[("SB-431542", 0.0)]  # RepSox more potent
+
+
+def test_unknown_compound_on_an_axis_lists_the_library(sim):
+    with pytest.raises(UserInputError, match="valid compounds are"):
+        parse_scan('[scan]\nname = "c"\ndesign = "grid"\nreadouts = ["pSmad2"]\nmetrics = ["peak"]\n'
+                   '[[scan.axis]]\nname = "compound"\nvalues = ["aspirin"]', "c.toml", sim.table_parameters)
+
+
+def test_resume_refuses_a_different_scan_in_the_same_folder(sim, small, tmp_path):
+    spec, exp, table = small
+    run_scan(sim, exp, table.iloc[:4], tmp_path / "s", chunk_size=2, progress=False)
+    with pytest.raises(UserInputError, match="different scan"):
+        run_scan(sim, exp, table.iloc[4:8].assign(condition_id=range(4)), tmp_path / "s", chunk_size=2,
+                 resume=True, progress=False)

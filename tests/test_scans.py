@@ -4,7 +4,7 @@ import pytest
 
 from alk5_pysb.compounds import get_compound
 from alk5_pysb.metrics import parse_metrics
-from alk5_pysb.scans import dose_response, inhibition, parse_treatment
+from alk5_pysb.scans import EngineOptions, chunks_folder, dose_response, inhibition, parse_treatment
 from alk5_pysb.units import UserInputError
 
 DOSES = np.logspace(-1, 3, 7)
@@ -18,19 +18,42 @@ def test_dose_response_fits_per_readout_and_metric(sim):
     assert row.converged and 0.5 < row.ec50 < 50 and row.bottom < row.top
 
 
-def test_scan_writes_as_it_goes_and_resumes_without_duplicates(sim, tmp_path):
+def test_scan_streams_chunks_and_resumes_without_duplicates(sim, tmp_path):
     out = tmp_path / "dr.csv"
     metrics = parse_metrics("at:45min")
     full, _ = dose_response(sim, "TGFB1", DOSES, ["pSmad2"], metrics, out=out)
     assert len(pd.read_csv(out)) == len(DOSES)
-    # an interrupted scan: keep only the first 3 conditions, then resume
-    pd.read_csv(out).iloc[:3].to_csv(out, index=False)
+    chunks = sorted(chunks_folder(out).rglob("chunk-*.parquet"))
+    assert len(chunks) >= 2                                   # results were written in pieces, as they came
+    # an interrupted scan: the CSV was never written and the last chunk is missing
+    out.unlink()
+    chunks[-1].unlink()
+    kept = {c: c.stat().st_mtime_ns for c in chunks[:-1]}
     resumed, _ = dose_response(sim, "TGFB1", DOSES, ["pSmad2"], metrics, out=out, resume=True)
+    assert all(c.stat().st_mtime_ns == t for c, t in kept.items())   # finished chunks are not recomputed
     on_disk = pd.read_csv(out)
     assert len(on_disk) == len(DOSES) and on_disk["dose_pM"].is_unique
-    np.testing.assert_allclose(np.sort(on_disk["value"]), np.sort(full["value"]), rtol=1e-7)  # CSV keeps 8 digits
+    np.testing.assert_allclose(on_disk["value"], full["value"], rtol=1e-7)   # CSV keeps 8 digits
     with pytest.raises(UserInputError, match="--resume"):
         dose_response(sim, "TGFB1", DOSES, ["pSmad2"], metrics, out=out)
+    # resuming must not mix in a different scan's chunks
+    with pytest.raises(UserInputError, match="different scan"):
+        dose_response(sim, "TGFB1", DOSES * 2, ["pSmad2"], metrics, out=out, resume=True)
+
+
+def test_executors_agree_on_a_dose_response(sim, tmp_path):
+    metrics = parse_metrics("at:45min")
+    serial, _ = dose_response(sim, "TGFB1", DOSES[:4], ["pSmad2"], metrics)
+    procs, _ = dose_response(sim, "TGFB1", DOSES[:4], ["pSmad2"], metrics,
+                             engine=EngineOptions("processes", workers=2))
+    pd.testing.assert_frame_equal(serial, procs)
+
+
+def test_failed_conditions_are_kept_and_left_out_of_the_fit(sim):
+    data, fits = dose_response(sim, "TGFB1", DOSES, ["pSmad2"], parse_metrics("at:45min"),
+                               params={"k_int": -1.0})   # every condition rejected by the simulator
+    assert len(data) == len(DOSES) and data["value"].isna().all() and (data["error"] != "").all()
+    assert not fits.converged.iloc[0] and "too few to fit" in fits.message.iloc[0]
 
 
 def test_inhibition_ic50_and_branch_selectivity(sim):
@@ -65,3 +88,14 @@ def test_protocol_errors():
         parse_treatment("before")
     with pytest.raises(UserInputError, match="> 0"):
         parse_treatment("pretreat:0min")
+
+
+def test_several_compounds_in_one_scan_match_single_runs(sim):
+    doses, metrics = np.logspace(1, 5, 5), parse_metrics("at:60min")
+    both, fits = inhibition(sim, [get_compound("SB-431542"), get_compound("RepSox")], doses, readouts=["pSmad2"],
+                            metrics=metrics)
+    alone, alone_fits = inhibition(sim, get_compound("RepSox"), doses, readouts=["pSmad2"], metrics=metrics)
+    assert list(fits.compound) == ["SB-431542", "RepSox"]
+    np.testing.assert_allclose(both[both.compound == "RepSox"]["value"], alone["value"], rtol=1e-12)
+    # RepSox is the more potent compound (B10)
+    assert fits.set_index("compound").ic50["RepSox"] < fits.set_index("compound").ic50["SB-431542"]

@@ -148,10 +148,16 @@ def _fits_path(out: Path) -> Path:
 def _prepare_output(out, resume, force):
     if out is None:
         raise UserInputError("give an output file with -o (results are written as they are computed)")
+    from .scans import remove_outputs
     out = Path(out)
-    if out.exists() and force and not resume:
-        out.unlink()
+    if force and not resume:
+        remove_outputs(out)
     return out
+
+
+def _engine(args):
+    from .scans import EngineOptions
+    return EngineOptions("dask" if args.scheduler else args.executor, args.workers, args.scheduler)
 
 
 def _print_fits(fits, what="EC50", unit="pM"):
@@ -176,14 +182,15 @@ def _ligand(name):
     return name
 
 
-def run_dose_response(sim, ligand, doses_text, readouts, metrics_text, params, out, resume=False):
+def run_dose_response(sim, ligand, doses_text, readouts, metrics_text, params, out, resume=False, engine=None):
     from .metrics import parse_metrics
     from .scans import dose_response
     from .units import parse_dose_grid
     doses = parse_dose_grid(doses_text, to="pM", what="--doses")
     metrics = parse_metrics(metrics_text)
     sim.check_readouts(readouts)
-    data, fits = dose_response(sim, _ligand(ligand), doses, readouts, metrics, params, out=out, resume=resume)
+    data, fits = dose_response(sim, _ligand(ligand), doses, readouts, metrics, params, out=out, resume=resume,
+                               engine=engine)
     atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
     print(f"{ligand} dose-response: {len(doses)} doses x {len(readouts)} readouts x {len(metrics)} metrics -> "
           f"{out} (fits: {_fits_path(out)})")
@@ -196,12 +203,13 @@ def cmd_dose_response(args):
     out = _prepare_output(args.output, args.resume, args.force)
     sim = shared_simulator()
     readouts = [r.strip() for r in args.readout.split(",") if r.strip()]
-    run_dose_response(sim, args.ligand, args.doses, readouts, args.metric, _scan_params(sim, args), out, args.resume)
+    run_dose_response(sim, args.ligand, args.doses, readouts, args.metric, _scan_params(sim, args), out, args.resume,
+                      _engine(args))
     return 0
 
 
 def run_inhibition(sim, compound, doses_text, ligand, ligand_dose_text, protocol_text, readouts, metrics_text,
-                   params, out, resume=False):
+                   params, out, resume=False, engine=None):
     from .metrics import parse_metrics
     from .scans import inhibition, parse_treatment
     from .units import parse_dose_grid
@@ -211,7 +219,7 @@ def run_inhibition(sim, compound, doses_text, ligand, ligand_dose_text, protocol
     metrics = parse_metrics(metrics_text)
     sim.check_readouts(readouts)
     data, fits = inhibition(sim, compound, doses, _ligand(ligand), ligand_dose, treatment, readouts, metrics,
-                            params, out=out, resume=resume)
+                            params, out=out, resume=resume, engine=engine)
     atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
     print(f"{compound.name} (cellular Kd {compound.kd_cell_nM:.3g} nM), {treatment.text}, "
           f"{ligand} {format_concentration(ligand_dose)}: {len(doses)} doses -> {out}")
@@ -227,7 +235,7 @@ def cmd_inhibition(args):
     sim = shared_simulator()
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
     run_inhibition(sim, compound, args.doses, args.ligand, args.ligand_dose, args.protocol, readouts, args.metric,
-                   _scan_params(sim, args), out, args.resume)
+                   _scan_params(sim, args), out, args.resume, _engine(args))
     return 0
 
 
@@ -237,7 +245,7 @@ def cmd_compare_compounds(args):
     out = _prepare_output(args.output, args.resume, args.force)
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
     table = compare_compounds(shared_simulator(), readouts, args.doses, args.ligand_dose, args.protocol,
-                              args.metric, out, resume=args.resume)
+                              args.metric, out, resume=args.resume, engine=_engine(args))
     cols = [c for c in ("compound", "alk5_ic50_nM", "model_kd_cell_nM", "reported_cell_ic50_nM", "matched_readout",
                         "model_cell_ic50_nM", "model_over_reported", "model_ic50_pSmad2_at:60min_nM",
                         "model_ic50_ERK_active_at:60min_nM", "model_ic50_p38_active_at:60min_nM") if c in table]
@@ -258,17 +266,17 @@ def cmd_run(args):
     params = sim.resolve_parameters(scenario.set, scenario.scale)
     if scenario.kind == "dose-response":
         run_dose_response(sim, scenario.ligand, scenario.doses, scenario.readouts, ",".join(scenario.metrics),
-                          params, out, args.resume)
+                          params, out, args.resume, _engine(args))
     else:
         from .compounds import get_compound
         compound = get_compound(scenario.compound, scenario.ki)
         run_inhibition(sim, compound, scenario.doses, scenario.ligand, scenario.ligand_dose, scenario.protocol,
-                       scenario.readouts, ",".join(scenario.metrics), params, out, args.resume)
+                       scenario.readouts, ",".join(scenario.metrics), params, out, args.resume, _engine(args))
     return 0
 
 
 def cmd_scan(args):
-    from .engine import PROTOCOL_AXES, run_scan
+    from .engine import CATEGORICAL_AXES, PROTOCOL_AXES, run_scan
     from .scanfile import conditions, experiment, load_scan
     from .simulate import shared_simulator
     sim = shared_simulator()
@@ -276,10 +284,14 @@ def cmd_scan(args):
     exp = experiment(spec)
     sim.check_readouts(exp.readouts)
     table = conditions(spec, allow_large=args.yes)
-    bad = [c for c in table.columns if c != "condition_id" and c not in PROTOCOL_AXES and c not in sim.table_parameters]
+    axes = [*PROTOCOL_AXES, *CATEGORICAL_AXES]
+    bad = [c for c in table.columns if c != "condition_id" and c not in axes and c not in sim.table_parameters]
     if bad:
-        raise UserInputError(f"{spec.origin}: unknown axis column(s) {bad}; valid axes are {', '.join(PROTOCOL_AXES)} "
+        raise UserInputError(f"{spec.origin}: unknown axis column(s) {bad}; valid axes are {', '.join(axes)} "
                              "or any model parameter")
+    if "compound" in table:
+        from .scanfile import _compound_names
+        _compound_names(sorted(set(table["compound"].dropna().astype(str))), spec.origin)
     executor = "dask" if args.scheduler else args.executor
     out = Path(args.output or f"results/{spec.name}")
     import time
@@ -314,8 +326,9 @@ def cmd_sensitivity(args):
     exp = _engine_experiment(args, readouts)
     params = [p.strip() for p in args.params.split(",") if p.strip()]
     out = Path(args.output)
-    indices, _ = sensitivity(sim, exp, params, args.fold, args.samples, out, executor=args.executor,
-                             workers=args.workers, scheduler=args.scheduler, resume=args.resume)
+    engine = _engine(args)
+    indices, _ = sensitivity(sim, exp, params, args.fold, args.samples, out, executor=engine.executor,
+                             workers=engine.workers, scheduler=engine.scheduler, resume=args.resume)
     sobol_figure(indices, out / "sobol_indices", f"Sobol indices, parameters x/÷{args.fold:g}, "
                  f"{args.ligand} {args.ligand_dose}")
     for output, grp in indices.groupby("output", sort=False):
@@ -338,8 +351,9 @@ def cmd_population(args):
     params = [p.strip() for p in args.params.split(",")] if args.params else list(POPULATION_DEFAULTS)
     table = population_table(sim, args.cells, args.cv, params, doses, seed=args.seed)
     out = Path(args.output)
-    summary, _ = population(sim, exp, table, out, executor=args.executor, workers=args.workers,
-                            scheduler=args.scheduler, resume=args.resume)
+    engine = _engine(args)
+    summary, _ = population(sim, exp, table, out, executor=engine.executor, workers=engine.workers,
+                            scheduler=engine.scheduler, resume=args.resume)
     population_figure(summary, exp.columns(), out / "population", f"{args.cells} cells, CV {args.cv:g} on "
                       f"{len(params)} protein levels; {args.ligand} {args.ligand_dose}"
                       + (f", {exp.compound.name}" if exp.compound else ""))
@@ -355,9 +369,7 @@ def cmd_population(args):
 
 
 def _engine_options(s):
-    s.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"])
-    s.add_argument("--workers", type=int)
-    s.add_argument("--scheduler", help="Dask scheduler address (implies --executor dask)")
+    _executor_options(s)
     s.add_argument("--resume", action="store_true")
 
 
@@ -366,10 +378,18 @@ def _param_options(s):
     s.add_argument("--scale", action="append", metavar="NAME=FACTOR", help="scale a parameter (0.1 = knock-down)")
 
 
+def _executor_options(s):
+    s.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"],
+                   help="serial, local processes (default, all cores) or a Dask LocalCluster")
+    s.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    s.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (implies --executor dask)")
+
+
 def _scan_options(s, what):
-    s.add_argument("-o", "--output", help=f"{what} CSV, written as results come in")
-    s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same file")
-    s.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    s.add_argument("-o", "--output", help=f"{what} CSV; chunks stream to <name>.chunks/ as results come in")
+    s.add_argument("--resume", action="store_true", help="continue an interrupted scan from its chunks")
+    s.add_argument("--force", action="store_true", help="overwrite an existing output file and its chunks")
+    _executor_options(s)
 
 
 def build_parser():
@@ -444,10 +464,7 @@ def build_parser():
     s = sub.add_parser("scan", help="large scans from a scan file: grid, Latin hypercube, Sobol or CSV designs")
     s.add_argument("scan", help="scan file (TOML)")
     s.add_argument("-o", "--output", help="results folder (default results/<scan name>)")
-    s.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"],
-                   help="serial, local processes (default, all cores) or a Dask LocalCluster")
-    s.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    s.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (implies --executor dask)")
+    _executor_options(s)
     s.add_argument("--chunk-size", type=int, default=20, help="conditions per chunk file (default 20)")
     s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same folder")
     s.add_argument("--yes", action="store_true", help="run designs larger than the file's max_conditions")
@@ -486,8 +503,9 @@ def build_parser():
     s = sub.add_parser("run", help="run a scenario file (TOML) or a standard scenario by name")
     s.add_argument("scenario")
     s.add_argument("-o", "--outdir", default="results", help="output folder (default results/)")
-    s.add_argument("--resume", action="store_true")
+    s.add_argument("--resume", action="store_true", help="continue an interrupted run from its chunks")
     s.add_argument("--force", action="store_true")
+    _executor_options(s)
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("validate", help="literature behaviours B1-B11: behaviour | target | model | pass")

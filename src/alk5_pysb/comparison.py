@@ -9,7 +9,7 @@ import pandas as pd
 from .compounds import get_compound, library, simulable_compounds
 from .files import atomic_write
 from .metrics import parse_metrics
-from .scans import inhibition, parse_treatment
+from .scans import EngineOptions, inhibition, parse_treatment, remove_outputs
 from .units import parse_concentration, parse_dose_grid
 
 
@@ -24,9 +24,9 @@ def assay_readout(cell_assay: str) -> tuple[str, str]:
 
 def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), doses="0.1nM:100uM:19",
                       ligand_dose="100pM", protocol="pretreat:60min", metric="at:60min", out=None,
-                      resume=False) -> pd.DataFrame:
+                      resume=False, engine: EngineOptions | None = None) -> pd.DataFrame:
     """Run every compound with a potency; write raw rows to ``<out>.data.csv`` as they come and the
-    comparison table to ``out``. Besides the requested readouts, the IC50 on the readout that matches
+    comparison table to ``out``; all compounds run as one scan on the engine. Besides the requested readouts, the IC50 on the readout that matches
     each compound's reported cellular assay (``assay_readout``) is compared with the reported value.
     Compounds without public potency are listed, not simulated."""
     grid = parse_dose_grid(doses, to="nM", molar_mass_kDa=None, what="--doses")
@@ -36,9 +36,12 @@ def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), dose
     metrics = parse_metrics(",".join(metric_texts))
     readouts = list(dict.fromkeys(list(readouts) + ["pSmad2", "PAI1_mRNA"]))
     data_path = Path(out).with_name(Path(out).stem + ".data.csv") if out else None
-    if data_path is not None and data_path.exists() and not resume:
-        data_path.unlink()
+    if data_path is not None and not resume:
+        remove_outputs(data_path)
     lib = library()
+    simulated = [get_compound(name) for name in lib.index if name in simulable_compounds()]
+    _, all_fits = inhibition(sim, simulated, grid, "TGFB1", ligand_pM, treatment, readouts, metrics,
+                             out=data_path, resume=resume, engine=engine)
     rows = []
     for name in lib.index:
         entry = lib.loc[name]
@@ -50,8 +53,7 @@ def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), dose
             rows.append(row)
             continue
         compound = get_compound(name)
-        _, fits = inhibition(sim, compound, grid, "TGFB1", ligand_pM, treatment, readouts, metrics,
-                             out=data_path, resume=resume or (data_path is not None and data_path.exists()))
+        fits = all_fits[all_fits["compound"] == name]
         row["model_kd_cell_nM"] = compound.kd_cell_nM
         ic50 = {(f["readout"], f["metric"]): (f["ic50"] if f["converged"] else math.nan) for _, f in fits.iterrows()}
         for r in readouts:

@@ -13,8 +13,11 @@
     seed = 1
     conditions = "my_conditions.csv"  # design = "csv": one column per axis
     [[scan.axis]]
-    name = "ligand_dose"            # ligand_dose, inhibitor_dose, pretreat, trap_dose, or any parameter
-    values = "1pM:1nM:10"           # grid: a log grid or a list
+    name = "ligand_dose"            # ligand_dose, inhibitor_dose, pretreat, inhibitor_at, inhibitor_washout,
+    values = "1pM:1nM:10"           # washout, trap_dose, compound, or any parameter; grid: a log grid or a list
+    [[scan.axis]]
+    name = "compound"               # names (grid and csv designs): library compounds
+    values = ["SB-431542", "galunisertib"]
     [[scan.axis]]
     name = "kon_Smad7_ALK5"
     range = [0.0035, 0.35]          # lhs/sobol: bounds in the parameter's unit
@@ -29,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engine import PROTOCOL_AXES, Experiment
+from .engine import CATEGORICAL_AXES, PROTOCOL_AXES, Experiment
 from .metrics import parse_metrics
 from .scenarios import toml_table
 from .units import UserInputError, parse_concentration, parse_dose_grid, parse_duration
@@ -70,8 +73,21 @@ class ScanSpec:
     extra: dict = field(default_factory=dict)
 
 
-def _axis_values(axis_name: str, spec, origin) -> list[float]:
+def _compound_names(spec, origin) -> list[str]:
+    from .compounds import get_compound
+    names = spec if isinstance(spec, list) else [v.strip() for v in str(spec).split(",")]
+    for name in names:
+        try:
+            get_compound(str(name))
+        except UserInputError as err:
+            raise UserInputError(f"{origin}: axis 'compound': {err}") from None
+    return [str(n) for n in names]
+
+
+def _axis_values(axis_name: str, spec, origin) -> list:
     what = f"{origin}: axis {axis_name!r} values"
+    if axis_name == "compound":
+        return _compound_names(spec, origin)
     if isinstance(spec, list):
         spec = ",".join(str(v) for v in spec)
     unit = PROTOCOL_AXES.get(axis_name)
@@ -102,13 +118,16 @@ def parse_scan(text: str, origin: str = "<scan>", valid_parameters=()) -> ScanSp
             raise UserInputError(f"{origin}: [scan] needs {key!r}")
     if body["design"] not in DESIGNS:
         raise UserInputError(f"{origin}: design {body['design']!r} is not one of {', '.join(DESIGNS)}")
-    valid_axes = list(PROTOCOL_AXES) + list(valid_parameters)
+    valid_axes = list(PROTOCOL_AXES) + list(CATEGORICAL_AXES) + list(valid_parameters)
     axes = []
     for raw in body.get("axis", []):
         name = raw.get("name")
         if name not in valid_axes:
-            raise UserInputError(f"{origin}: unknown axis {name!r}; valid axes are {', '.join(PROTOCOL_AXES)} "
-                                 "or any model parameter (see `alk5 info`)")
+            raise UserInputError(f"{origin}: unknown axis {name!r}; valid axes are "
+                                 f"{', '.join([*PROTOCOL_AXES, *CATEGORICAL_AXES])} or any model parameter "
+                                 "(see `alk5 info`)")
+        if name in CATEGORICAL_AXES and body["design"] != "grid":
+            raise UserInputError(f"{origin}: axis {name!r} takes names, so it needs design = \"grid\" or \"csv\"")
         axis = Axis(name, scale=raw.get("scale", "log"))
         if body["design"] == "grid":
             if "values" not in raw:

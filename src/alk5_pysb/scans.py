@@ -1,31 +1,39 @@
-"""Scans over doses: dose-response and inhibitor potency, written as they go and resumable.
+"""Dose-response and inhibitor-potency scans, run on the scan engine and written as they go.
 
-Every scan is a list of conditions run on one compiled simulator. Results are tidy rows
-(condition columns + readout, metric, value, unit) appended to the output CSV after each
-condition, so an interrupted scan loses nothing; ``resume=True`` skips conditions already in the
-file. Curves are then fitted per readout and metric with a four-parameter Hill function.
+A scan here is a small table of conditions (ligand doses, or compounds x inhibitor doses under one
+treatment) handed to :func:`engine.run_scan`, so it runs serially, on all local cores or on Dask,
+and streams Parquet chunks to ``<out stem>.chunks/`` as conditions finish. ``resume=True`` continues
+an interrupted scan from those chunks. The tidy CSV (condition columns + readout, metric, value,
+unit, error) is written once the scan is complete, then curves are fitted per readout and metric
+with a four-parameter Hill function.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from .analysis import fit_hill
-from .metrics import Metric, horizon, time_grid
-from .simulate import Protocol, Simulator, readout_table
+from .engine import Experiment, run_scan
+from .files import atomic_write
+from .metrics import Metric, horizon
+from .simulate import Simulator, readout_table
 from .units import UserInputError
+
+CSV_FLOAT = "%.8g"
 
 
 @dataclass
-class Condition:
-    key: dict                     # columns that identify the condition in the CSV
-    protocol: Protocol
-    params: dict = field(default_factory=dict)
+class EngineOptions:
+    """Where a scan runs (see engine.run_scan)."""
+    executor: str = "serial"
+    workers: int | None = None
+    scheduler: str | None = None
 
 
 def _unit(readout: str) -> str:
@@ -33,50 +41,41 @@ def _unit(readout: str) -> str:
     return str(table.loc[readout, "unit"]) if readout in table.index else "molecule/cell"
 
 
-CSV_FLOAT = "%.8g"
+def chunks_folder(out: Path) -> Path:
+    """Where the engine streams the chunks of the scan whose tidy CSV is ``out``."""
+    return out.with_name(out.stem + ".chunks")
 
 
-def _key_tuple(key: dict, columns) -> tuple:
-    """Condition identity as it reads back from the CSV (numbers at the precision written)."""
-    return tuple(float(CSV_FLOAT % float(key[c])) if isinstance(key[c], (int, float)) else str(key[c])
-                 for c in columns)
+def remove_outputs(out: Path):
+    """--force: forget a previous scan in ``out`` (its CSV and its chunks)."""
+    out.unlink(missing_ok=True)
+    shutil.rmtree(chunks_folder(out), ignore_errors=True)
 
 
-def run_conditions(sim: Simulator, conditions: list[Condition], readouts, metrics: list[Metric],
-                   out: Path | None = None, resume: bool = False, desc: str = "scan") -> pd.DataFrame:
-    """Run each condition, evaluate every metric on every readout, append rows to ``out``."""
-    sim.check_readouts(readouts)
-    key_columns = list(conditions[0].key) if conditions else []
-    done = set()
-    previous = None
+def run_conditions(sim: Simulator, experiment: Experiment, axes: pd.DataFrame, keys: pd.DataFrame,
+                   out: Path | None = None, resume: bool = False, engine: EngineOptions | None = None) -> pd.DataFrame:
+    """Run the conditions in ``axes`` (condition_id + engine axes) on the engine; return tidy rows labelled
+    by ``keys`` (condition_id + the columns that identify a condition in the CSV)."""
+    sim.check_readouts(experiment.readouts)
+    engine = engine or EngineOptions()
     if out is not None:
         out = Path(out)
-        if out.exists() and resume:
-            previous = pd.read_csv(out)
-            missing = [c for c in key_columns if c not in previous.columns]
-            if missing:
-                raise UserInputError(f"cannot resume from {out}: it lacks columns {missing} (a different scan?)")
-            done = {_key_tuple(row, key_columns) for row in previous[key_columns].to_dict("records")}
-        elif out.exists():
-            raise UserInputError(f"{out} exists: use --resume to continue that scan or --force to start again")
         if not out.parent.is_dir():
             raise UserInputError(f"cannot write {out}: folder {out.parent} does not exist")
-    todo = [c for c in conditions if _key_tuple(c.key, key_columns) not in done]
-    rows = []
-    header = previous is None or previous.empty
-    for cond in tqdm(todo, desc=desc, unit="sim", disable=None, leave=False):
-        frame = sim.run(cond.protocol, readouts=readouts, params=cond.params)
-        frame = frame[frame["time_min"] >= 0]
-        new = [{**cond.key, "readout": r, "metric": m.text, "value": m.evaluate(frame, r), "unit": m.unit(_unit(r))}
-               for r in readouts for m in metrics]
-        rows.extend(new)
-        if out is not None:   # append and flush per condition: nothing computed is lost
-            pd.DataFrame(new).to_csv(out, mode="a", header=header, index=False, float_format=CSV_FLOAT)
-            header = False
-    frame = pd.DataFrame(rows)
-    if previous is not None and not previous.empty:
-        frame = pd.concat([previous, frame], ignore_index=True)
-    return frame
+        if out.exists() and not resume:
+            raise UserInputError(f"{out} exists: use --resume to continue that scan or --force to start again")
+    with tempfile.TemporaryDirectory(prefix="alk5-scan-") as scratch:
+        folder = chunks_folder(out) if out is not None else Path(scratch) / "scan"
+        wide = run_scan(sim, experiment, axes, folder, executor=engine.executor, workers=engine.workers,
+                        scheduler=engine.scheduler, chunk_size=None, resume=resume, progress=True)
+    wide = keys.merge(wide[["condition_id", "error", *experiment.columns()]], on="condition_id")
+    rows = [{**{k: v for k, v in cond.items() if k != "condition_id"}, "readout": r, "metric": m.text,
+             "value": cond[f"{r}@{m.text}"], "unit": m.unit(_unit(r)), "error": cond["error"]}
+            for cond in wide.to_dict("records") for r in experiment.readouts for m in experiment.metrics]
+    data = pd.DataFrame(rows)
+    if out is not None:
+        atomic_write(out, data.to_csv(index=False, float_format=CSV_FLOAT))
+    return data
 
 
 def fit_curves(data: pd.DataFrame, dose_column: str) -> pd.DataFrame:
@@ -84,27 +83,37 @@ def fit_curves(data: pd.DataFrame, dose_column: str) -> pd.DataFrame:
     fits = []
     for (readout, metric), grp in data.groupby(["readout", "metric"], sort=False):
         grp = grp.sort_values(dose_column)
+        failed = int((~np.isfinite(grp["value"].to_numpy(float))).sum())
+        grp = grp[np.isfinite(grp["value"].to_numpy(float))]
         doses, values = grp[dose_column].to_numpy(float), grp["value"].to_numpy(float)
+        if len(values) < 4:
+            fits.append({"readout": readout, "metric": metric, "ec50": math.nan, "ec50_ci_low": math.nan,
+                         "ec50_ci_high": math.nan, "hill": math.nan, "bottom": math.nan, "top": math.nan,
+                         "converged": False, "message": f"only {len(values)} conditions succeeded ({failed} failed): "
+                                                        "too few to fit"})
+            continue
         if np.ptp(values) <= 1e-9 * max(1.0, np.abs(values).max()):
             fits.append({"readout": readout, "metric": metric, "ec50": math.nan, "ec50_ci_low": math.nan,
                          "ec50_ci_high": math.nan, "hill": math.nan, "bottom": values[0], "top": values[-1],
                          "converged": False, "message": "flat response: no dose dependence"})
             continue
         fit = fit_hill(doses, values)
+        message = fit.message + (f"; {failed} failed condition(s) left out" if failed else "")
         fits.append({"readout": readout, "metric": metric, "ec50": fit.ec50, "ec50_ci_low": fit.ec50_ci[0],
                      "ec50_ci_high": fit.ec50_ci[1], "hill": fit.hill, "bottom": fit.bottom, "top": fit.top,
-                     "converged": fit.converged, "message": fit.message})
+                     "converged": fit.converged, "message": message})
     return pd.DataFrame(fits)
 
 
 def dose_response(sim, ligand, doses_pM, readouts, metrics, params=None, out=None, resume=False,
-                  t_end_min=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    t_end = horizon(metrics, t_end_min or 0.0)
-    times = tuple(time_grid(t_end, metrics))
-    conditions = [Condition({"ligand": ligand, "dose_pM": float(d)},
-                            Protocol(ligand=ligand, dose_pM=float(d), t_end_min=t_end, times=times), params or {})
-                  for d in doses_pM]
-    data = run_conditions(sim, conditions, readouts, metrics, out, resume, desc=f"{ligand} dose-response")
+                  t_end_min=None, engine: EngineOptions | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    experiment = Experiment(readouts=list(readouts), metrics=list(metrics), ligand=ligand, t_end_min=t_end_min,
+                            base_params=dict(params or {}))
+    doses = [float(d) for d in doses_pM]
+    ids = np.arange(len(doses))
+    axes = pd.DataFrame({"condition_id": ids, "ligand_dose": doses})
+    keys = pd.DataFrame({"condition_id": ids, "ligand": ligand, "dose_pM": doses})
+    data = run_conditions(sim, experiment, axes, keys, out, resume, engine)
     return data, fit_curves(data, "dose_pM")
 
 
@@ -138,9 +147,12 @@ def parse_treatment(text: str) -> Treatment:
 
 
 def inhibition(sim, compound, doses_nM, ligand="TGFB1", ligand_dose_pM=100.0, treatment: Treatment | None = None,
-               readouts=("pSmad2",), metrics=None, params=None, out=None, resume=False):
-    """Inhibitor dose-response per readout; returns (data, fits with IC50 per readout)."""
+               readouts=("pSmad2",), metrics=None, params=None, out=None, resume=False,
+               engine: EngineOptions | None = None):
+    """Inhibitor dose-response per readout for one compound or a list of them (one scan);
+    returns (data, fits with IC50 per compound and readout)."""
     from .metrics import parse_metric
+    compounds = list(compound) if isinstance(compound, (list, tuple)) else [compound]
     treatment = treatment or parse_treatment("pretreat:60min")
     metrics = metrics or [parse_metric("at:60min")]
     t_end = horizon(metrics)
@@ -148,22 +160,27 @@ def inhibition(sim, compound, doses_nM, ligand="TGFB1", ligand_dose_pM=100.0, tr
         if t is not None and t > t_end:
             raise UserInputError(f"protocol {treatment.text!r}: time {t:g} min lies outside the simulated window "
                                  f"0-{t_end:g} min set by the metrics")
-    times = tuple(time_grid(t_end, metrics))
-    base_params = {**(params or {}), **compound.model_params()}
-    conditions = []
-    for dose in [0.0] + [float(d) for d in doses_nM]:
-        protocol = Protocol(ligand=ligand, dose_pM=ligand_dose_pM, t_end_min=t_end, times=times,
-                            inhibitor_nM=dose, pretreat_min=treatment.pretreat_min if dose > 0 else 0.0,
-                            inhibitor_at_min=treatment.inhibitor_at_min if dose > 0 else None,
-                            inhibitor_washout_min=treatment.washout_at_min if dose > 0 else None,
-                            inhibitor_tbrii_activity=compound.tbrii_activity(dose))
-        conditions.append(Condition({"compound": compound.name, "protocol": treatment.text,
-                                     "ligand_dose_pM": ligand_dose_pM, "inhibitor_nM": dose}, protocol, base_params))
-    data = run_conditions(sim, conditions, list(readouts), metrics, out, resume, desc=f"{compound.name} inhibition")
-    # a shared, resumed file may hold other scans: fit this one only
-    data = data[(data["compound"] == compound.name) & (data["protocol"] == treatment.text)
-                & np.isclose(data["ligand_dose_pM"].astype(float), ligand_dose_pM)
-                & data["readout"].isin(list(readouts)) & data["metric"].isin([m.text for m in metrics])]
+    doses = [0.0] + [float(d) for d in doses_nM]
+    grid = [(c.name, d) for c in compounds for d in doses]
+    ids = np.arange(len(grid))
+    axes = pd.DataFrame({"condition_id": ids, "compound": [c for c, _ in grid],
+                         "inhibitor_dose": [d for _, d in grid], "pretreat": treatment.pretreat_min})
+    if treatment.inhibitor_at_min is not None:
+        axes["inhibitor_at"] = treatment.inhibitor_at_min
+    if treatment.washout_at_min is not None:
+        axes["inhibitor_washout"] = treatment.washout_at_min
+    keys = pd.DataFrame({"condition_id": ids, "compound": axes["compound"], "protocol": treatment.text,
+                         "ligand_dose_pM": ligand_dose_pM, "inhibitor_nM": axes["inhibitor_dose"]})
+    experiment = Experiment(readouts=list(readouts), metrics=list(metrics), ligand=ligand,
+                            ligand_dose_pM=ligand_dose_pM, compounds={c.name: c for c in compounds},
+                            base_params=dict(params or {}))
+    data = run_conditions(sim, experiment, axes, keys, out, resume, engine)
+    fits = pd.concat([_inhibition_fits(grp, float(max(doses_nM))).assign(compound=name)
+                      for name, grp in data.groupby("compound", sort=False)], ignore_index=True)
+    return data, fits[["compound", *[c for c in fits.columns if c != "compound"]]]
+
+
+def _inhibition_fits(data: pd.DataFrame, top_dose: float) -> pd.DataFrame:
     treated = data[data["inhibitor_nM"] > 0]
     fits = fit_curves(treated, "inhibitor_nM").rename(columns={"ec50": "ic50", "ec50_ci_low": "ic50_ci_low",
                                                                "ec50_ci_high": "ic50_ci_high"})
@@ -174,10 +191,8 @@ def inhibition(sim, compound, doses_nM, ligand="TGFB1", ligand_dose_pM=100.0, tr
                                          if control.get((r, m), 0) else math.nan for r, m in zip(fits.readout, fits.metric)]
     # an IC50 only means something when the readout is at least half inhibited within the grid
     weak = ~(fits["pct_inhibition_at_top_dose"] >= 50.0)
-    top_dose = float(max(doses_nM))
     fits.loc[weak, "message"] = [f"< 50% inhibition at the top dose ({p:.0f}%): IC50 > {top_dose:g} nM"
                                  for p in fits.loc[weak, "pct_inhibition_at_top_dose"]]
     fits.loc[weak, ["ic50", "ic50_ci_low", "ic50_ci_high", "hill"]] = math.nan
     fits.loc[weak, "converged"] = False
-    fits.insert(0, "compound", compound.name)
-    return data, fits
+    return fits

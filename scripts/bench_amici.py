@@ -1,0 +1,310 @@
+"""Benchmark AMICI (CVODES, compiled C++) on the exported SBML and check it against libRoadRunner.
+
+    python scripts/bench_amici.py --sbml models/alk5.sbml --build-dir DIR --n 5 [--json OUT]
+
+Stages:
+  build        SbmlImporter(...).sbml2amici(compile=False) (symbolic import + C++ code generation),
+               then the C++ compile of the model extension. Skipped when DIR holds a build of the
+               same SBML (sha256), AMICI version and options; the compile time measured when it was
+               built is stored in DIR and reported with "compile_mode": "reused".
+  load         import of the compiled model module + get_model()
+  simulate     24 h (0-1440 min, 200 points) from the SBML initial state, n TGF-beta1 doses
+               log-spaced 0.1 pM - 10 nM (TGFB1_0 = dose_pM * 1e-3 * molecules_per_nM_medium),
+               rtol 1e-6, atol 1e-3 molecules; then the representative dose again with atol 1e-6.
+  reference    libRoadRunner on the same SBML, same tolerances and max steps as alk5_pysb.Simulator.
+
+Needs the optional `amici` package (not a project dependency); see the report in the PR/notes.
+The last line of stdout is the JSON summary; progress goes to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+import numpy as np
+
+MODEL_NAME = "alk5_amici"
+META_FILE = "bench_amici_build.json"     # our marker in the build dir (written after the build)
+T_END, N_POINTS = 1440.0, 200            # 24 h in minutes, as in the brief
+DOSE_RANGE_PM = (0.1, 10000.0)           # 0.1 pM - 10 nM
+MAX_STEPS = 200000                       # same as alk5_pysb.simulate.Simulator
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tool_version(cmd: list[str]) -> str | None:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        return next(line.strip() for line in out.splitlines() if line.strip())
+    except (OSError, subprocess.CalledProcessError, StopIteration):
+        return None
+
+
+# --- build --------------------------------------------------------------------------------------
+
+def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, jobs: int) -> dict:
+    """Import + compile into build_dir unless an identical build is already there."""
+    import amici
+    from amici.exporters.sundials.compile import build_model_extension
+    from amici.importers.sbml import SbmlImporter
+
+    options = {"model_name": MODEL_NAME, "readout": readout, "generate_sensitivity_code": sensi_code,
+               "compute_conservation_laws": True}
+    wanted = {"sbml_sha256": sha256(sbml), "amici_version": amici.__version__, "options": options}
+    meta_path = build_dir / META_FILE
+    if meta_path.is_file():
+        meta = json.loads(meta_path.read_text())
+        if all(meta.get(k) == v for k, v in wanted.items()):
+            return {**meta, "compile_mode": "reused"}
+        log(f"[build] {build_dir} holds a different build; rebuilding")
+        shutil.rmtree(build_dir)
+    elif build_dir.exists() and any(build_dir.iterdir()):
+        # AMICI deletes every top-level file of its output dir: never point it at a foreign directory
+        sys.exit(f"{build_dir} is not empty and has no {META_FILE}; choose an empty or new --build-dir")
+    build_dir.mkdir(parents=True, exist_ok=True)
+
+    # swig (and cmake/ninja) come from pip into this interpreter's bin dir, which is not on PATH
+    # unless the venv is activated; AMICI's CMake build looks them up on PATH
+    scripts = sysconfig.get_path("scripts")
+    os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+    # parallel C++ compile (AMICI's default is 1 job) and parallel symbolic import
+    os.environ["AMICI_PARALLEL_COMPILE"] = str(jobs)
+    os.environ["AMICI_IMPORT_NPROCS"] = str(jobs)
+    log(f"[build] importing {sbml} (sensitivity code: {sensi_code}, jobs: {jobs}) ...")
+    t0 = time.perf_counter()
+    importer = SbmlImporter(sbml)
+    # the readout is an SBML assignment-rule parameter; expose it as an AMICI observable (y)
+    channels = [amici.MeasurementChannel(f"{readout}_obs", formula=readout)]
+    importer.sbml2amici(MODEL_NAME, build_dir, observation_model=channels, verbose=False, compile=False,
+                        generate_sensitivity_code=sensi_code, compute_conservation_laws=True)
+    codegen_s = time.perf_counter() - t0
+    log(f"[build] code generated in {codegen_s:.1f} s; compiling C++ ...")
+    t0 = time.perf_counter()
+    build_model_extension(build_dir, verbose=False)
+    cxx_s = time.perf_counter() - t0
+    log(f"[build] compiled in {cxx_s:.1f} s")
+
+    meta = {**wanted, "import_codegen_s": codegen_s, "cxx_compile_s": cxx_s, "compile_s": codegen_s + cxx_s,
+            "jobs": jobs, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "toolchain": {"cxx": tool_version(["c++", "--version"]),
+                          "cmake": tool_version(["cmake", "--version"]),
+                          "swig": tool_version(["swig", "-version"]),
+                          "swig_path": shutil.which("swig")},
+            "n_generated_files": sum(1 for _ in build_dir.rglob("*.cpp"))}
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    return {**meta, "compile_mode": "fresh"}
+
+
+# --- simulation ---------------------------------------------------------------------------------
+
+def cvodes_stats(rdata) -> dict:
+    """AMICI stores CVODES counters at every output time; they are cumulative since t0, so the
+    totals are the last entries (= the sum of the per-interval increments)."""
+    out = {}
+    for name in ("numsteps", "num_rhs_evals", "num_err_test_fails", "num_non_lin_solv_conv_fails"):
+        arr = np.asarray(getattr(rdata, name))
+        out[name] = int(arr[-1]) if arr.size else None
+        out[f"{name}_cumulative"] = bool(arr.size == 0 or np.all(np.diff(arr) >= 0))
+    out["last_order"] = int(np.asarray(rdata.order)[-1])
+    out["cpu_time_ms"] = float(rdata.cpu_time)
+    # CVODES Jacobian evaluations and nonlinear iterations are not copied into ReturnData
+    out["num_jac_evals"] = None
+    out["num_nonlin_iters"] = None
+    return out
+
+
+def amici_simulate(model, solver, param_id: str, molecules: float):
+    from amici.sim.sundials import run_simulation
+    model.set_free_parameter_by_id(param_id, molecules)
+    t0 = time.perf_counter()
+    rdata = run_simulation(model, solver)
+    return time.perf_counter() - t0, rdata
+
+
+def amici_result(rdata, readout: str) -> dict:
+    from amici.sim.sundials import simulation_status_to_str
+    y = np.asarray(rdata.y)[:, list(rdata.observable_ids).index(f"{readout}_obs")]
+    return {"status": int(rdata.status), "status_str": simulation_status_to_str(rdata.status),
+            "readout": y, "x": np.asarray(rdata.x), "state_ids": list(rdata.state_ids)}
+
+
+def make_roadrunner(sbml: Path, rtol: float, atol: float):
+    import roadrunner
+    roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
+    rr = roadrunner.RoadRunner(str(sbml))
+    rr.integrator.relative_tolerance = rtol
+    rr.integrator.absolute_tolerance = atol
+    rr.integrator.maximum_num_steps = MAX_STEPS
+    return rr
+
+
+def rr_simulate(rr, readout: str, species: list[str], molecules: float):
+    rr.resetAll()
+    # TGFB1_0 only enters through the initial assignment of TGFB1_medium: set both
+    rr["TGFB1_0"] = molecules
+    rr["TGFB1_medium"] = molecules
+    sel = ["time", readout] + species          # bare species ids are amounts (molecules per cell)
+    t0 = time.perf_counter()
+    out = np.array(rr.simulate(0.0, T_END, N_POINTS, selections=sel))
+    return time.perf_counter() - t0, out
+
+
+def deviation(a: np.ndarray, ref: np.ndarray) -> dict:
+    """Max deviation of trajectory a from ref: relative to the reference value where that is at
+    least 1e-3 of the reference peak (avoids dividing by ~0 near t=0), and relative to the peak."""
+    peak = float(np.max(np.abs(ref)))
+    diff = np.abs(a - ref)
+    mask = np.abs(ref) >= 1e-3 * peak if peak > 0 else np.zeros_like(ref, dtype=bool)
+    return {"max_rel_dev": float(np.max(diff[mask] / np.abs(ref[mask]))) if mask.any() else None,
+            "max_dev_rel_to_peak": float(diff.max() / peak) if peak > 0 else None,
+            "max_abs_dev": float(diff.max()), "ref_peak": peak}
+
+
+def state_deviation(x: np.ndarray, ids: list[str], ref: np.ndarray, ref_ids: list[str]) -> dict:
+    """Worst species over all common states: max |a - r| / max(peak_r, 1 molecule)."""
+    worst, worst_id, n = 0.0, None, 0
+    for j, sid in enumerate(ids):
+        if sid not in ref_ids:
+            continue
+        r = ref[:, ref_ids.index(sid)]
+        d = float(np.max(np.abs(x[:, j] - r)) / max(float(np.max(np.abs(r))), 1.0))
+        n += 1
+        if d > worst:
+            worst, worst_id = d, sid
+    return {"n_states_compared": n, "worst_species": worst_id, "worst_dev_rel_to_peak": worst}
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sbml", type=Path, default=Path("models/alk5.sbml"))
+    ap.add_argument("--build-dir", type=Path, required=True)
+    ap.add_argument("--n", type=int, default=5, help="number of TGF-beta1 doses (conditions)")
+    ap.add_argument("--json", type=Path, help="also write the summary here")
+    ap.add_argument("--rtol", type=float, default=1e-6)
+    ap.add_argument("--atol", type=float, default=1e-3, help="molecules per cell")
+    ap.add_argument("--atol-alt", type=float, default=1e-6, help="extra run of the representative dose")
+    ap.add_argument("--readout", default="pSmad2", help="SBML assignment-rule readout to compare")
+    ap.add_argument("--sensi-code", action="store_true",
+                    help="also generate sensitivity code (slower build; not needed for forward runs)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel compile/import jobs")
+    args = ap.parse_args(argv)
+    sbml, build_dir = args.sbml.resolve(), args.build_dir.resolve()
+
+    import amici
+    from amici.sim.sundials import run_simulation
+
+    info = build(sbml, build_dir, args.readout, args.sensi_code, args.jobs)
+
+    t0 = time.perf_counter()
+    module = amici.import_model_module(MODEL_NAME, build_dir)
+    model = module.get_model()
+    load_s = time.perf_counter() - t0
+
+    times = np.linspace(0.0, T_END, N_POINTS)
+    model.set_timepoints(times)
+    solver = model.create_solver()
+    solver.set_relative_tolerance(args.rtol)
+    solver.set_absolute_tolerance(args.atol)
+    solver.set_max_steps(MAX_STEPS)
+
+    # the reference engine also gives the dose conversion (molecules per nM in the medium share)
+    t0 = time.perf_counter()
+    rr = make_roadrunner(sbml, args.rtol, args.atol)
+    rr_load_s = time.perf_counter() - t0
+    per_nM = float(rr["molecules_per_nM_medium"])
+    species = list(rr.model.getFloatingSpeciesIds())
+    doses_pM = np.logspace(np.log10(DOSE_RANGE_PM[0]), np.log10(DOSE_RANGE_PM[1]), args.n)
+    param_id = "TGFB1_0"
+    if param_id not in model.get_free_parameter_ids():
+        sys.exit(f"{param_id} is not a free parameter of the AMICI model")
+
+    run_simulation(model, solver)              # warm-up (first call allocates buffers)
+    runs, amici_t, rr_t, rep_rdata = [], [], [], None
+    rep = int(np.argmin(np.abs(np.log10(doses_pM) - 2.0)))     # the dose closest to 100 pM
+    for i, dose in enumerate(doses_pM):
+        molecules = dose * 1e-3 * per_nM
+        t_a, rdata = amici_simulate(model, solver, param_id, molecules)
+        res = amici_result(rdata, args.readout)
+        t_r, ref = rr_simulate(rr, args.readout, species, molecules)
+        amici_t.append(t_a)
+        rr_t.append(t_r)
+        run = {"dose_pM": float(dose), "TGFB1_0_molecules": molecules, "status": res["status"],
+               "status_str": res["status_str"], "amici_s": t_a, "roadrunner_s": t_r,
+               "numsteps": int(np.asarray(rdata.numsteps)[-1])}
+        if res["status"] == 0:
+            run["readout_vs_roadrunner"] = deviation(res["readout"], ref[:, 1])
+            run["states_vs_roadrunner"] = state_deviation(res["x"], res["state_ids"], ref[:, 2:], species)
+            run["readout_peak"] = float(np.max(res["readout"]))
+        runs.append(run)
+        if i == rep:
+            rep_rdata, rep_res, rep_ref, rep_mol = rdata, res, ref, molecules
+        log(f"[sim] {dose:10.3f} pM  status {res['status_str']}  AMICI {t_a * 1e3:8.1f} ms  "
+            f"RoadRunner {t_r * 1e3:8.1f} ms  {args.readout} dev {run.get('readout_vs_roadrunner', {})}")
+
+    # tighter absolute tolerance on the representative dose (AMICI only takes a scalar atol)
+    solver.set_absolute_tolerance(args.atol_alt)
+    t_alt, rdata_alt = amici_simulate(model, solver, param_id, rep_mol)
+    res_alt = amici_result(rdata_alt, args.readout)
+    alt = {"atol": args.atol_alt, "dose_pM": float(doses_pM[rep]), "status": res_alt["status"],
+           "status_str": res_alt["status_str"], "amici_s": t_alt, "cvodes": cvodes_stats(rdata_alt)}
+    if res_alt["status"] == 0 and rep_res["status"] == 0:
+        alt["readout_vs_roadrunner"] = deviation(res_alt["readout"], rep_ref[:, 1])
+        alt["readout_vs_amici_default_atol"] = deviation(rep_res["readout"], res_alt["readout"])
+    solver.set_absolute_tolerance(args.atol)
+
+    summary = {
+        "amici_version": amici.__version__,
+        "sbml": str(args.sbml), "sbml_sha256": info["sbml_sha256"], "build_dir": str(build_dir),
+        "compile_mode": info["compile_mode"], "compile_s": info["compile_s"],
+        "import_codegen_s": info["import_codegen_s"], "cxx_compile_s": info["cxx_compile_s"],
+        "build_options": info["options"], "build_jobs": info["jobs"], "toolchain": info["toolchain"],
+        "load_s": load_s,
+        "n_states_solver": len(list(rep_rdata.state_ids_solver)), "n_states": len(list(rep_rdata.state_ids)),
+        "settings": {"t_end_min": T_END, "n_points": N_POINTS, "rtol": args.rtol, "atol": args.atol,
+                     "max_steps": MAX_STEPS, "linear_solver": "KLU (AMICI default)", "readout": args.readout,
+                     "initial_state": "SBML initial amounts (not the resting steady state)"},
+        "per_simulation_s": statistics.median(amici_t),
+        "per_simulation_all_s": amici_t,
+        "representative": {"dose_pM": float(doses_pM[rep]), "cvodes": cvodes_stats(rep_rdata)},
+        "runs": runs,
+        "statuses": [r["status_str"] for r in runs],
+        "atol_alt": alt,
+        "roadrunner": {"version": __import__("roadrunner").__version__, "load_s": rr_load_s,
+                       "per_simulation_s": statistics.median(rr_t), "per_simulation_all_s": rr_t,
+                       "note": "RoadRunner scales a scalar absolute_tolerance per species: x atol by the "
+                               "initial amount, or by the compartment size if that is 0"},
+        "max_readout_rel_dev": max((r["readout_vs_roadrunner"]["max_rel_dev"] for r in runs
+                                    if "readout_vs_roadrunner" in r), default=None),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpu_count": os.cpu_count()},
+    }
+    text = json.dumps(summary)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.json.with_suffix(args.json.suffix + ".tmp")
+        tmp.write_text(json.dumps(summary, indent=2) + "\n")
+        tmp.replace(args.json)
+    print(text)
+    return summary
+
+
+if __name__ == "__main__":
+    main()
