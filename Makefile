@@ -25,7 +25,9 @@ models: $(STAMP)
 figures: models
 	$(BIN)/python scripts/figure_timecourses.py --out figures/
 	$(BIN)/python scripts/figures_scans.py --out figures/
-	$(BIN)/alk5 compare-compounds -o figures/compound_comparison.csv --force
+	mkdir -p results
+	$(BIN)/alk5 compare-compounds -o results/compound_comparison.csv --force
+	cp results/compound_comparison.csv results/compound_comparison.data.csv figures/
 	rm -rf results/figures_sensitivity results/figures_population
 	$(BIN)/alk5 sensitivity --samples 32 -o results/figures_sensitivity
 	$(BIN)/alk5 population --cells 100 --compound SB-431542 --doses 10nM:100uM:7 -o results/figures_population

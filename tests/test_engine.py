@@ -174,3 +174,23 @@ def test_resume_refuses_a_different_scan_in_the_same_folder(sim, small, tmp_path
     with pytest.raises(UserInputError, match="different scan"):
         run_scan(sim, exp, table.iloc[4:8].assign(condition_id=range(4)), tmp_path / "s", chunk_size=2,
                  resume=True, progress=False)
+
+
+def test_scan_on_a_running_dask_cluster_via_scheduler_address(tmp_path):
+    """The --scheduler path: a separately started scheduler with its own worker processes (one
+    machine here; on a cluster the same address points at the head node)."""
+    from distributed import LocalCluster
+    scan = tmp_path / "scan.toml"
+    scan.write_text(SMALL)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        res = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "scan", str(scan), "-o", str(tmp_path / "c"),
+                              "--scheduler", cluster.scheduler_address, "--chunk-size", "4"],
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+        assert "with dask" in res.stdout
+    serial = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "scan", str(scan), "-o", str(tmp_path / "s"),
+                             "--executor", "serial"], capture_output=True, text=True, timeout=300)
+    assert serial.returncode == 0, serial.stderr
+    on_cluster, local = pd.read_parquet(tmp_path / "c" / "results.parquet"), pd.read_parquet(tmp_path / "s" / "results.parquet")
+    assert len(on_cluster) == 12 and (on_cluster["error"] == "").all()
+    pd.testing.assert_frame_equal(on_cluster, local)

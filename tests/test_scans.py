@@ -13,6 +13,7 @@ DOSES = np.logspace(-1, 3, 7)
 def test_dose_response_fits_per_readout_and_metric(sim):
     data, fits = dose_response(sim, "TGFB1", DOSES, ["pSmad2", "SMAD7_mRNA"], parse_metrics("at:45min,peak,auc:0-4h"))
     assert len(data) == len(DOSES) * 2 * 3
+    assert list(data.columns) == ["ligand", "dose_pM", "readout", "metric", "value", "unit", "error"]
     assert set(data["unit"]) >= {"molecule/cell", "molecule/cell*min"}
     row = fits[(fits.readout == "pSmad2") & (fits.metric == "at:45min")].iloc[0]
     assert row.converged and 0.5 < row.ec50 < 50 and row.bottom < row.top

@@ -69,7 +69,8 @@ def run_conditions(sim: Simulator, experiment: Experiment, axes: pd.DataFrame, k
         wide = run_scan(sim, experiment, axes, folder, executor=engine.executor, workers=engine.workers,
                         scheduler=engine.scheduler, chunk_size=None, resume=resume, progress=True)
     wide = keys.merge(wide[["condition_id", "error", *experiment.columns()]], on="condition_id")
-    rows = [{**{k: v for k, v in cond.items() if k != "condition_id"}, "readout": r, "metric": m.text,
+    labels = [c for c in keys.columns if c != "condition_id"]
+    rows = [{**{k: cond[k] for k in labels}, "readout": r, "metric": m.text,
              "value": cond[f"{r}@{m.text}"], "unit": m.unit(_unit(r)), "error": cond["error"]}
             for cond in wide.to_dict("records") for r in experiment.readouts for m in experiment.metrics]
     data = pd.DataFrame(rows)
