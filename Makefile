@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.install.stamp
+# AMICI (benchmark only) lives in its own venv: its sympy conflicts with pysb's pin
+AMICI_VENV  := .venv-amici
+AMICI_STAMP := $(AMICI_VENV)/.install.stamp
 
 .PHONY: all install models figures test bench clean
 
@@ -37,9 +40,15 @@ figures: models
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 
-bench: models
+$(AMICI_STAMP): scripts/requirements-amici.txt
+	test -x $(AMICI_VENV)/bin/python || $(PYTHON) -m venv $(AMICI_VENV)
+	$(AMICI_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AMICI_VENV)/bin/python -m pip install --quiet -r scripts/requirements-amici.txt
+	touch $@
+
+bench: models $(AMICI_STAMP)
 	$(BIN)/python scripts/bench.py
-	$(BIN)/python scripts/bench_scan.py
+	$(BIN)/python scripts/bench_scan.py --amici-python $(AMICI_VENV)/bin/python
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(AMICI_VENV) .pytest_cache

@@ -10,10 +10,19 @@ Stages:
   load         import of the compiled model module + get_model()
   simulate     24 h (0-1440 min, 200 points) from the SBML initial state, n TGF-beta1 doses
                log-spaced 0.1 pM - 10 nM (TGFB1_0 = dose_pM * 1e-3 * molecules_per_nM_medium),
-               rtol 1e-6, atol 1e-3 molecules; then the representative dose again with atol 1e-6.
+               rtol 1e-6, atol 1e-9 molecules; then the representative dose again with atol 1e-3.
   reference    libRoadRunner on the same SBML, same tolerances and max steps as alk5_pysb.Simulator.
 
-Needs the optional `amici` package (not a project dependency); see the report in the PR/notes.
+Two deviations from a plain import/simulate, both needed for this model (details in the functions):
+  - integer Hill exponents are written as integer literals in an in-memory copy of the SBML
+    (otherwise NaN Jacobian entries at t = 0 and every run fails), see integer_exponents();
+  - the sensitivity parameter list is emptied before the timed runs (4x faster, same results).
+Sensitivity code is not generated unless --sensi-code is given (forward simulation only).
+
+Needs amici (not a project dependency; amici 1.0 requires sympy>=1.12.1, pysb 1.17 pins sympy<1.12):
+    python -m pip install -r scripts/requirements-amici.txt   # `make bench` does this in .venv-amici
+A C++ compiler must be on PATH; BLAS (scipy-openblas64), swig, cmake and ninja come from pip.
+The script does not import alk5_pysb, so it also runs in a separate venv with amici + libroadrunner.
 The last line of stdout is the JSON summary; progress goes to stderr.
 """
 from __future__ import annotations
@@ -58,14 +67,55 @@ def tool_version(cmd: list[str]) -> str | None:
 
 # --- build --------------------------------------------------------------------------------------
 
-def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, jobs: int) -> dict:
+def integer_exponents(sbml: Path):
+    """In-memory copy of the SBML with integer-valued constant pow() exponents (the Hill
+    coefficients n_*) written as integer literals. Returns (document, {parameter: value}).
+
+    SymPy differentiates x**n for a symbol or a float n (also after AMICI's hardcode_symbols, which
+    inserts 2.0) to n*x**n/x, which is 0/0 = NaN at x = 0. Our initial state has Smad7 and the
+    nuclear Smad complexes at 0, so every AMICI run then fails at t = 0 (CVODES corrector
+    convergence failure after NaN Jacobian entries). With integer literals SymPy gives 2*x and 1.
+    These parameters are then fixed in the compiled model. The file on disk is not changed.
+    """
+    import libsbml
+    doc = libsbml.readSBMLFromFile(str(sbml))
+    model = doc.getModel()
+    rule_targets = {r.getVariable() for r in model.getListOfRules()}
+    done: dict[str, int] = {}
+
+    def walk(ast):
+        if ast is None:
+            return
+        if ast.getType() in (libsbml.AST_POWER, libsbml.AST_FUNCTION_POWER):
+            exponent = ast.getRightChild()
+            par = model.getParameter(exponent.getName()) if exponent.getType() == libsbml.AST_NAME else None
+            if (par is not None and par.getConstant() and par.getId() not in rule_targets
+                    and model.getInitialAssignmentBySymbol(par.getId()) is None
+                    and float(par.getValue()).is_integer()):
+                done[par.getId()] = int(par.getValue())
+                exponent.setValue(int(par.getValue()))        # turns the <ci> into an integer <cn>
+                exponent.setUnits("dimensionless")
+        for i in range(ast.getNumChildren()):
+            walk(ast.getChild(i))
+
+    for reaction in model.getListOfReactions():
+        if reaction.getKineticLaw() is not None:
+            walk(reaction.getKineticLaw().getMath())
+    for item in list(model.getListOfRules()) + list(model.getListOfInitialAssignments()):
+        walk(item.getMath())
+    return doc, dict(sorted(done.items()))
+
+
+def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, fix_exponents: bool, jobs: int,
+          import_nprocs: int) -> dict:
     """Import + compile into build_dir unless an identical build is already there."""
     import amici
     from amici.exporters.sundials.compile import build_model_extension
     from amici.importers.sbml import SbmlImporter
 
+    doc, exponents = integer_exponents(sbml) if fix_exponents else (None, {})
     options = {"model_name": MODEL_NAME, "readout": readout, "generate_sensitivity_code": sensi_code,
-               "compute_conservation_laws": True}
+               "compute_conservation_laws": True, "integer_exponents": exponents}
     wanted = {"sbml_sha256": sha256(sbml), "amici_version": amici.__version__, "options": options}
     meta_path = build_dir / META_FILE
     if meta_path.is_file():
@@ -83,12 +133,14 @@ def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, jobs: int
     # unless the venv is activated; AMICI's CMake build looks them up on PATH
     scripts = sysconfig.get_path("scripts")
     os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
-    # parallel C++ compile (AMICI's default is 1 job) and parallel symbolic import
+    # parallel C++ compile (AMICI's default is 1 job); parallel symbolic import is separate because
+    # on this model 2 import processes were ~2x slower than 1 (pickling SymPy expressions)
     os.environ["AMICI_PARALLEL_COMPILE"] = str(jobs)
-    os.environ["AMICI_IMPORT_NPROCS"] = str(jobs)
-    log(f"[build] importing {sbml} (sensitivity code: {sensi_code}, jobs: {jobs}) ...")
+    os.environ["AMICI_IMPORT_NPROCS"] = str(import_nprocs)
+    log(f"[build] importing {sbml} (sensitivity code: {sensi_code}, compile jobs: {jobs}, "
+        f"import processes: {import_nprocs}) ...")
     t0 = time.perf_counter()
-    importer = SbmlImporter(sbml)
+    importer = SbmlImporter(doc.getModel()) if doc is not None else SbmlImporter(sbml)
     # the readout is an SBML assignment-rule parameter; expose it as an AMICI observable (y)
     channels = [amici.MeasurementChannel(f"{readout}_obs", formula=readout)]
     importer.sbml2amici(MODEL_NAME, build_dir, observation_model=channels, verbose=False, compile=False,
@@ -101,7 +153,7 @@ def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, jobs: int
     log(f"[build] compiled in {cxx_s:.1f} s")
 
     meta = {**wanted, "import_codegen_s": codegen_s, "cxx_compile_s": cxx_s, "compile_s": codegen_s + cxx_s,
-            "jobs": jobs, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "jobs": jobs, "import_nprocs": import_nprocs, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "toolchain": {"cxx": tool_version(["c++", "--version"]),
                           "cmake": tool_version(["cmake", "--version"]),
                           "swig": tool_version(["swig", "-version"]),
@@ -116,11 +168,12 @@ def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, jobs: int
 def cvodes_stats(rdata) -> dict:
     """AMICI stores CVODES counters at every output time; they are cumulative since t0, so the
     totals are the last entries (= the sum of the per-interval increments)."""
-    out = {}
+    out, cumulative = {}, True
     for name in ("numsteps", "num_rhs_evals", "num_err_test_fails", "num_non_lin_solv_conv_fails"):
         arr = np.asarray(getattr(rdata, name))
         out[name] = int(arr[-1]) if arr.size else None
-        out[f"{name}_cumulative"] = bool(arr.size == 0 or np.all(np.diff(arr) >= 0))
+        cumulative &= bool(arr.size == 0 or np.all(np.diff(arr) >= 0))
+    out["counters_non_decreasing"] = cumulative
     out["last_order"] = int(np.asarray(rdata.order)[-1])
     out["cpu_time_ms"] = float(rdata.cpu_time)
     # CVODES Jacobian evaluations and nonlinear iterations are not copied into ReturnData
@@ -129,12 +182,16 @@ def cvodes_stats(rdata) -> dict:
     return out
 
 
-def amici_simulate(model, solver, param_id: str, molecules: float):
+def amici_simulate(model, solver, param_id: str, molecules: float, repeats: int = 1):
+    """Median wall time of `repeats` identical runs (run_simulation only) and the last ReturnData."""
     from amici.sim.sundials import run_simulation
     model.set_free_parameter_by_id(param_id, molecules)
-    t0 = time.perf_counter()
-    rdata = run_simulation(model, solver)
-    return time.perf_counter() - t0, rdata
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        rdata = run_simulation(model, solver)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), rdata
 
 
 def amici_result(rdata, readout: str) -> dict:
@@ -149,20 +206,34 @@ def make_roadrunner(sbml: Path, rtol: float, atol: float):
     roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
     rr = roadrunner.RoadRunner(str(sbml))
     rr.integrator.relative_tolerance = rtol
-    rr.integrator.absolute_tolerance = atol
+    # as alk5_pysb.simulate.set_tolerances: a scalar atol is rescaled per species by RoadRunner,
+    # a vector is used as given (molecules per cell), like AMICI's flat atol
+    rr.integrator.setValue("absolute_tolerance", [float(atol)] * rr.model.getNumFloatingSpecies())
     rr.integrator.maximum_num_steps = MAX_STEPS
     return rr
 
 
-def rr_simulate(rr, readout: str, species: list[str], molecules: float):
+def rr_simulate(rr, readout: str, species: list[str], molecules: float, repeats: int = 1):
+    sel = ["time", readout] + species          # bare species ids are amounts (molecules per cell)
+    times = []
+    for _ in range(repeats):
+        rr.resetAll()
+        # TGFB1_0 only enters through the initial assignment of TGFB1_medium: set both
+        rr["TGFB1_0"] = molecules
+        rr["TGFB1_medium"] = molecules
+        t0 = time.perf_counter()
+        out = np.array(rr.simulate(0.0, T_END, N_POINTS, selections=sel))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def rr_effective_atol(rr, molecules: float) -> list[float]:
+    """Range of the per-species absolute tolerances RoadRunner hands to CVODE at t = 0."""
     rr.resetAll()
-    # TGFB1_0 only enters through the initial assignment of TGFB1_medium: set both
     rr["TGFB1_0"] = molecules
     rr["TGFB1_medium"] = molecules
-    sel = ["time", readout] + species          # bare species ids are amounts (molecules per cell)
-    t0 = time.perf_counter()
-    out = np.array(rr.simulate(0.0, T_END, N_POINTS, selections=sel))
-    return time.perf_counter() - t0, out
+    vec = np.asarray(rr.integrator.getAbsoluteToleranceVector())
+    return [float(vec.min()), float(np.median(vec)), float(vec.max())]
 
 
 def deviation(a: np.ndarray, ref: np.ndarray) -> dict:
@@ -197,21 +268,28 @@ def main(argv=None) -> dict:
     ap.add_argument("--sbml", type=Path, default=Path("models/alk5.sbml"))
     ap.add_argument("--build-dir", type=Path, required=True)
     ap.add_argument("--n", type=int, default=5, help="number of TGF-beta1 doses (conditions)")
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs per condition (median)")
     ap.add_argument("--json", type=Path, help="also write the summary here")
     ap.add_argument("--rtol", type=float, default=1e-6)
-    ap.add_argument("--atol", type=float, default=1e-3, help="molecules per cell")
-    ap.add_argument("--atol-alt", type=float, default=1e-6, help="extra run of the representative dose")
+    ap.add_argument("--atol", type=float, default=1e-9, help="molecules per cell")
+    ap.add_argument("--atol-alt", type=float, default=1e-3, help="extra run of the representative dose")
     ap.add_argument("--readout", default="pSmad2", help="SBML assignment-rule readout to compare")
     ap.add_argument("--sensi-code", action="store_true",
                     help="also generate sensitivity code (slower build; not needed for forward runs)")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel compile/import jobs")
+    ap.add_argument("--symbolic-exponents", action="store_true",
+                    help="keep the Hill exponents symbolic (reproduces the NaN Jacobian at t=0)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel C++ compile jobs")
+    ap.add_argument("--import-nprocs", type=int, default=1, help="AMICI_IMPORT_NPROCS for the symbolic import")
     args = ap.parse_args(argv)
     sbml, build_dir = args.sbml.resolve(), args.build_dir.resolve()
 
+    t0 = time.perf_counter()
     import amici
     from amici.sim.sundials import run_simulation
+    amici_import_s = time.perf_counter() - t0
 
-    info = build(sbml, build_dir, args.readout, args.sensi_code, args.jobs)
+    info = build(sbml, build_dir, args.readout, args.sensi_code, not args.symbolic_exponents, args.jobs,
+                 args.import_nprocs)
 
     t0 = time.perf_counter()
     module = amici.import_model_module(MODEL_NAME, build_dir)
@@ -235,15 +313,23 @@ def main(argv=None) -> dict:
     param_id = "TGFB1_0"
     if param_id not in model.get_free_parameter_ids():
         sys.exit(f"{param_id} is not a free parameter of the AMICI model")
+    rep = int(np.argmin(np.abs(np.log10(doses_pM) - 2.0)))     # the dose closest to 100 pM
+    rep_mol = doses_pM[rep] * 1e-3 * per_nM
 
     run_simulation(model, solver)              # warm-up (first call allocates buffers)
+    # By default the parameter list (sensitivity parameters) holds all free parameters; even with
+    # sensitivities off AMICI 1.0 then spends most of the wall time allocating/copying per output
+    # time (cpu_time_total >> cpu_time). Time that once, then empty the list: results are identical.
+    n_plist = len(list(model.get_parameter_list()))
+    t_default_plist, rdata_default = amici_simulate(model, solver, param_id, rep_mol, args.repeats)
+    model.set_parameter_list([])
+
     runs, amici_t, rr_t, rep_rdata = [], [], [], None
-    rep = int(np.argmin(np.abs(np.log10(doses_pM) - 2.0)))     # the dose closest to 100 pM
     for i, dose in enumerate(doses_pM):
         molecules = dose * 1e-3 * per_nM
-        t_a, rdata = amici_simulate(model, solver, param_id, molecules)
+        t_a, rdata = amici_simulate(model, solver, param_id, molecules, args.repeats)
         res = amici_result(rdata, args.readout)
-        t_r, ref = rr_simulate(rr, args.readout, species, molecules)
+        t_r, ref = rr_simulate(rr, args.readout, species, molecules, args.repeats)
         amici_t.append(t_a)
         rr_t.append(t_r)
         run = {"dose_pM": float(dose), "TGFB1_0_molecules": molecules, "status": res["status"],
@@ -255,19 +341,25 @@ def main(argv=None) -> dict:
             run["readout_peak"] = float(np.max(res["readout"]))
         runs.append(run)
         if i == rep:
-            rep_rdata, rep_res, rep_ref, rep_mol = rdata, res, ref, molecules
+            rep_rdata, rep_res, rep_ref = rdata, res, ref
         log(f"[sim] {dose:10.3f} pM  status {res['status_str']}  AMICI {t_a * 1e3:8.1f} ms  "
             f"RoadRunner {t_r * 1e3:8.1f} ms  {args.readout} dev {run.get('readout_vs_roadrunner', {})}")
 
     # tighter absolute tolerance on the representative dose (AMICI only takes a scalar atol)
     solver.set_absolute_tolerance(args.atol_alt)
-    t_alt, rdata_alt = amici_simulate(model, solver, param_id, rep_mol)
+    t_alt, rdata_alt = amici_simulate(model, solver, param_id, rep_mol, args.repeats)
     res_alt = amici_result(rdata_alt, args.readout)
     alt = {"atol": args.atol_alt, "dose_pM": float(doses_pM[rep]), "status": res_alt["status"],
            "status_str": res_alt["status_str"], "amici_s": t_alt, "cvodes": cvodes_stats(rdata_alt)}
+    rr.integrator.absolute_tolerance = args.atol_alt
+    t_rr_alt, ref_alt = rr_simulate(rr, args.readout, species, rep_mol, args.repeats)
+    alt["roadrunner_s"] = t_rr_alt
+    alt["roadrunner_effective_atol_min_median_max"] = rr_effective_atol(rr, rep_mol)
     if res_alt["status"] == 0 and rep_res["status"] == 0:
-        alt["readout_vs_roadrunner"] = deviation(res_alt["readout"], rep_ref[:, 1])
+        alt["readout_vs_roadrunner"] = deviation(res_alt["readout"], ref_alt[:, 1])
         alt["readout_vs_amici_default_atol"] = deviation(rep_res["readout"], res_alt["readout"])
+        alt["roadrunner_readout_vs_roadrunner_default_atol"] = deviation(rep_ref[:, 1], ref_alt[:, 1])
+    rr.integrator.absolute_tolerance = args.atol
     solver.set_absolute_tolerance(args.atol)
 
     summary = {
@@ -275,7 +367,9 @@ def main(argv=None) -> dict:
         "sbml": str(args.sbml), "sbml_sha256": info["sbml_sha256"], "build_dir": str(build_dir),
         "compile_mode": info["compile_mode"], "compile_s": info["compile_s"],
         "import_codegen_s": info["import_codegen_s"], "cxx_compile_s": info["cxx_compile_s"],
-        "build_options": info["options"], "build_jobs": info["jobs"], "toolchain": info["toolchain"],
+        "build_options": info["options"], "build_jobs": info["jobs"],
+        "build_import_nprocs": info.get("import_nprocs"), "toolchain": info["toolchain"],
+        "amici_import_s": amici_import_s,
         "load_s": load_s,
         "n_states_solver": len(list(rep_rdata.state_ids_solver)), "n_states": len(list(rep_rdata.state_ids)),
         "settings": {"t_end_min": T_END, "n_points": N_POINTS, "rtol": args.rtol, "atol": args.atol,
@@ -283,12 +377,21 @@ def main(argv=None) -> dict:
                      "initial_state": "SBML initial amounts (not the resting steady state)"},
         "per_simulation_s": statistics.median(amici_t),
         "per_simulation_all_s": amici_t,
-        "representative": {"dose_pM": float(doses_pM[rep]), "cvodes": cvodes_stats(rep_rdata)},
+        "timing": f"wall time of run_simulation, median of {args.repeats} runs per condition, "
+                  "then median over conditions; parameter list emptied (no sensitivities)",
+        "default_parameter_list": {
+            "n_parameters": n_plist, "dose_pM": float(doses_pM[rep]), "per_simulation_s": t_default_plist,
+            "cpu_time_ms": float(rdata_default.cpu_time), "cpu_time_total_ms": float(rdata_default.cpu_time_total),
+            "max_abs_readout_diff_vs_empty_list": float(np.max(np.abs(
+                amici_result(rdata_default, args.readout)["readout"] - rep_res["readout"])))},
+        "representative": {"dose_pM": float(doses_pM[rep]), "cvodes": cvodes_stats(rep_rdata),
+                           "cpu_time_total_ms": float(rep_rdata.cpu_time_total)},
         "runs": runs,
         "statuses": [r["status_str"] for r in runs],
         "atol_alt": alt,
         "roadrunner": {"version": __import__("roadrunner").__version__, "load_s": rr_load_s,
                        "per_simulation_s": statistics.median(rr_t), "per_simulation_all_s": rr_t,
+                       "effective_atol_min_median_max": rr_effective_atol(rr, rep_mol),
                        "note": "RoadRunner scales a scalar absolute_tolerance per species: x atol by the "
                                "initial amount, or by the compartment size if that is 0"},
         "max_readout_rel_dev": max((r["readout_vs_roadrunner"]["max_rel_dev"] for r in runs

@@ -72,3 +72,13 @@ def test_feedback_variant_equals_smad7_binding_knockout(model, sim):
     b = sim.run(protocol, readouts=["pSmad2", "total_TBRII"], params={"kon_Smad7_ALK5": 0.0})
     np.testing.assert_allclose(a["pSmad2"], b["pSmad2"], rtol=1e-3)
     np.testing.assert_allclose(a["total_TBRII"], b["total_TBRII"], rtol=1e-3)
+
+
+def test_absolute_tolerance_is_uniform_in_molecules_and_survives_shipping(sim):
+    """libRoadRunner rescales a scalar absolute tolerance per species (to 1e-17 for some); the
+    simulator gives CVODE one value in molecules per cell for every species, also on workers."""
+    import pickle
+    for s in (sim, pickle.loads(pickle.dumps(sim))):
+        atol = np.asarray(s.rr.integrator.getAbsoluteToleranceVector())
+        assert len(atol) == len(s.species) and np.all(atol == s.atol) and s.atol == 1e-9
+        assert s.rr.integrator.relative_tolerance == 1e-6

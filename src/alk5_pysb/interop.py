@@ -36,8 +36,9 @@ def antimony_to_sbml(text: str) -> str:
 def roadrunner_run(sbml: str, params: dict, times, observables, rtol=1e-10, atol=1e-8) -> pd.DataFrame:
     import roadrunner
     from roadrunner import SelectionRecord as S
+    from .simulate import set_tolerances
     rr = roadrunner.RoadRunner(sbml)
-    rr.integrator.relative_tolerance, rr.integrator.absolute_tolerance = rtol, atol
+    set_tolerances(rr, rtol, atol)
     for name, value in params.items():
         rr[name] = value
     rr.reset(S.TIME | S.RATE | S.FLOATING | S.BOUNDARY)
