@@ -149,7 +149,7 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
         "network": network,
         "settings": {"build_repeats": build_repeats, "simulation_repeats": repeats,
                      "simulation": "TGFB1 100 pM, 0-1440 min, 241 points, "
-                                   f"{n_readouts} readouts, rtol 1e-6, atol 1e-3, resting state cached",
+                                   f"{n_readouts} readouts, rtol 1e-6, atol 1e-9 molecules, resting state cached",
                      "resting_state": rest_info},
         "timings": stages,
     }
