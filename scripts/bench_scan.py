@@ -51,14 +51,14 @@ def _timed(fn, *a, **k):
     return time.perf_counter() - t0, out
 
 
-def one_time_costs():
+def one_time_costs(ligands=None):
     import pysb.bng
     from alk5_pysb.bng import configure_pysb
     from alk5_pysb.export import to_sbml
     from alk5_pysb.model import build_model
     from alk5_pysb.simulate import Simulator
     configure_pysb()
-    t_build, model = _timed(build_model)
+    t_build, model = _timed(build_model, ligands=ligands)
     t_net, _ = _timed(pysb.bng.generate_equations, model)
     t_export, sbml = _timed(to_sbml, model)
     t_compile, sim = _timed(Simulator, sbml, 1e-6, 1e-9)
@@ -68,11 +68,11 @@ def one_time_costs():
     return costs, model, sbml, sim
 
 
-def engine_runs(sim, workers):
+def engine_runs(sim, workers, executors=("serial", "processes", "dask"), label=""):
     from alk5_pysb.engine import run_scan
     exp, table = _workload()
     results = {}
-    for executor in ("serial", "processes", "dask"):
+    for executor in executors:
         with tempfile.TemporaryDirectory() as tmp:
             wall, frame = _timed(run_scan, sim, exp, table, Path(tmp) / "scan", executor=executor,
                                  workers=workers, progress=False)
@@ -80,7 +80,7 @@ def engine_runs(sim, workers):
         results[executor] = {"wall_s": wall, "conditions": len(frame), "failed": failed,
                              "per_condition_s": wall / len(frame), "conditions_per_s": len(frame) / wall,
                              "workers": 1 if executor == "serial" else workers}
-        print(f"  engine {executor:9s} {wall:7.1f} s  ({len(frame) / wall:6.1f} conditions/s, {failed} failed)",
+        print(f"  engine {executor + label:16s} {wall:7.1f} s  ({len(frame) / wall:6.1f} conditions/s, {failed} failed)",
               flush=True)
     return results
 
@@ -177,14 +177,14 @@ print(json.dumps(out))
     return data
 
 
-def amici_run(amici_python: str | None, sbml_path: str) -> dict:
+def amici_run(amici_python: str | None, sbml_path: str, build: str = "amici_build") -> dict:
     """AMICI compiled from our SBML, in its own venv (scripts/bench_amici.py; the build is kept in
     bench/amici_build and reused while the SBML is unchanged, its compile time stored with it)."""
     if not amici_python or not Path(amici_python).is_file():
         return {"status": "not run: no AMICI environment (make bench creates .venv-amici)"}
-    out_json = ROOT / "bench" / "bench_amici.json"
+    out_json = ROOT / "bench" / f"{build}.json"
     cmd = [amici_python, str(ROOT / "scripts" / "bench_amici.py"), "--sbml", sbml_path, "--build-dir",
-           str(ROOT / "bench" / "amici_build"), "--n", "5", "--json", str(out_json)]
+           str(ROOT / "bench" / build), "--n", "5", "--json", str(out_json)]
     try:
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     except subprocess.TimeoutExpired:
@@ -238,6 +238,10 @@ def main(argv=None) -> int:
     engine = engine_runs(sim, args.workers)
     rhs = rhs_cost(sim)
     anatomy = where_time_goes(sim, rhs)
+    print("the same on the lean TGF-beta1-only network ...", flush=True)
+    lean_costs, _, lean_sbml, lean_sim = one_time_costs(ligands=("TGFB1",))
+    lean_engine = engine_runs(lean_sim, args.workers, ("serial", "processes"), label=" (tgfb1)")
+    lean_anatomy = where_time_goes(lean_sim, rhs_cost(lean_sim))
     print("other tools (sampled) ...", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         import pickle
@@ -251,6 +255,10 @@ def main(argv=None) -> int:
             print(f"  {name:12s} {tools[name]}", flush=True)
         tools["amici"] = amici_run(args.amici_python, str(sbml_path))
         print(f"  {'amici':12s} {tools['amici']}", flush=True)
+        lean_path = Path(tmp) / "alk5_tgfb1.sbml"
+        lean_path.write_text(lean_sbml)
+        tools["amici_tgfb1"] = amici_run(args.amici_python, str(lean_path), "amici_build_tgfb1")
+        print(f"  {'amici_tgfb1':12s} {tools['amici_tgfb1']}", flush=True)
     memory = {}
     if not args.skip_memory:
         print("peak memory ...", flush=True)
@@ -261,6 +269,8 @@ def main(argv=None) -> int:
     one_time = costs["network_generation_s"] + costs["sbml_export_s"] + costs["roadrunner_compile_s"]
     best = engine["processes"]
     whole = {f"engine_{k}": one_time + v["wall_s"] for k, v in engine.items()}
+    lean_one_time = lean_costs["network_generation_s"] + lean_costs["sbml_export_s"] + lean_costs["roadrunner_compile_s"]
+    whole.update({f"engine_{k}_tgfb1": lean_one_time + v["wall_s"] for k, v in lean_engine.items()})
     per_sim_engine = engine["serial"]["per_condition_s"]
     for name, t in tools.items():
         if t.get("status") == "measured":
@@ -274,13 +284,16 @@ def main(argv=None) -> int:
         "speedup_vs_pysb_default": (tools["pysb_default"].get("per_simulation_s", PER_TOOL_TIMEOUT_S) / per_sim_engine),
         "speedup_vs_pysb_default_is_lower_bound": tools["pysb_default"].get("status") != "measured",
         # same task in the same process (bench_amici.py): RoadRunner time / AMICI time, <= 1 meets the target
-        "roadrunner_over_amici_per_sim": (tools["amici"]["roadrunner_same_task_s"] / tools["amici"]["per_simulation_s"]
-                                          if tools["amici"].get("status") == "measured" else None),
+        "roadrunner_over_amici_per_sim": {
+            name: (tools[name]["roadrunner_same_task_s"] / tools[name]["per_simulation_s"]
+                   if tools[name].get("status") == "measured" else None) for name in ("amici", "amici_tgfb1")},
+        "lean_parallel_efficiency": lean_engine["serial"]["wall_s"] / (args.workers * lean_engine["processes"]["wall_s"]),
         "whole_scan_fastest": min(whole, key=whole.get),
     }
     result = {"workload": "1000 conditions (25 TGF-beta1 doses x 40 SB-431542 doses, 60 min pre-treatment), 24 h, "
                           "200 output points, rtol 1e-6, atol 1e-9 (molecules per cell)",
               "cpus": os.cpu_count(), "workers": args.workers, "one_time": costs, "engine": engine,
+              "tgfb1_network": {"one_time": lean_costs, "engine": lean_engine, "one_simulation": lean_anatomy},
               "rhs_evaluation_s": rhs, "one_simulation": anatomy, "other_tools": tools, "whole_scan_s": whole, "peak_memory_mb": memory,
               "targets": targets}
     atomic_write(args.out, json.dumps(result, indent=2, default=float) + "\n", make_folder=True)
@@ -292,16 +305,19 @@ def main(argv=None) -> int:
     print(f"one 24 h run from rest ({anatomy['species']} species): {anatomy['simulation_s'] * 1e3:.1f} ms, "
           f"{anatomy['steps']} CVODE steps x {rhs * 1e6:.1f} us per RHS = floor {anatomy['floor_steps_x_rhs_s'] * 1e3:.1f} ms "
           f"({100 * anatomy['floor_fraction']:.0f}% of the run)")
-    amici = tools["amici"]
-    if amici.get("status") == "measured":
-        c = amici["cvodes"]
-        print(f"AMICI on the same 24 h task: {amici['per_simulation_s'] * 1e3:.1f} ms vs RoadRunner "
-              f"{amici['roadrunner_same_task_s'] * 1e3:.1f} ms (ratio RR/AMICI {targets['roadrunner_over_amici_per_sim']:.2f}, "
-              f"target <= 1); build {amici['load_s']:.0f} s ({amici['compile_mode']}); CVODES: {c['numsteps']} steps, "
-              f"{c['num_rhs_evals']} RHS evaluations, {c['num_err_test_fails']} error-test failures")
-    else:
-        print(f"AMICI: {amici['status']}")
-    bound = ">= " if targets["speedup_vs_pysb_default_is_lower_bound"] else ""
+    print(f"lean TGF-beta1 network ({lean_anatomy['species']} species): {lean_anatomy['simulation_s'] * 1e3:.1f} ms, "
+          f"{lean_anatomy['steps']} steps, floor {lean_anatomy['floor_steps_x_rhs_s'] * 1e3:.1f} ms")
+    for name, label in (("amici", "full"), ("amici_tgfb1", "TGF-beta1")):
+        amici = tools[name]
+        if amici.get("status") == "measured":
+            c = amici["cvodes"]
+            print(f"AMICI vs RoadRunner, same 24 h task, {label} network: {amici['per_simulation_s'] * 1e3:.1f} ms vs "
+                  f"{amici['roadrunner_same_task_s'] * 1e3:.1f} ms (RR/AMICI "
+                  f"{targets['roadrunner_over_amici_per_sim'][name]:.2f}, target <= 1); build {amici['load_s']:.0f} s "
+                  f"({amici['compile_mode']}); CVODES: {c['numsteps']} steps, {c['num_rhs_evals']} RHS evaluations, "
+                  f"{c['num_err_test_fails']} error-test failures")
+        else:
+            print(f"AMICI ({label}): {amici['status']}")
     print(f"speed-up over PySB default ScipyOdeSimulator: {bound}{targets['speedup_vs_pysb_default']:.0f}x per simulation "
           "(target >= 10x)")
     print(f"parallel efficiency on {args.workers} workers: {targets['parallel_efficiency']:.2f} (target >= 0.85)")

@@ -60,3 +60,11 @@ def test_malformed_scenario_gives_line_number(tmp_path):
     bad.write_text('[scenario]\nname = "x"\nkind = "dose-response\n')
     res = run("run", str(bad), "-o", str(tmp_path))
     assert res.returncode == 2 and "line 3" in res.stderr
+
+
+@pytest.mark.parametrize("extra, network", [([], "tgfb1"), (["--ligand", "TGFB3"], "full"),
+                                            (["--set", "kon_TGFB2_TBRII=1"], "full"), (["--network", "full"], "full")])
+def test_scans_pick_the_lean_network_only_when_it_has_everything(tmp_path, extra, network):
+    res = run("dose-response", "--doses", "1pM,100pM", "--executor", "serial", *extra, "-o", str(tmp_path / "d.csv"))
+    assert res.returncode == 0, res.stderr
+    assert f"network: {network} " in res.stdout

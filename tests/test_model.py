@@ -57,3 +57,16 @@ def test_bng_found_without_setup_and_bngpath_honoured(tmp_path, monkeypatch):
     assert find_bng() == bundled
     monkeypatch.setenv("BNGPATH", str(tmp_path))          # invalid BNGPATH: fall back to the package copy
     assert find_bng() == bundled
+
+
+def test_tgfb1_only_network_is_lean_and_complete():
+    """Each isoform brings its own complexes; the TGF-beta1 network drops them and nothing else."""
+    import pysb.bng
+    from alk5_pysb.model import build_model
+    lean = build_model(ligands=("TGFB1",))
+    pysb.bng.generate_equations(lean)
+    assert lean.name == "alk5_tgfb1" and len(lean.species) == 109 and len(lean.reactions) == 429
+    assert all("TGFB2" not in r.name and "TGFB3" not in r.name for r in lean.rules)
+    assert {o.name for o in lean.observables} == {o.name for o in build_model().observables}
+    with pytest.raises(ValueError, match="valid ligands"):
+        build_model(ligands=("TGFB9",))

@@ -82,3 +82,28 @@ def test_absolute_tolerance_is_uniform_in_molecules_and_survives_shipping(sim):
         atol = np.asarray(s.rr.integrator.getAbsoluteToleranceVector())
         assert len(atol) == len(s.species) and np.all(atol == s.atol) and s.atol == 1e-9
         assert s.rr.integrator.relative_tolerance == 1e-6
+
+
+@pytest.fixture(scope="module")
+def lean():
+    return Simulator(network="tgfb1")
+
+
+@pytest.mark.parametrize("protocol", [
+    dict(dose_pM=100.0), dict(dose_pM=1.0), dict(dose_pM=1000.0, inhibitor_nM=1000.0, pretreat_min=60.0),
+    dict(dose_pM=100.0, trap_nM=10.0), dict(dose_pM=100.0, washout_min=30.0)])
+def test_lean_tgfb1_network_gives_the_full_models_responses(sim, lean, protocol):
+    from alk5_pysb.simulate import Protocol
+    readouts = ["pSmad2", "nuc_Smad2", "SMAD7_mRNA", "PAI1_mRNA", "total_TBRII", "p38_active", "ERK_active"]
+    p = Protocol(t_end_min=1440.0, n_points=97, **protocol)
+    full, small = sim.run(p, readouts), lean.run(p, readouts)
+    assert len(lean.species) < 0.6 * len(sim.species)
+    for r in readouts:   # same model, fewer (empty) isoform complexes: agreement to solver tolerance
+        np.testing.assert_allclose(small[r], full[r], rtol=1e-4, atol=1e-4 * full[r].abs().max(), err_msg=r)
+
+
+def test_lean_network_refuses_other_ligands(lean):
+    from alk5_pysb.simulate import Protocol
+    from alk5_pysb.units import UserInputError
+    with pytest.raises(UserInputError, match="--network full"):
+        lean.run(Protocol(ligand="TGFB2", dose_pM=100.0, t_end_min=60.0), ["pSmad2"])

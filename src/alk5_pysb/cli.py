@@ -56,6 +56,10 @@ def cmd_info(args):
         return 0
     print(f"alk5-pysb model: {manifest.get('species', '?')} species, {manifest.get('reactions', '?')} reactions, "
           f"{manifest.get('rules', '?')} rules, {len(table)} parameters (exports in {manifest_path.parent})")
+    lean = manifest.get("tgfb1_network")
+    if lean:
+        print(f"lean TGF-beta1-only network for scans ({lean['file']}): {lean['species']} species, "
+              f"{lean['reactions']} reactions")
     print("\nReadouts:")
     for name, row in readouts.iterrows():
         print(f"  {name:18s} [{row['unit']}]  {row['description']}")
@@ -155,6 +159,20 @@ def _prepare_output(out, resume, force):
     return out
 
 
+def _simulator(args, ligands=("TGFB1",), names=()):
+    """The network a command runs on: --network full|tgfb1, or auto (default): the lean TGF-beta1
+    network when only TGF-beta1 is dosed and every named parameter is in it (same responses to
+    ~1e-5, ~5x faster per simulation), else the full one."""
+    from .simulate import NETWORKS, shared_simulator
+    network = getattr(args, "network", "full")
+    if network == "auto":
+        lean_ok = set(ligands) <= {"TGFB1"} and all(n in shared_simulator("tgfb1").table_parameters for n in names)
+        network = "tgfb1" if lean_ok else "full"
+    sim = shared_simulator(network)
+    print(f"network: {network} (models/{NETWORKS[network]}, {len(sim.species)} species)")
+    return sim
+
+
 def _engine(args):
     from .scans import EngineOptions
     return EngineOptions("dask" if args.scheduler else args.executor, args.workers, args.scheduler)
@@ -198,10 +216,13 @@ def run_dose_response(sim, ligand, doses_text, readouts, metrics_text, params, o
     return data, fits
 
 
+def _set_names(args):
+    return [*_pairs(getattr(args, "set", None), "set"), *_pairs(getattr(args, "scale", None), "scale")]
+
+
 def cmd_dose_response(args):
-    from .simulate import shared_simulator
     out = _prepare_output(args.output, args.resume, args.force)
-    sim = shared_simulator()
+    sim = _simulator(args, [_ligand(args.ligand)], _set_names(args))
     readouts = [r.strip() for r in args.readout.split(",") if r.strip()]
     run_dose_response(sim, args.ligand, args.doses, readouts, args.metric, _scan_params(sim, args), out, args.resume,
                       _engine(args))
@@ -229,10 +250,9 @@ def run_inhibition(sim, compound, doses_text, ligand, ligand_dose_text, protocol
 
 def cmd_inhibition(args):
     from .compounds import get_compound
-    from .simulate import shared_simulator
     compound = get_compound(args.compound, args.ki, args.compound_file)
     out = _prepare_output(args.output, args.resume, args.force)
-    sim = shared_simulator()
+    sim = _simulator(args, [_ligand(args.ligand)], _set_names(args))
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
     run_inhibition(sim, compound, args.doses, args.ligand, args.ligand_dose, args.protocol, readouts, args.metric,
                    _scan_params(sim, args), out, args.resume, _engine(args))
@@ -241,10 +261,9 @@ def cmd_inhibition(args):
 
 def cmd_compare_compounds(args):
     from .comparison import compare_compounds
-    from .simulate import shared_simulator
     out = _prepare_output(args.output, args.resume, args.force)
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
-    table = compare_compounds(shared_simulator(), readouts, args.doses, args.ligand_dose, args.protocol,
+    table = compare_compounds(_simulator(args), readouts, args.doses, args.ligand_dose, args.protocol,
                               args.metric, out, resume=args.resume, engine=_engine(args))
     cols = [c for c in ("compound", "alk5_ic50_nM", "model_kd_cell_nM", "reported_cell_ic50_nM", "matched_readout",
                         "model_cell_ic50_nM", "model_over_reported", "model_ic50_pSmad2_at:60min_nM",
@@ -257,12 +276,11 @@ def cmd_compare_compounds(args):
 
 def cmd_run(args):
     from .scenarios import load
-    from .simulate import shared_simulator
     scenario = load(args.scenario)
     outdir = Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     out = _prepare_output(outdir / f"{scenario.name}.csv", args.resume, args.force)
-    sim = shared_simulator()
+    sim = _simulator(args, [_ligand(scenario.ligand)], [*scenario.set, *scenario.scale])
     params = sim.resolve_parameters(scenario.set, scenario.scale)
     if scenario.kind == "dose-response":
         run_dose_response(sim, scenario.ligand, scenario.doses, scenario.readouts, ",".join(scenario.metrics),
@@ -277,14 +295,14 @@ def cmd_run(args):
 
 def cmd_scan(args):
     from .engine import CATEGORICAL_AXES, PROTOCOL_AXES, run_scan
+    from .parameters import default_table
     from .scanfile import conditions, experiment, load_scan
-    from .simulate import shared_simulator
-    sim = shared_simulator()
-    spec = load_scan(args.scan, valid_parameters=sim.table_parameters)
+    spec = load_scan(args.scan, valid_parameters=list(default_table().frame.index))
     exp = experiment(spec)
-    sim.check_readouts(exp.readouts)
     table = conditions(spec, allow_large=args.yes)
     axes = [*PROTOCOL_AXES, *CATEGORICAL_AXES]
+    sim = _simulator(args, [_ligand(spec.ligand)], [c for c in table.columns if c != "condition_id" and c not in axes])
+    sim.check_readouts(exp.readouts)
     bad = [c for c in table.columns if c != "condition_id" and c not in axes and c not in sim.table_parameters]
     if bad:
         raise UserInputError(f"{spec.origin}: unknown axis column(s) {bad}; valid axes are {', '.join(axes)} "
@@ -319,12 +337,11 @@ def _engine_experiment(args, readouts):
 def cmd_sensitivity(args):
     from .analyses import sensitivity
     from .plots import sobol_figure
-    from .simulate import shared_simulator
-    sim = shared_simulator()
+    params = [p.strip() for p in args.params.split(",") if p.strip()]
+    sim = _simulator(args, [_ligand(args.ligand)], params)
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
     sim.check_readouts(readouts)
     exp = _engine_experiment(args, readouts)
-    params = [p.strip() for p in args.params.split(",") if p.strip()]
     out = Path(args.output)
     engine = _engine(args)
     indices, _ = sensitivity(sim, exp, params, args.fold, args.samples, out, executor=engine.executor,
@@ -341,14 +358,13 @@ def cmd_sensitivity(args):
 def cmd_population(args):
     from .analyses import POPULATION_DEFAULTS, population, population_table
     from .plots import population_figure
-    from .simulate import shared_simulator
     from .units import parse_dose_grid
-    sim = shared_simulator()
+    params = [p.strip() for p in args.params.split(",")] if args.params else list(POPULATION_DEFAULTS)
+    sim = _simulator(args, [_ligand(args.ligand)], params)
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
     sim.check_readouts(readouts)
     exp = _engine_experiment(args, readouts)
     doses = parse_dose_grid(args.doses, to="nM", molar_mass_kDa=None, what="--doses") if args.doses else []
-    params = [p.strip() for p in args.params.split(",")] if args.params else list(POPULATION_DEFAULTS)
     table = population_table(sim, args.cells, args.cv, params, doses, seed=args.seed)
     out = Path(args.output)
     engine = _engine(args)
@@ -379,6 +395,9 @@ def _param_options(s):
 
 
 def _executor_options(s):
+    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1"],
+                   help="auto (default): the lean TGF-beta1-only network (models/alk5_tgfb1.sbml, ~5x faster) when "
+                        "only TGF-beta1 is dosed and every named parameter is in it, else the full one")
     s.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"],
                    help="serial, local processes (default, all cores) or a Dask LocalCluster")
     s.add_argument("--workers", type=int, help="worker processes (default: all cores)")

@@ -158,10 +158,12 @@ def default_chunk_size(n_conditions: int, workers: int) -> int:
     return max(1, min(20, math.ceil(n_conditions / (4 * max(1, workers)))))
 
 
-def _scan_record(experiment: Experiment, conditions: pd.DataFrame, chunk_size: int) -> dict:
+def _scan_record(sim: Simulator, experiment: Experiment, conditions: pd.DataFrame, chunk_size: int) -> dict:
     digest = hashlib.sha256(conditions.to_csv(index=False, float_format="%.12g").encode())
     digest.update(json.dumps(experiment.fingerprint(), sort_keys=True, default=str).encode())
-    return {"conditions": len(conditions), "chunk_size": chunk_size, "sha256": digest.hexdigest()}
+    digest.update(",".join(sim.species).encode())          # the network (full or lean)
+    return {"conditions": len(conditions), "chunk_size": chunk_size, "species": len(sim.species),
+            "sha256": digest.hexdigest()}
 
 
 def _check_resumable(out: Path, record: dict, resume: bool) -> int:
@@ -175,7 +177,7 @@ def _check_resumable(out: Path, record: dict, resume: bool) -> int:
         saved = json.loads(path.read_text())
         if saved.get("sha256") != record["sha256"]:
             raise UserInputError(f"cannot resume in {out}: it holds a different scan (other conditions, readouts, "
-                                 "metrics or settings); choose another output folder or start again with --force")
+                                 "metrics, settings or network); choose another output folder or start again with --force")
         return int(saved["chunk_size"])
     if existing:
         raise UserInputError(f"cannot resume in {out}: its {SCAN_RECORD} is missing, so its chunks cannot be "
@@ -194,10 +196,13 @@ def run_scan(sim: Simulator, experiment: Experiment, conditions: pd.DataFrame, o
         raise UserInputError(f"unknown executor {executor!r}: valid executors are {', '.join(EXECUTORS)}")
     if workers is not None and workers < 1:
         raise UserInputError(f"--workers must be >= 1, got {workers}")
+    if experiment.ligand not in sim.ligands:
+        raise UserInputError(f"ligand {experiment.ligand} is not in this network (it carries {', '.join(sim.ligands)}): "
+                             "use the full network (--network full)")
     out = Path(out)
     (out / "chunks").mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
-    record = _scan_record(experiment, conditions, chunk_size or default_chunk_size(len(conditions), workers))
+    record = _scan_record(sim, experiment, conditions, chunk_size or default_chunk_size(len(conditions), workers))
     record["chunk_size"] = chunk_size = _check_resumable(out, record, resume)
     with atomic_path(out / SCAN_RECORD) as tmp:
         tmp.write_text(json.dumps(record, indent=1) + "\n")

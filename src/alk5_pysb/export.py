@@ -27,6 +27,8 @@ from .parameters import default_table
 SBML_FILE = "alk5.sbml"
 ANTIMONY_FILE = "alk5.ant"
 REST_SBML_FILE = "alk5_rest.sbml"
+#: the lean TGF-beta1-only network (same model without the other isoforms' complexes), for scans
+TGFB1_SBML_FILE = "alk5_tgfb1.sbml"
 SEDML_FILE = "alk5_experiments.sedml"
 OMEX_FILE = "alk5.omex"
 BNGL_FILE = "alk5.bngl"
@@ -466,6 +468,13 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
         "parameters": len(table.frame),
         "observables": len(model.observables),
     }
+    lean_model = build_model(table=table, ligands=("TGFB1",))
+    lean = to_sbml(lean_model, table)
+    problems = validate_sbml(lean)
+    if problems:
+        raise RuntimeError("generated TGF-beta1 SBML does not validate: " + "; ".join(problems[:5]))
+    manifest["tgfb1_network"] = {"file": TGFB1_SBML_FILE, "species": len(lean_model.species),
+                                 "reactions": len(lean_model.reactions), "rules": len(lean_model.rules)}
     from .interop import to_antimony
     rest = resting_sbml(sbml)
     problems = validate_sbml(rest)
@@ -481,6 +490,7 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
     return {
         **petab_files,
         SBML_FILE: sbml,
+        TGFB1_SBML_FILE: lean,
         REST_SBML_FILE: rest,
         SEDML_FILE: experiments,
         OMEX_FILE: sed.to_omex(rest, experiments),
@@ -500,7 +510,7 @@ def exports_current(outdir: Path) -> bool:
         recorded = json.loads(manifest.read_text())["source_hash"]
     except (ValueError, KeyError):
         return False
-    files = [SBML_FILE, REST_SBML_FILE, SEDML_FILE, OMEX_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
+    files = [SBML_FILE, TGFB1_SBML_FILE, REST_SBML_FILE, SEDML_FILE, OMEX_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
     return recorded == source_hash() and all((Path(outdir) / f).is_file() for f in files)
 
 

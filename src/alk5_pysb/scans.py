@@ -74,6 +74,11 @@ def run_conditions(sim: Simulator, experiment: Experiment, axes: pd.DataFrame, k
              "value": cond[f"{r}@{m.text}"], "unit": m.unit(_unit(r)), "error": cond["error"]}
             for cond in wide.to_dict("records") for r in experiment.readouts for m in experiment.metrics]
     data = pd.DataFrame(rows)
+    failed = wide[wide["error"] != ""]
+    if len(failed):
+        import sys
+        print(f"alk5: warning: {len(failed)} of {len(wide)} conditions failed (first: {failed['error'].iloc[0]}); "
+              "their rows are kept with the error and left out of the fits", file=sys.stderr)
     if out is not None:
         atomic_write(out, data.to_csv(index=False, float_format=CSV_FLOAT))
     return data

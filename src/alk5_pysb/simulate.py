@@ -42,9 +42,15 @@ def default_readouts() -> list[str]:
     return list(readout_table().index)
 
 
-def default_sbml_path() -> Path:
-    """models/alk5.sbml of the source checkout (the package is installed editable)."""
-    return Path(__file__).resolve().parents[2] / "models" / "alk5.sbml"
+#: networks the simulator can load: the full model, or the lean TGF-beta1-only one for scans
+NETWORKS = {"full": "alk5.sbml", "tgfb1": "alk5_tgfb1.sbml"}
+
+
+def default_sbml_path(network: str = "full") -> Path:
+    """models/<network file> of the source checkout (the package is installed editable)."""
+    if network not in NETWORKS:
+        raise UserInputError(f"unknown network {network!r}: valid networks are {', '.join(NETWORKS)}")
+    return Path(__file__).resolve().parents[2] / "models" / NETWORKS[network]
 
 
 def _suggest(name, valid):
@@ -106,11 +112,11 @@ def set_tolerances(rr, rtol: float, atol: float):
 class Simulator:
     """A compiled RoadRunner instance over the exported SBML, reused for every run."""
 
-    def __init__(self, sbml=None, rtol: float = 1e-6, atol: float = 1e-9):
+    def __init__(self, sbml=None, rtol: float = 1e-6, atol: float = 1e-9, network: str = "full"):
         import roadrunner
         roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)   # failures surface as SimulationError
         if sbml is None:
-            path = default_sbml_path()
+            path = default_sbml_path(network)
             if not path.is_file():
                 raise FileNotFoundError(f"{path} not found: run `make models` (or `alk5 export-all models/`)")
             sbml = path.read_text()
@@ -131,6 +137,7 @@ class Simulator:
         doc = libsbml.readSBMLFromString(sbml)
         self.compartment = {sp.getId(): sp.getCompartment() for sp in doc.getModel().getListOfSpecies()}
         self._medium_species = [s for s in self.species if self.compartment[s] == MEDIUM]
+        self.ligands = [lig for lig in LIGANDS if LIGAND_SPECIES[lig] in self.species]
         self._rest_cache: dict = {}
         self.last_rest_info: dict = {}
 
@@ -222,6 +229,9 @@ class Simulator:
 
     def run(self, protocol: Protocol, readouts=None, params=None) -> pd.DataFrame:
         protocol.check()
+        if protocol.ligand not in self.ligands:
+            raise UserInputError(f"ligand {protocol.ligand} is not in this network (it carries "
+                                 f"{', '.join(self.ligands)}): use the full network (--network full)")
         readouts = list(readouts or default_readouts())
         self.check_readouts(readouts)
         params = params or {}
@@ -318,7 +328,7 @@ class Simulator:
                     rr[sid] = 0.0
 
 
-@lru_cache(maxsize=1)
-def shared_simulator() -> Simulator:
-    """The process-wide simulator (compiled once)."""
-    return Simulator()
+@lru_cache(maxsize=2)
+def shared_simulator(network: str = "full") -> Simulator:
+    """The process-wide simulator of a network (compiled once)."""
+    return Simulator(network=network)

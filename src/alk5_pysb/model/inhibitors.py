@@ -32,7 +32,7 @@ def alk5_kinase_inhibitor(b):
 def ligand_trap(b):
     L, Trap = b.m.L, b.m.Trap
     b.initial(Trap(l=None), b.amount("Trap_0"))
-    for iso in TGFB_ISOFORMS:
+    for iso in (i for i in TGFB_ISOFORMS if i in b.ligands):
         b.rule(f"trap_binds_{iso}",
                L(r2=None, r1=None, bg=None, ns="f", iso=iso) + Trap(l=None)
                | L(r2=1, r1=None, bg=None, ns="f", iso=iso) % Trap(l=1),

@@ -37,7 +37,7 @@ TYPE_II = {"TGFB1": "TBRII", "TGFB2": "TBRII", "TGFB3": "TBRII", "GDF11": "ActRI
 
 def declare_monomers(b):
     # r2: type II receptor (or trap) epitope, r1: ALK5 epitope, bg: betaglycan, ns: non-specific sites
-    b.monomer("L", ["r2", "r1", "bg", "ns", "iso"], {"ns": ["f", "b"], "iso": list(LIGANDS)})
+    b.monomer("L", ["r2", "r1", "bg", "ns", "iso"], {"ns": ["f", "b"], "iso": list(b.ligands)})
     b.monomer("TBRII", ["l", "loc"], {"loc": ["s", "e"]})          # TbetaRII homodimer; s=surface, e=endosome
     b.monomer("ActRII", ["l", "loc"], {"loc": ["s", "e"]})         # ActRIIB homodimer (GDF11)
     b.monomer("TBRIII", ["l"])                                      # betaglycan, surface
@@ -48,7 +48,7 @@ def declare_monomers(b):
 
 def ligands_in_medium(b):
     L = b.m.L
-    for iso in LIGANDS:
+    for iso in b.ligands:
         b.initial(L(r2=None, r1=None, bg=None, ns="f", iso=iso), b.par(f"{iso}_0"))
     b.rule("ligand_binds_nonspecific_sites",
            L(r2=None, r1=None, bg=None, ns="f") | L(r2=None, r1=None, bg=None, ns="b"),
@@ -84,21 +84,22 @@ def receptor_synthesis_and_trafficking(b):
 
 def ligand_binding_and_heterotetramer_assembly(b):
     L, TBRII, ActRII, ALK5, TBRIII = b.m.L, b.m.TBRII, b.m.ActRII, b.m.ALK5, b.m.TBRIII
-    for iso in LIGANDS:
+    for iso in b.ligands:
         typeII = getattr(b.m, TYPE_II[iso])
         b.rule(f"{iso}_binds_{TYPE_II[iso]}",
                L(r2=None, r1=None, bg=None, ns="f", iso=iso) + typeII(l=None, loc="s")
                | L(r2=1, r1=None, bg=None, ns="f", iso=iso) % typeII(l=1, loc="s"),
                b.rate(f"kon_{iso}_{TYPE_II[iso]}"), b.rate(f"koff_{iso}_{TYPE_II[iso]}"))
-    # betaglycan presents TGF-beta2 to TbetaRII (Lopez-Casillas 1993)
-    b.rule("TGFB2_binds_betaglycan",
-           L(r2=None, r1=None, bg=None, ns="f", iso="TGFB2") + TBRIII(l=None)
-           | L(r2=None, r1=None, bg=1, ns="f", iso="TGFB2") % TBRIII(l=1),
-           b.rate("kon_TGFB2_TBRIII"), b.rate("koff_TGFB2_TBRIII"))
-    b.rule("betaglycan_presents_TGFB2_to_TBRII",
-           L(r2=None, r1=None, bg=1, iso="TGFB2") % TBRIII(l=1) + TBRII(l=None, loc="s")
-           | L(r2=2, r1=None, bg=1, iso="TGFB2") % TBRIII(l=1) % TBRII(l=2, loc="s"),
-           b.rate("kon_TBRIII_TGFB2_TBRII"), b.rate("koff_TBRIII_TGFB2_TBRII"))
+    if "TGFB2" in b.ligands:
+        # betaglycan presents TGF-beta2 to TbetaRII (Lopez-Casillas 1993)
+        b.rule("TGFB2_binds_betaglycan",
+               L(r2=None, r1=None, bg=None, ns="f", iso="TGFB2") + TBRIII(l=None)
+               | L(r2=None, r1=None, bg=1, ns="f", iso="TGFB2") % TBRIII(l=1),
+               b.rate("kon_TGFB2_TBRIII"), b.rate("koff_TGFB2_TBRIII"))
+        b.rule("betaglycan_presents_TGFB2_to_TBRII",
+               L(r2=None, r1=None, bg=1, iso="TGFB2") % TBRIII(l=1) + TBRII(l=None, loc="s")
+               | L(r2=2, r1=None, bg=1, iso="TGFB2") % TBRIII(l=1) % TBRII(l=2, loc="s"),
+               b.rate("kon_TBRIII_TGFB2_TBRII"), b.rate("koff_TBRIII_TGFB2_TBRII"))
     # ALK5 joins the ligand:type II complex; it displaces betaglycan (Wrana/Lopez-Casillas 1994)
     for loc in ("s", "e"):
         for typeII in (TBRII, ActRII):
