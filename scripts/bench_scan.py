@@ -223,13 +223,54 @@ print(max(own, kids) / 1024.0)
     return float(res.stdout.strip().splitlines()[-1])
 
 
+def report(result: dict) -> None:
+    """The benchmark table and targets, printed from a result (also: --report bench/bench_scan.json)."""
+    whole, targets, tools, memory = result["whole_scan_s"], result["targets"], result["other_tools"], result["peak_memory_mb"]
+    anatomy, lean_anatomy, rhs = result["one_simulation"], result["tgfb1_network"]["one_simulation"], result["rhs_evaluation_s"]
+    per_sim_engine, workers = targets["engine_per_sim_s"], result["workers"]
+    bound = ">= " if targets["speedup_vs_pysb_default_is_lower_bound"] else ""
+    print("\nwhole 1,000-condition scan, one-time costs included (s):")
+    for name, value in sorted(whole.items(), key=lambda kv: kv[1]):
+        print(f"  {name:28s} {value:9.1f}   ({value / whole['engine_processes']:.2f}x engine processes)")
+    print(f"\nper simulation: engine {per_sim_engine * 1e3:.1f} ms (serial, incl. 2 phases)")
+    print(f"one 24 h run from rest ({anatomy['species']} species): {anatomy['simulation_s'] * 1e3:.1f} ms, "
+          f"{anatomy['steps']} CVODE steps x {rhs * 1e6:.1f} us per RHS = floor {anatomy['floor_steps_x_rhs_s'] * 1e3:.1f} ms "
+          f"({100 * anatomy['floor_fraction']:.0f}% of the run)")
+    print(f"lean TGF-beta1 network ({lean_anatomy['species']} species): {lean_anatomy['simulation_s'] * 1e3:.1f} ms, "
+          f"{lean_anatomy['steps']} steps, floor {lean_anatomy['floor_steps_x_rhs_s'] * 1e3:.1f} ms")
+    for name, label in (("amici", "full"), ("amici_tgfb1", "TGF-beta1")):
+        amici = tools[name]
+        if amici.get("status") == "measured":
+            c = amici["cvodes"]
+            print(f"AMICI vs RoadRunner, same 24 h task, {label} network: {amici['per_simulation_s'] * 1e3:.1f} ms vs "
+                  f"{amici['roadrunner_same_task_s'] * 1e3:.1f} ms (RR/AMICI "
+                  f"{targets['roadrunner_over_amici_per_sim'][name]:.2f}, target <= 1); build {amici['load_s']:.0f} s "
+                  f"({amici['compile_mode']}); CVODES: {c['numsteps']} steps, {c['num_rhs_evals']} RHS evaluations, "
+                  f"{c['num_err_test_fails']} error-test failures")
+        else:
+            print(f"AMICI ({label}): {amici['status']}")
+    print(f"speed-up over PySB default ScipyOdeSimulator: {bound}{targets['speedup_vs_pysb_default']:.0f}x per simulation "
+          "(target >= 10x)")
+    print(f"parallel efficiency on {workers} workers: {targets['parallel_efficiency']:.2f} (target >= 0.85)")
+    print(f"Dask overhead over local processes: {100 * targets['dask_overhead_vs_processes']:.0f}% (target <= 15%)")
+    if memory:
+        print(f"peak memory 1k / 10k conditions: {memory['1000']:.0f} / {memory['10000']:.0f} MB "
+              f"(ratio {targets['memory_10k_over_1k']:.2f}, target <= 1.10)")
+    print(f"lean network: parallel efficiency {targets['lean_parallel_efficiency']:.2f}; whole scan "
+          f"{whole['engine_processes_tgfb1']:.1f} s on processes")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "bench_scan.json")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--amici-python", help="python of the AMICI venv (.venv-amici/bin/python)")
+    parser.add_argument("--report", type=Path, help="print the table of an earlier run's JSON and stop")
     args = parser.parse_args(argv)
+    if args.report:
+        report(json.loads(args.report.read_text()))
+        return 0
     from alk5_pysb.files import atomic_write
 
     print("one-time costs ...", flush=True)
@@ -298,33 +339,7 @@ def main(argv=None) -> int:
               "targets": targets}
     atomic_write(args.out, json.dumps(result, indent=2, default=float) + "\n", make_folder=True)
 
-    print("\nwhole 1,000-condition scan, one-time costs included (s):")
-    for name, value in sorted(whole.items(), key=lambda kv: kv[1]):
-        print(f"  {name:28s} {value:9.1f}   ({value / whole['engine_processes']:.2f}x engine processes)")
-    print(f"\nper simulation: engine {per_sim_engine * 1e3:.1f} ms (serial, incl. 2 phases)")
-    print(f"one 24 h run from rest ({anatomy['species']} species): {anatomy['simulation_s'] * 1e3:.1f} ms, "
-          f"{anatomy['steps']} CVODE steps x {rhs * 1e6:.1f} us per RHS = floor {anatomy['floor_steps_x_rhs_s'] * 1e3:.1f} ms "
-          f"({100 * anatomy['floor_fraction']:.0f}% of the run)")
-    print(f"lean TGF-beta1 network ({lean_anatomy['species']} species): {lean_anatomy['simulation_s'] * 1e3:.1f} ms, "
-          f"{lean_anatomy['steps']} steps, floor {lean_anatomy['floor_steps_x_rhs_s'] * 1e3:.1f} ms")
-    for name, label in (("amici", "full"), ("amici_tgfb1", "TGF-beta1")):
-        amici = tools[name]
-        if amici.get("status") == "measured":
-            c = amici["cvodes"]
-            print(f"AMICI vs RoadRunner, same 24 h task, {label} network: {amici['per_simulation_s'] * 1e3:.1f} ms vs "
-                  f"{amici['roadrunner_same_task_s'] * 1e3:.1f} ms (RR/AMICI "
-                  f"{targets['roadrunner_over_amici_per_sim'][name]:.2f}, target <= 1); build {amici['load_s']:.0f} s "
-                  f"({amici['compile_mode']}); CVODES: {c['numsteps']} steps, {c['num_rhs_evals']} RHS evaluations, "
-                  f"{c['num_err_test_fails']} error-test failures")
-        else:
-            print(f"AMICI ({label}): {amici['status']}")
-    print(f"speed-up over PySB default ScipyOdeSimulator: {bound}{targets['speedup_vs_pysb_default']:.0f}x per simulation "
-          "(target >= 10x)")
-    print(f"parallel efficiency on {args.workers} workers: {targets['parallel_efficiency']:.2f} (target >= 0.85)")
-    print(f"Dask overhead over local processes: {100 * targets['dask_overhead_vs_processes']:.0f}% (target <= 15%)")
-    if memory:
-        print(f"peak memory 1k / 10k conditions: {memory['1000']:.0f} / {memory['10000']:.0f} MB "
-              f"(ratio {targets['memory_10k_over_1k']:.2f}, target <= 1.10)")
+    report(result)
     print(f"wrote {args.out}")
     return 0
 
