@@ -194,3 +194,10 @@ def test_scan_on_a_running_dask_cluster_via_scheduler_address(tmp_path):
     on_cluster, local = pd.read_parquet(tmp_path / "c" / "results.parquet"), pd.read_parquet(tmp_path / "s" / "results.parquet")
     assert len(on_cluster) == 12 and (on_cluster["error"] == "").all()
     pd.testing.assert_frame_equal(on_cluster, local)
+
+
+def test_default_chunks_balance_workers_and_stay_small():
+    from alk5_pysb.engine import default_chunk_size
+    assert default_chunk_size(1000, 2) == 50          # capped: little lost on a crash
+    assert default_chunk_size(25, 2) == 4             # >= 4 chunks per worker for load balance
+    assert default_chunk_size(3, 8) == 1

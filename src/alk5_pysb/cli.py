@@ -484,7 +484,8 @@ def build_parser():
     s.add_argument("scan", help="scan file (TOML)")
     s.add_argument("-o", "--output", help="results folder (default results/<scan name>)")
     _executor_options(s)
-    s.add_argument("--chunk-size", type=int, default=20, help="conditions per chunk file (default 20)")
+    s.add_argument("--chunk-size", type=int, help="conditions per chunk file (default: at least 4 chunks per "
+                   "worker, at most 50 conditions)")
     s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same folder")
     s.add_argument("--yes", action="store_true", help="run designs larger than the file's max_conditions")
     s.set_defaults(func=cmd_scan)
