@@ -308,8 +308,8 @@ def cmd_scan(args):
         raise UserInputError(f"{spec.origin}: unknown axis column(s) {bad}; valid axes are {', '.join(axes)} "
                              "or any model parameter")
     if "compound" in table:
-        from .scanfile import _compound_names
-        _compound_names(sorted(set(table["compound"].dropna().astype(str))), spec.origin)
+        from .scanfile import compound_names
+        compound_names(sorted(set(table["compound"].dropna().astype(str))), spec.origin)
     executor = "dask" if args.scheduler else args.executor
     out = Path(args.output or f"results/{spec.name}")
     import time

@@ -198,9 +198,7 @@ def run_scan(sim: Simulator, experiment: Experiment, conditions: pd.DataFrame, o
         raise UserInputError(f"unknown executor {executor!r}: valid executors are {', '.join(EXECUTORS)}")
     if workers is not None and workers < 1:
         raise UserInputError(f"--workers must be >= 1, got {workers}")
-    if experiment.ligand not in sim.ligands:
-        raise UserInputError(f"ligand {experiment.ligand} is not in this network (it carries {', '.join(sim.ligands)}): "
-                             "use the full network (--network full)")
+    sim.check_ligand(experiment.ligand)       # before any work
     out = Path(out)
     (out / "chunks").mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1

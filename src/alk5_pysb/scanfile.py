@@ -73,7 +73,7 @@ class ScanSpec:
     extra: dict = field(default_factory=dict)
 
 
-def _compound_names(spec, origin) -> list[str]:
+def compound_names(spec, origin) -> list[str]:
     from .compounds import get_compound
     names = spec if isinstance(spec, list) else [v.strip() for v in str(spec).split(",")]
     for name in names:
@@ -87,7 +87,7 @@ def _compound_names(spec, origin) -> list[str]:
 def _axis_values(axis_name: str, spec, origin) -> list:
     what = f"{origin}: axis {axis_name!r} values"
     if axis_name == "compound":
-        return _compound_names(spec, origin)
+        return compound_names(spec, origin)
     if isinstance(spec, list):
         spec = ",".join(str(v) for v in spec)
     unit = PROTOCOL_AXES.get(axis_name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,6 @@ def run_conditions(sim: Simulator, experiment: Experiment, axes: pd.DataFrame, k
     data = pd.DataFrame(rows)
     failed = wide[wide["error"] != ""]
     if len(failed):
-        import sys
         print(f"alk5: warning: {len(failed)} of {len(wide)} conditions failed (first: {failed['error'].iloc[0]}); "
               "their rows are kept with the error and left out of the fits", file=sys.stderr)
     if out is not None:

@@ -126,7 +126,7 @@ class Simulator:
         model = self.rr.model
         self.species = list(model.getFloatingSpeciesIds())
         self.rtol, self.atol = rtol, atol
-        self._set_tolerances(rtol, atol)
+        set_tolerances(self.rr, rtol, atol)
         self.boundary = list(model.getBoundarySpeciesIds())
         self.parameters = list(model.getGlobalParameterIds())
         self._origin = {p: self.rr[p] for p in self.parameters}
@@ -154,10 +154,7 @@ class Simulator:
         self.__dict__.update(state)
         self.rr = roadrunner.RoadRunner()
         self.rr.loadStateS(saved)      # ~0.1 s instead of a ~3 s compile
-        self._set_tolerances(self.rtol, self.atol)
-
-    def _set_tolerances(self, rtol: float, atol: float):
-        set_tolerances(self.rr, rtol, atol)
+        set_tolerances(self.rr, self.rtol, self.atol)
 
     # parameters -----------------------------------------------------------------------
     def resolve_parameters(self, set_values=None, scale=None) -> dict[str, float]:
@@ -173,6 +170,11 @@ class Simulator:
                     raise UserInputError(f"--{kind} {name}: expected a finite number >= 0, got {value!r}")
                 values[name] = value if kind == "set" else self._origin[name] * value
         return values
+
+    def check_ligand(self, ligand: str):
+        if ligand not in self.ligands:
+            raise UserInputError(f"ligand {ligand} is not in this network (it carries {', '.join(self.ligands)}): "
+                                 "use the full network (--network full)")
 
     def check_readouts(self, readouts):
         for name in readouts:
@@ -229,9 +231,7 @@ class Simulator:
 
     def run(self, protocol: Protocol, readouts=None, params=None) -> pd.DataFrame:
         protocol.check()
-        if protocol.ligand not in self.ligands:
-            raise UserInputError(f"ligand {protocol.ligand} is not in this network (it carries "
-                                 f"{', '.join(self.ligands)}): use the full network (--network full)")
+        self.check_ligand(protocol.ligand)
         readouts = list(readouts or default_readouts())
         self.check_readouts(readouts)
         params = params or {}
@@ -299,13 +299,13 @@ class Simulator:
             return attempt()
         except RuntimeError as first:
             try:
-                self._set_tolerances(self.rtol * 1e-2, self.atol * 1e-2)
+                set_tolerances(self.rr, self.rtol * 1e-2, self.atol * 1e-2)
                 return attempt()
             except RuntimeError:
                 raise SimulationError(f"integration failed between {t0:g} and {times[-1]:g} min for {protocol} "
                                       f"with parameters {dict(params)}: {first}") from None
             finally:
-                self._set_tolerances(self.rtol, self.atol)
+                set_tolerances(self.rr, self.rtol, self.atol)
 
     def _do_events(self, names, protocol):
         """Apply dose changes (the next phase restarts the integrator). A washout is a medium change:
