@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-pytest.importorskip("pint")
-
-from alk5_pysb.units import (  # noqa: E402
+# pint is a core dependency: without it these tests must fail (ImportError), not skip
+import pint  # noqa: F401
+from alk5_pysb.units import (
     TGFB_DIMER_KDA,
     UserInputError,
     format_concentration,
