@@ -40,10 +40,10 @@ def _pairs(items, what):
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_info(args):
-    from .export import MANIFEST_FILE
+    from .locations import MANIFEST_FILE, models_dir
     from .parameters import default_table
-    from .simulate import default_sbml_path, readout_table
-    manifest_path = default_sbml_path().parent / MANIFEST_FILE
+    from .simulate import readout_table
+    manifest_path = models_dir(args.models) / MANIFEST_FILE
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     table = default_table().frame
     readouts = readout_table()
@@ -71,11 +71,11 @@ def cmd_info(args):
 
 def cmd_export(args):
     from .export import exports_current, render_all
-    from .simulate import default_sbml_path
+    from .locations import models_dir
     path = Path(args.output)
     if path.exists() and not args.force:
         raise UserInputError(f"{path} exists: use --force to overwrite")
-    models = default_sbml_path().parent
+    models = models_dir(args.models)
     name = EXPORT_FORMATS[args.format]
     if exports_current(models):
         text = (models / name).read_bytes() if name.endswith(".omex") else (models / name).read_text()
@@ -88,8 +88,11 @@ def cmd_export(args):
 
 def cmd_export_all(args):
     from .export import export_all
-    wrote = export_all(args.outdir, force=args.force)
-    print(f"exports in {args.outdir} {'regenerated' if wrote else 'are current (source hash unchanged)'}")
+    from .locations import user_models
+    outdir = Path(args.outdir) if args.outdir else user_models()
+    wrote = export_all(outdir, force=args.force)
+    print(f"exports in {outdir} {'regenerated' if wrote else 'are current (source hash unchanged)'}"
+          + ("" if args.outdir else f"; use them with --models {outdir}"))
     return 0
 
 
@@ -113,18 +116,30 @@ def cmd_simulate(args):
     from .names import LIGANDS
     if args.ligand not in LIGANDS:
         raise UserInputError(f"unknown ligand {args.ligand!r}: valid ligands are {', '.join(LIGANDS)}")
+    max_points = 100_000
+    if not 2 <= args.points <= max_points:
+        raise UserInputError(f"--points must be between 2 and {max_points} (got {args.points}): output time points "
+                             "of one time course")
+    if args.output and Path(args.output).is_dir():
+        raise UserInputError(f"-o {args.output} is a folder: give a file name, e.g. {Path(args.output) / 'timecourse.csv'}")
     protocol = _protocol(args)
     protocol.check()
-    from .simulate import default_readouts, shared_simulator
+    from .simulate import default_readouts
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()] if args.readouts else default_readouts()
-    sim = shared_simulator()
+    sim = _simulator(args, [protocol.ligand], [*_set_names(args)], quiet=True)
     sim.check_readouts(readouts)
     params = sim.resolve_parameters(_pairs(args.set, "set"), _pairs(args.scale, "scale"))
     frame = sim.run(protocol, readouts=readouts, params=params)
     text = frame.to_csv(index=False, float_format="%.6g")
+    args.provenance = (sim, params)
     if args.output:
         atomic_write(Path(args.output), text)
-        summary = ", ".join(f"{r} max {frame[r].max():.4g}" for r in readouts[:4])
+        args.outputs = [args.output]
+        # the true maxima: every solver step, not only the output grid
+        dense = sim.run(protocol, readouts=readouts[:4], params=params, dense=True)
+        dense = dense[dense["time_min"] >= 0]
+        summary = ", ".join(f"{r} peak {dense[r].max():.4g} at {dense['time_min'].iloc[dense[r].argmax()]:.4g} min"
+                            for r in readouts[:4])
         print(f"{args.ligand} {format_concentration(protocol.dose_pM)}, {protocol.t_end_min:g} min: "
               f"{len(frame)} rows x {len(readouts)} readouts -> {args.output} ({summary})")
     else:
@@ -133,12 +148,14 @@ def cmd_simulate(args):
 
 
 def cmd_validate(args):
-    from .simulate import shared_simulator
     from .validation import run_checks, to_markdown
-    table = run_checks(shared_simulator())
+    sim = _simulator(args, quiet=True, network="full")
+    table = run_checks(sim)
     print(to_markdown(table))
+    args.provenance = (sim, {})
     if args.output:
         atomic_write(Path(args.output), table.to_csv(index=False))
+        args.outputs = [args.output]
     passed = int(table["passed"].sum())
     print(f"{passed}/{len(table)} behaviours pass")
     return 0
@@ -159,17 +176,26 @@ def _prepare_output(out, resume, force):
     return out
 
 
-def _simulator(args, ligands=("TGFB1",), names=()):
-    """The network a command runs on: --network full|tgfb1, or auto (default): the lean TGF-beta1
-    network when only TGF-beta1 is dosed and every named parameter is in it (same responses to
-    ~1e-5, ~5x faster per simulation), else the full one."""
-    from .simulate import NETWORKS, shared_simulator
-    network = getattr(args, "network", "full")
-    if network == "auto":
-        lean_ok = set(ligands) <= {"TGFB1"} and all(n in shared_simulator("tgfb1").table_parameters for n in names)
-        network = "tgfb1" if lean_ok else "full"
-    sim = shared_simulator(network)
-    print(f"network: {network} (models/{NETWORKS[network]}, {len(sim.species)} species)")
+def _simulator(args, ligands=("TGFB1",), names=(), quiet=False, network=None):
+    """The model a command runs on: a user SBML (--sbml), or a network of the exports in use
+    (--models DIR, $ALK5_MODELS, else the shipped ones): --network full|tgfb1, or auto (default): the
+    lean TGF-beta1 network when only TGF-beta1 is dosed and every named parameter is in it (same
+    responses to ~1e-5, ~5x faster per simulation), else the full one."""
+    from .simulate import shared_simulator
+    options = dict(models=getattr(args, "models", None), rtol=getattr(args, "rtol", 1e-6),
+                   atol=getattr(args, "atol", 1e-9))
+    if getattr(args, "sbml", None):
+        sim = shared_simulator("full", sbml=str(Path(args.sbml).resolve()), **options)
+    else:
+        network = network or getattr(args, "network", "full")
+        if network == "auto":
+            lean = shared_simulator("tgfb1", **options)
+            network = "tgfb1" if set(ligands) <= {"TGFB1"} and all(n in lean.table_parameters for n in names) else "full"
+        sim = shared_simulator(network, **options)
+    for ligand in ligands:
+        sim.check_ligand(ligand)
+    if not quiet:
+        print(f"model: {sim.source} ({sim.network} network, {len(sim.species)} species)")
     return sim
 
 
@@ -224,8 +250,9 @@ def cmd_dose_response(args):
     out = _prepare_output(args.output, args.resume, args.force)
     sim = _simulator(args, [_ligand(args.ligand)], _set_names(args))
     readouts = [r.strip() for r in args.readout.split(",") if r.strip()]
-    run_dose_response(sim, args.ligand, args.doses, readouts, args.metric, _scan_params(sim, args), out, args.resume,
-                      _engine(args))
+    params = _scan_params(sim, args)
+    run_dose_response(sim, args.ligand, args.doses, readouts, args.metric, params, out, args.resume, _engine(args))
+    args.provenance, args.outputs = (sim, params), [out, _fits_path(out)]
     return 0
 
 
@@ -254,8 +281,10 @@ def cmd_inhibition(args):
     out = _prepare_output(args.output, args.resume, args.force)
     sim = _simulator(args, [_ligand(args.ligand)], _set_names(args))
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
+    params = _scan_params(sim, args)
     run_inhibition(sim, compound, args.doses, args.ligand, args.ligand_dose, args.protocol, readouts, args.metric,
-                   _scan_params(sim, args), out, args.resume, _engine(args))
+                   params, out, args.resume, _engine(args))
+    args.provenance, args.outputs = (sim, params), [out, _fits_path(out)]
     return 0
 
 
@@ -263,8 +292,10 @@ def cmd_compare_compounds(args):
     from .comparison import compare_compounds
     out = _prepare_output(args.output, args.resume, args.force)
     readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
-    table = compare_compounds(_simulator(args), readouts, args.doses, args.ligand_dose, args.protocol,
+    sim = _simulator(args)
+    table = compare_compounds(sim, readouts, args.doses, args.ligand_dose, args.protocol,
                               args.metric, out, resume=args.resume, engine=_engine(args))
+    args.provenance, args.outputs = (sim, {}), [out, Path(out).with_name(Path(out).stem + ".data.csv")]
     cols = [c for c in ("compound", "alk5_ic50_nM", "model_kd_cell_nM", "reported_cell_ic50_nM", "matched_readout",
                         "model_cell_ic50_nM", "model_over_reported", "model_ic50_pSmad2_at:60min_nM",
                         "model_ic50_ERK_active_at:60min_nM", "model_ic50_p38_active_at:60min_nM") if c in table]
@@ -278,7 +309,12 @@ def cmd_run(args):
     from .scenarios import load
     scenario = load(args.scenario)
     outdir = Path(args.outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    if outdir.exists() and not outdir.is_dir():
+        raise UserInputError(f"-o {outdir} is a file: `alk5 run` writes into a folder (give a folder name)")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserInputError(f"cannot create folder {outdir}: {err.strerror}") from None
     out = _prepare_output(outdir / f"{scenario.name}.csv", args.resume, args.force)
     sim = _simulator(args, [_ligand(scenario.ligand)], [*scenario.set, *scenario.scale])
     params = sim.resolve_parameters(scenario.set, scenario.scale)
@@ -290,6 +326,7 @@ def cmd_run(args):
         compound = get_compound(scenario.compound, scenario.ki)
         run_inhibition(sim, compound, scenario.doses, scenario.ligand, scenario.ligand_dose, scenario.protocol,
                        scenario.readouts, ",".join(scenario.metrics), params, out, args.resume, _engine(args))
+    args.provenance, args.outputs = (sim, params), [out, _fits_path(out)]
     return 0
 
 
@@ -315,8 +352,9 @@ def cmd_scan(args):
     import time
     t0 = time.perf_counter()
     results = run_scan(sim, exp, table, out, executor=executor, workers=args.workers, scheduler=args.scheduler,
-                       chunk_size=args.chunk_size, resume=args.resume)
+                       chunk_size=args.chunk_size, resume=args.resume, force=args.force, restart_option="--force")
     wall = time.perf_counter() - t0
+    args.provenance, args.outputs = (sim, {}), [out]
     failed = int((results["error"] != "").sum()) if "error" in results else 0
     print(f"{spec.name}: {len(results)} conditions ({failed} failed) with {executor}, {wall:.1f} s "
           f"({len(table) / max(wall, 1e-9):.1f} conditions/s) -> {out / 'results.parquet'}")
@@ -352,6 +390,7 @@ def cmd_sensitivity(args):
         top = grp.sort_values("ST", ascending=False).head(3)
         print(f"{output}: " + ", ".join(f"{r.parameter} ST {r.ST:.2f} (S1 {r.S1:.2f})" for r in top.itertuples()))
     print(f"-> {out / 'sobol_indices.csv'}, {out / 'sobol_indices.png'}")
+    args.provenance, args.outputs = (sim, {}), [out]
     return 0
 
 
@@ -381,7 +420,19 @@ def cmd_population(args):
             line += f"; IC50 median {np.nanmedian(ic50):.3g} nM ({int(np.isfinite(ic50).sum())}/{len(ic50)} cells)"
         print(line)
     print(f"-> {out / 'cells.csv'}, {out / 'population.png'}")
+    args.provenance, args.outputs = (sim, {}), [out]
     return 0
+
+
+def _model_options(s):
+    """Which model file and solver settings a simulating command uses (recorded in the provenance)."""
+    g = s.add_argument_group("model and solver")
+    g.add_argument("--models", metavar="DIR", help="exports folder to use (default: the shipped exports, "
+                   "or $ALK5_MODELS); see `alk5 export-all`")
+    g.add_argument("--sbml", metavar="PATH", help="run a user-modified SBML (it must keep the standard readouts)")
+    g.add_argument("--rtol", type=float, default=1e-6, help="CVODE relative tolerance (default 1e-6)")
+    g.add_argument("--atol", type=float, default=1e-9,
+                   help="CVODE absolute tolerance in molecules per cell, every species (default 1e-9)")
 
 
 def _engine_options(s):
@@ -395,6 +446,7 @@ def _param_options(s):
 
 
 def _executor_options(s):
+    _model_options(s)
     s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1"],
                    help="auto (default): the lean TGF-beta1-only network (models/alk5_tgfb1.sbml, ~5x faster) when "
                         "only TGF-beta1 is dosed and every named parameter is in it, else the full one")
@@ -418,16 +470,19 @@ def build_parser():
 
     s = sub.add_parser("info", help="network size, readouts with units, parameters with units and sources")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--models", metavar="DIR", help="exports folder (default: the shipped exports or $ALK5_MODELS)")
     s.set_defaults(func=cmd_info)
 
     s = sub.add_parser("export", help="write one export (sbml, sbml-rest, antimony, bngl, net, sedml, omex)")
     s.add_argument("--format", required=True, choices=sorted(EXPORT_FORMATS))
     s.add_argument("-o", "--output", required=True)
+    s.add_argument("--models", metavar="DIR", help="exports folder to copy from when current (default: shipped)")
     s.add_argument("--force", action="store_true", help="overwrite an existing file")
     s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("export-all", help="regenerate every export into a folder (skipped when current)")
-    s.add_argument("outdir")
+    s = sub.add_parser("export-all", help="regenerate every export into a folder (skipped when current; "
+                       "needs the [build] extra)")
+    s.add_argument("outdir", nargs="?", help="folder (default: the user cache, printed; pass it to --models)")
     s.add_argument("--force", action="store_true")
     s.set_defaults(func=cmd_export_all)
 
@@ -445,6 +500,7 @@ def build_parser():
     s.add_argument("--readouts", help="comma-separated readouts (default: all standard readouts)")
     s.add_argument("--points", type=int, default=241, help="output time points (default 241)")
     s.add_argument("-o", "--output", help="CSV file (default: stdout)")
+    _model_options(s)
     s.set_defaults(func=cmd_simulate)
 
     s = sub.add_parser("dose-response", help="ligand dose-response with Hill fits (EC50, CI, Hill, bottom, top)")
@@ -487,6 +543,8 @@ def build_parser():
     s.add_argument("--chunk-size", type=int, help="conditions per chunk file (default: at least 4 chunks per "
                    "worker, at most 50 conditions)")
     s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same folder")
+    s.add_argument("--force", action="store_true", help="start again: remove the previous scan's chunks and "
+                   "results from the folder first")
     s.add_argument("--yes", action="store_true", help="run designs larger than the file's max_conditions")
     s.set_defaults(func=cmd_scan)
 
@@ -530,26 +588,75 @@ def build_parser():
 
     s = sub.add_parser("validate", help="literature behaviours B1-B11: behaviour | target | model | pass")
     s.add_argument("-o", "--output", help="CSV of the table")
+    _model_options(s)
     s.set_defaults(func=cmd_validate)
     return p
+
+
+#: optional dependency -> the extra that installs it
+EXTRAS = {"pysb": "build", "bionetgen": "build", "antimony": "build", "phrasedml": "build", "libsedml": "build",
+          "libcombine": "build", "networkx": "build", "petab": "calibrate", "dask": "dask", "distributed": "dask",
+          "COPASI": "crosscheck", "basico": "crosscheck", "tellurium": "crosscheck"}
+
+
+def _write_provenance(args, argv):
+    """A provenance sidecar beside every output the command wrote."""
+    from .provenance import record, write_sidecar
+    sim, params = getattr(args, "provenance", (None, None))
+    data = record(sim, params, argv=argv)
+    for output in getattr(args, "outputs", []):
+        if Path(output).exists():
+            write_sidecar(output, data)
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        if status == 0:
+            _write_provenance(args, sys.argv[1:] if argv is None else list(argv))
+        return status
+    except ModuleNotFoundError as err:
+        top = (err.name or "").split(".")[0]
+        if top not in EXTRAS:
+            raise
+        print(f"alk5: error: `alk5 {args.command}` needs {top}, which comes with the [{EXTRAS[top]}] extra: "
+              f"pip install 'alk5-pysb[{EXTRAS[top]}]'", file=sys.stderr)
+        return 2
     except UserInputError as err:
-        print(f"alk5: error: {err}", file=sys.stderr)
+        print(f"alk5: error: {_one_line(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("alk5: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:    # `alk5 info | head`: the reader has gone; stop quietly, as `cat` would
+        _stdout_to_devnull()
+        return 141
     except Exception as err:   # solver failures and missing exports: one line, no traceback
         from .simulate import SimulationError
         if isinstance(err, (SimulationError, FileNotFoundError)):
-            print(f"alk5: error: {err}", file=sys.stderr)
+            print(f"alk5: error: {_one_line(err)}", file=sys.stderr)
             return 1
+        if isinstance(err, OSError):    # an output path that is a folder, read-only, full ...
+            target = err.filename2 or err.filename
+            print(f"alk5: error: cannot write {target}: {err.strerror}" if target else f"alk5: error: {_one_line(err)}",
+                  file=sys.stderr)
+            return 2
         raise
+
+
+def _one_line(err) -> str:
+    return " ".join(str(err).split())
+
+
+def _stdout_to_devnull():
+    """Python flushes stdout at exit; with the pipe closed that would print another BrokenPipeError."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Simulation layer: libRoadRunner on the exported SBML, one compiled instance per process.
 
-``Simulator`` loads ``models/alk5.sbml`` once (compile ~2 s), pre-equilibrates resting cells
+``Simulator`` loads the shipped ``alk5.sbml`` (see ``locations``) once (compile ~2 s), pre-equilibrates resting cells
 (no ligand) to steady state once per parameter set, and runs protocols as multi-phase
 simulations: inhibitor pre-treatment, ligand addition at t = 0, inhibitor added later,
 ligand washout. Results are DataFrames with ``time_min`` (minutes after ligand addition) and
@@ -12,6 +12,7 @@ parameters are changed, initial assignments are re-evaluated with the new values
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .locations import NETWORKS, sbml_path
 from .names import INHIBITOR_SPECIES, LIGAND_SPECIES, LIGANDS, MEDIUM, MOLECULES_PER_NM, TRAP_SPECIES
 from .units import UserInputError
 
@@ -42,15 +44,19 @@ def default_readouts() -> list[str]:
     return list(readout_table().index)
 
 
-#: networks the simulator can load: the full model, or the lean TGF-beta1-only one for scans
-NETWORKS = {"full": "alk5.sbml", "tgfb1": "alk5_tgfb1.sbml"}
+#: table parameters that have no effect on a simulation here, with the reason (changing them is refused)
+INERT_PARAMETERS = {f"{lig}_0": "the ligand in the medium before the experiment: resting cells are pre-equilibrated "
+                    "without ligand, which would consume it; give a dose instead (--dose, the ligand_dose axis)"
+                    for lig in LIGANDS}
+INERT_PARAMETERS.update({name: "a compartment size written to the SBML for annotation only: species there are counted "
+                         "per cell and no rate depends on it" for name in ("V_endosome", "A_plasma_membrane")})
+#: species and parameters the simulation layer sets by name; a user SBML (--sbml) must have them
+REQUIRED_IDS = (INHIBITOR_SPECIES, TRAP_SPECIES, TBRII_ACTIVITY, *MOLECULES_PER_NM.values())
 
 
-def default_sbml_path(network: str = "full") -> Path:
-    """models/<network file> of the source checkout (the package is installed editable)."""
-    if network not in NETWORKS:
-        raise UserInputError(f"unknown network {network!r}: valid networks are {', '.join(NETWORKS)}")
-    return Path(__file__).resolve().parents[2] / "models" / NETWORKS[network]
+def default_sbml_path(network: str = "full", models=None) -> Path:
+    """The SBML of ``network`` among the exports in use (shipped, --models DIR or $ALK5_MODELS)."""
+    return sbml_path(network, models)
 
 
 def _suggest(name, valid):
@@ -112,17 +118,25 @@ def set_tolerances(rr, rtol: float, atol: float):
 class Simulator:
     """A compiled RoadRunner instance over the exported SBML, reused for every run."""
 
-    def __init__(self, sbml=None, rtol: float = 1e-6, atol: float = 1e-9, network: str = "full"):
+    def __init__(self, sbml=None, rtol: float = 1e-6, atol: float = 1e-9, network: str = "full", models=None):
         import roadrunner
         roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)   # failures surface as SimulationError
+        for name, value in (("rtol", rtol), ("atol", atol)):
+            if not (isinstance(value, (int, float)) and np.isfinite(value) and 0 < value < 1):
+                raise UserInputError(f"--{name}: expected a number between 0 and 1 (e.g. 1e-6), got {value!r}")
+        self.network, self.source = network, None
         if sbml is None:
-            path = default_sbml_path(network)
+            sbml = default_sbml_path(network, models)
+        if isinstance(sbml, Path) or (isinstance(sbml, str) and not sbml.lstrip().startswith("<")):
+            path = Path(sbml)
             if not path.is_file():
-                raise FileNotFoundError(f"{path} not found: run `make models` (or `alk5 export-all models/`)")
-            sbml = path.read_text()
-        elif isinstance(sbml, Path) or (isinstance(sbml, str) and not sbml.lstrip().startswith("<")):
-            sbml = Path(sbml).read_text()
-        self.rr = roadrunner.RoadRunner(sbml)
+                raise UserInputError(f"SBML file {path} not found")
+            self.source, sbml = str(path), path.read_text()
+        self.sbml_sha256 = hashlib.sha256(sbml.encode()).hexdigest()
+        try:
+            self.rr = roadrunner.RoadRunner(sbml)
+        except RuntimeError as err:
+            raise UserInputError(f"cannot load SBML {self.source or '(text)'}: {str(err).splitlines()[0]}") from None
         model = self.rr.model
         self.species = list(model.getFloatingSpeciesIds())
         self.rtol, self.atol = rtol, atol
@@ -140,6 +154,24 @@ class Simulator:
         self.ligands = [lig for lig in LIGANDS if LIGAND_SPECIES[lig] in self.species]
         self._rest_cache: dict = {}
         self.last_rest_info: dict = {}
+        self._check_model()
+
+    def _check_model(self):
+        """A model the simulation layer can drive: its standard readouts and dose handles exist."""
+        ids = set(self.observables) | set(self.parameters) | set(self.species) | set(self.boundary)
+        missing = [r for r in default_readouts() if r not in self.observables]
+        missing += [i for i in REQUIRED_IDS if i not in ids]
+        if not self.ligands:
+            missing.append("a ligand species (" + ", ".join(LIGAND_SPECIES.values()) + ")")
+        if missing:
+            raise UserInputError(f"SBML {self.source or '(text)'} lacks what alk5 reads or sets: {', '.join(missing)} "
+                                 "(start from the shipped alk5.sbml and keep these ids)")
+
+    def provenance(self) -> dict:
+        """What a result depends on: the model file (hash), network, solver and tolerances."""
+        return {"sbml": self.source or "(SBML text)", "sbml_sha256": self.sbml_sha256, "network": self.network,
+                "species": len(self.species), "solver": "CVODE (libRoadRunner), BDF",
+                "rtol": self.rtol, "atol_molecules_per_cell": self.atol}
 
     # shipping to workers: the compiled model travels as RoadRunner's saved state ----------
     def __getstate__(self):
@@ -162,6 +194,7 @@ class Simulator:
         values = {}
         for kind, mapping in (("set", set_values or {}), ("scale", scale or {})):
             for name, value in mapping.items():
+                self._refuse_derived(name, kind)
                 if name not in self.table_parameters:
                     raise UserInputError(f"unknown parameter {name!r}{_suggest(name, self.table_parameters)}; "
                                          f"valid parameters: {', '.join(self.table_parameters)}")
@@ -170,6 +203,17 @@ class Simulator:
                     raise UserInputError(f"--{kind} {name}: expected a finite number >= 0, got {value!r}")
                 values[name] = value if kind == "set" else self._origin[name] * value
         return values
+
+    def _refuse_derived(self, name, kind="set"):
+        """A quantity the model computes from others, or one that cannot act, is not set; say what to change."""
+        if name in INERT_PARAMETERS:
+            raise UserInputError(f"--{kind} {name} would change nothing: {INERT_PARAMETERS[name]}")
+        if name in self._rule_targets:
+            hint = ""
+            if name.startswith("ksyn_"):
+                amount = name.removeprefix("ksyn_") + "_0"
+                hint = f": it is derived from the resting amount {amount}, so --{kind} {amount} instead"
+            raise UserInputError(f"{name} is computed by the model from other parameters{hint}")
 
     def check_ligand(self, ligand: str):
         if ligand not in self.ligands:
@@ -224,12 +268,15 @@ class Simulator:
 
     def check_params(self, params: dict) -> None:
         for name, value in params.items():
+            self._refuse_derived(name)
             if name not in self.table_parameters:
                 raise UserInputError(f"unknown parameter {name!r}{_suggest(name, self.table_parameters)}")
             if not np.isfinite(value) or value < 0:
                 raise UserInputError(f"parameter {name} must be a finite number >= 0, got {value!r}")
 
-    def run(self, protocol: Protocol, readouts=None, params=None) -> pd.DataFrame:
+    def run(self, protocol: Protocol, readouts=None, params=None, dense: bool = False) -> pd.DataFrame:
+        """Time course of ``readouts`` under ``protocol``. ``dense=True`` returns every CVODE step (plus
+        the requested times), so maxima are the solver's, not the output grid's."""
         protocol.check()
         self.check_ligand(protocol.ligand)
         readouts = list(readouts or default_readouts())
@@ -266,7 +313,7 @@ class Simulator:
                     times = np.r_[t0, times]
                 if times[-1] != t1:
                     times = np.r_[times, t1]
-                out = self._integrate(times, selections, protocol, params)
+                out = self._integrate(times, selections, protocol, params, dense)
                 piece = np.array(out)
                 if pieces:
                     piece = piece[1:]   # t0 already recorded before the event
@@ -278,7 +325,7 @@ class Simulator:
         # keep the requested grid (events add their own time points; the post-event state wins)
         return frame.drop_duplicates("time_min", keep="last").reset_index(drop=True)
 
-    def _integrate(self, times, selections, protocol, params):
+    def _integrate(self, times, selections, protocol, params, dense=False):
         """One phase, integrated in phase-local time (the model is autonomous), so CVODE's tiny
         first steps after a dose change are not lost against a large |t|. On a CVODE failure the
         phase is retried once from the same state with tighter tolerances."""
@@ -292,6 +339,18 @@ class Simulator:
             rr.model.setTime(0.0)
             integrator.restart(0.0)
             out = np.array(rr.simulate(times=local, selections=selections))
+            if dense:     # again from the same state, keeping every solver step (exact grid rows win)
+                rr.model.setFloatingSpeciesAmounts(state)
+                rr.model.setTime(0.0)
+                integrator.restart(0.0)
+                integrator.variable_step_size = True
+                try:
+                    steps = np.array(rr.simulate(0.0, local[-1], selections=selections))
+                finally:
+                    integrator.variable_step_size = False
+                out = np.vstack([out, steps])
+                out = out[np.argsort(out[:, 0], kind="stable")]
+                out = out[np.r_[True, np.diff(out[:, 0]) > 0]]
             out[:, 0] += t0
             return out
 
@@ -328,7 +387,8 @@ class Simulator:
                     rr[sid] = 0.0
 
 
-@lru_cache(maxsize=2)
-def shared_simulator(network: str = "full") -> Simulator:
-    """The process-wide simulator of a network (compiled once)."""
-    return Simulator(network=network)
+@lru_cache(maxsize=4)
+def shared_simulator(network: str = "full", models=None, sbml=None, rtol: float = 1e-6,
+                     atol: float = 1e-9) -> Simulator:
+    """The process-wide simulator of a network, or of a user SBML file (compiled once per setting)."""
+    return Simulator(sbml=sbml, network=network, models=models, rtol=rtol, atol=atol)
