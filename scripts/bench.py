@@ -145,7 +145,7 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": _machine(),
         "versions": _versions(),
-        "bionetgen_path": str(bng_dir),
+        "bionetgen": Path(bng_dir).name,       # the folder name only: no machine paths in committed records
         "network": network,
         "settings": {"build_repeats": build_repeats, "simulation_repeats": repeats,
                      "simulation": "TGFB1 100 pM, 0-1440 min, 241 points, "

@@ -1,0 +1,30 @@
+"""Repository hygiene: no absolute machine paths in committed files (cite sources, not folders)."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# home, work, temporary and mount folders of a machine (Unix, macOS, Windows)
+MACHINE_PATH = re.compile(r"(?<![\w.~-])(/(?:work|home|root|Users|tmp|mnt|opt|private/var)/[\w.-]+"
+                          r"|[A-Za-z]:\\\\(?:Users|Documents and Settings)\\\\)")
+
+
+def test_no_absolute_machine_paths_in_committed_files():
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, text=True,
+                           check=True).stdout.split("\0")
+    hits = []
+    for name in filter(None, files):
+        path = REPO / name
+        if not path.is_file() or path.suffix in {".png", ".omex", ".parquet"}:
+            continue
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            match = MACHINE_PATH.search(line)
+            if match:
+                hits.append(f"{name}:{number}: {match.group(0)}")
+    assert not hits, "absolute machine paths in committed files:\n" + "\n".join(hits[:20])
