@@ -137,11 +137,13 @@ def smad7_block_gain(sim, dose, t=240.0) -> tuple[float, float]:
 
 @pytest.mark.parametrize("dose", [50.0, 100.0])
 def test_smad7_bound_alk5_does_not_phosphorylate_smad2(sim, dose):
-    """Smad7 associates stably with the activated receptor complex and inhibits Smad2/Smad3 phosphorylation
-    (Nakao et al. 1997 Nature 389:631; Hayashi et al. 1997 Cell 89:1165: it binds activated TbetaRI and
-    competes with Smad2), apart from receptor degradation and dephosphorylation, which were found later
-    (Kavsak 2000; Shi 2004). So with those two routes switched off, Smad7 binding alone must lower pSmad2
-    at 4 h, when Smad7 is induced, by the margin B8 asks of the whole feedback (>= 20%)."""
+    """Smad7 associates stably with the TGF-beta receptor complex and inhibits the phosphorylation of Smad2
+    and Smad3 (Nakao et al. 1997 Nature 389:631; also Hayashi et al. 1997 Cell 89:1165). Inhibitory Smads
+    block R-Smad phosphorylation by their stable complex with the activated type I receptor, a mechanism
+    besides the recruitment of Smurf ligases that degrade the receptor (review: Yan, Liu & Chen 2009 Acta
+    Biochim Biophys Sin 41:263). So with degradation and GADD34-PP1c dephosphorylation switched off, Smad7
+    binding alone must lower pSmad2 at 4 h, when Smad7 is induced, by the margin B8 asks of the whole
+    feedback (>= 20%)."""
     gain, smad7_fold = smad7_block_gain(sim, dose)
     assert smad7_fold >= 2, f"Smad7 only x{smad7_fold:.1f} over rest at 4 h: the comparison needs induced Smad7"
     assert gain >= 0.2, f"{dose:g} pM: pSmad2(4 h) only +{100 * gain:.0f}% when Smad7 cannot bind active ALK5"
