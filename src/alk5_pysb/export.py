@@ -344,7 +344,8 @@ def resting_sbml(sbml: str) -> str:
     medium = MOLECULES_PER_NM["medium"]
     for iso in LIGAND_SPECIES:
         parameter(f"dose_{iso}_pM", 0.0, "pM", f"{iso} added to the medium at ligand_time_min, in pM")
-        # the dose in molecules per cell (pM -> nM -> molecules), used by the addition event
+        # the dose in molecules per cell (pM -> nM -> molecules), a readout: the addition event
+        # computes the same from constant parameters
         amount = m.createParameter()
         amount.setId(f"dose_{iso}_molecules")
         amount.setMetaId(f"meta_dose_{iso}_molecules")
@@ -375,13 +376,32 @@ def resting_sbml(sbml: str) -> str:
             _literal_units(math)
             ea.setMath(math)
 
+    # The event assignments use constant parameters only: AMICI 1.0 generates C++ that does not
+    # compile when they refer to assignment-rule parameters (dose_*_molecules, molecules_per_nM_*).
+    # molecules_per_nM_* is written out with the same formula and order of operations as its rule
+    # (checked here), so RoadRunner's numbers do not change; two literal units keep the unit check
+    # exact (0.001 nM per pM, 1e-9 M per nM).
+    for uid, scale in (("nM_per_pM", 3), ("molar_per_nM", 9)):
+        ud = m.createUnitDefinition()
+        ud.setId(uid)
+        unit = ud.createUnit()
+        unit.setKind(libsbml.UNIT_KIND_DIMENSIONLESS)
+        unit.setExponent(1)
+        unit.setScale(scale)
+        unit.setMultiplier(1.0)
+    per_nM = {}
+    for comp in ("medium", "cytoplasm"):
+        rule_text = libsbml.formulaToL3String(m.getAssignmentRuleByVariable(MOLECULES_PER_NM[comp]).getMath())
+        if rule_text != f"1e-9 dimensionless * N_A * V_{comp}":
+            raise RuntimeError(f"{MOLECULES_PER_NM[comp]} = {rule_text}: update the dose events in resting_sbml")
+        per_nM[comp] = f"(1e-9 molar_per_nM * N_A * V_{comp})"
     # strict ">" so that the default (t = 0) fires just after the start in every tool (RoadRunner
     # does not fire events whose trigger is already true at t0)
     event("ligand_addition", "time > ligand_time_min",
-          [(sid, f"{sid} + dose_{iso}_molecules") for iso, sid in LIGAND_SPECIES.items()]
-          + [(TRAP_SPECIES, f"{TRAP_SPECIES} + Trap_0 * {medium}")])
+          [(sid, f"{sid} + dose_{iso}_pM * 0.001 nM_per_pM * {per_nM['medium']}") for iso, sid in LIGAND_SPECIES.items()]
+          + [(TRAP_SPECIES, f"{TRAP_SPECIES} + {per_nM['medium']} * Trap_0")])
     event("inhibitor_addition", "time > inhibitor_time_min",
-          [(INHIBITOR_SPECIES, f"Inhibitor_0 * {MOLECULES_PER_NM['cytoplasm']}")])
+          [(INHIBITOR_SPECIES, f"{per_nM['cytoplasm']} * Inhibitor_0")])
     notes = m.getNotesString().replace(
         "<p>Resting state: initial amounts are NOT the resting steady state.",
         f"<p>THIS FILE STARTS AT REST: initial amounts are the unstimulated steady state for the default parameters "
