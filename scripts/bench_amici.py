@@ -1,6 +1,7 @@
 """Benchmark AMICI (CVODES, compiled C++) on the exported SBML and check it against libRoadRunner.
 
     python scripts/bench_amici.py --sbml models/alk5.sbml --build-dir DIR --n 5 [--json OUT]
+        [--rest-sbml models/alk5_rest.sbml] [--rest-build-dir DIR2 | --no-rest-check]
 
 Stages:
   build        SbmlImporter(...).sbml2amici(compile=False) (symbolic import + C++ code generation),
@@ -12,12 +13,18 @@ Stages:
                log-spaced 0.1 pM - 10 nM (TGFB1_0 = dose_pM * 1e-3 * molecules_per_nM_medium),
                rtol 1e-6, atol 1e-9 molecules; then the representative dose again with atol 1e-3.
   reference    libRoadRunner on the same SBML, same tolerances and max steps as alk5_pysb.Simulator.
+  rest model   check (not timed): the resting-state SBML with its dose events (alk5_rest.sbml, the
+               model of the COMBINE archive) is imported and compiled too (build kept in
+               --rest-build-dir, default amici_build_rest next to --build-dir, reused like the main
+               build), then 100 pM TGF-beta1 for 24 h and a 60-min SB-431542 (10 uM) pre-treatment
+               are compared with libRoadRunner on the same file, see rest_check(). The script exits
+               with status 3 (after printing and writing the summary) if that check fails.
 
-Two deviations from a plain import/simulate, both needed for this model (details in the functions):
-  - integer Hill exponents are written as integer literals in an in-memory copy of the SBML
-    (otherwise NaN Jacobian entries at t = 0 and every run fails), see integer_exponents();
-  - the sensitivity parameter list is emptied before the timed runs (4x faster, same results).
-Sensitivity code is not generated unless --sensi-code is given (forward simulation only).
+The SBML is imported as it is (AMICI 1.0.1 with sympy 1.14 differentiates the symbolic Hill
+exponents x^n to n*x^(n-1), finite at x = 0; older sympy gave n*x^n/x = NaN at t = 0, which needed
+integer literals for the exponents). One deviation from a plain simulate: the sensitivity parameter
+list is emptied before the timed runs (4x faster, same results). Sensitivity code is not generated
+unless --sensi-code is given (forward simulation only).
 
 Needs amici (not a project dependency; amici 1.0 requires sympy>=1.12.1, pysb 1.17 pins sympy<1.12):
     python -m pip install -r scripts/requirements-amici.txt   # `make bench` does this in .venv-amici
@@ -67,62 +74,22 @@ def tool_version(cmd: list[str]) -> str | None:
 
 # --- build --------------------------------------------------------------------------------------
 
-def integer_exponents(sbml: Path):
-    """In-memory copy of the SBML with integer-valued constant pow() exponents (the Hill
-    coefficients n_*) written as integer literals. Returns (document, {parameter: value}).
-
-    SymPy differentiates x**n for a symbol or a float n (also after AMICI's hardcode_symbols, which
-    inserts 2.0) to n*x**n/x, which is 0/0 = NaN at x = 0. Our initial state has Smad7 and the
-    nuclear Smad complexes at 0, so every AMICI run then fails at t = 0 (CVODES corrector
-    convergence failure after NaN Jacobian entries). With integer literals SymPy gives 2*x and 1.
-    These parameters are then fixed in the compiled model. The file on disk is not changed.
-    """
-    import libsbml
-    doc = libsbml.readSBMLFromFile(str(sbml))
-    model = doc.getModel()
-    rule_targets = {r.getVariable() for r in model.getListOfRules()}
-    done: dict[str, int] = {}
-
-    def walk(ast):
-        if ast is None:
-            return
-        if ast.getType() in (libsbml.AST_POWER, libsbml.AST_FUNCTION_POWER):
-            exponent = ast.getRightChild()
-            par = model.getParameter(exponent.getName()) if exponent.getType() == libsbml.AST_NAME else None
-            if (par is not None and par.getConstant() and par.getId() not in rule_targets
-                    and model.getInitialAssignmentBySymbol(par.getId()) is None
-                    and float(par.getValue()).is_integer()):
-                done[par.getId()] = int(par.getValue())
-                exponent.setValue(int(par.getValue()))        # turns the <ci> into an integer <cn>
-                exponent.setUnits("dimensionless")
-        for i in range(ast.getNumChildren()):
-            walk(ast.getChild(i))
-
-    for reaction in model.getListOfReactions():
-        if reaction.getKineticLaw() is not None:
-            walk(reaction.getKineticLaw().getMath())
-    for item in list(model.getListOfRules()) + list(model.getListOfInitialAssignments()):
-        walk(item.getMath())
-    return doc, dict(sorted(done.items()))
-
-
-def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, fix_exponents: bool, jobs: int,
-          import_nprocs: int) -> dict:
+def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, jobs: int, import_nprocs: int,
+          model_name: str = MODEL_NAME) -> dict:
     """Import + compile into build_dir unless an identical build is already there."""
     import amici
     from amici.exporters.sundials.compile import build_model_extension
     from amici.importers.sbml import SbmlImporter
 
-    doc, exponents = integer_exponents(sbml) if fix_exponents else (None, {})
-    options = {"model_name": MODEL_NAME, "readout": readout, "generate_sensitivity_code": sensi_code,
-               "compute_conservation_laws": True, "integer_exponents": exponents}
+    options = {"model_name": model_name, "readout": readout, "generate_sensitivity_code": sensi_code,
+               "compute_conservation_laws": True}
     wanted = {"sbml_sha256": sha256(sbml), "amici_version": amici.__version__, "options": options}
     meta_path = build_dir / META_FILE
     if meta_path.is_file():
         meta = json.loads(meta_path.read_text())
-        if all(meta.get(k) == v for k, v in wanted.items()):
+        if all(meta.get(k) == v for k, v in wanted.items()) and not meta.get("failed"):
             return {**meta, "compile_mode": "reused"}
-        log(f"[build] {build_dir} holds a different build; rebuilding")
+        log(f"[build] {build_dir} holds a different or failed build; rebuilding")
         shutil.rmtree(build_dir)
     elif build_dir.exists() and any(build_dir.iterdir()):
         # AMICI deletes every top-level file of its output dir: never point it at a foreign directory
@@ -139,18 +106,23 @@ def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, fix_expon
     os.environ["AMICI_IMPORT_NPROCS"] = str(import_nprocs)
     log(f"[build] importing {sbml} (sensitivity code: {sensi_code}, compile jobs: {jobs}, "
         f"import processes: {import_nprocs}) ...")
-    t0 = time.perf_counter()
-    importer = SbmlImporter(doc.getModel()) if doc is not None else SbmlImporter(sbml)
-    # the readout is an SBML assignment-rule parameter; expose it as an AMICI observable (y)
-    channels = [amici.MeasurementChannel(f"{readout}_obs", formula=readout)]
-    importer.sbml2amici(MODEL_NAME, build_dir, observation_model=channels, verbose=False, compile=False,
-                        generate_sensitivity_code=sensi_code, compute_conservation_laws=True)
-    codegen_s = time.perf_counter() - t0
-    log(f"[build] code generated in {codegen_s:.1f} s; compiling C++ ...")
-    t0 = time.perf_counter()
-    build_model_extension(build_dir, verbose=False)
-    cxx_s = time.perf_counter() - t0
-    log(f"[build] compiled in {cxx_s:.1f} s")
+    try:
+        t0 = time.perf_counter()
+        importer = SbmlImporter(sbml)
+        # the readout is an SBML assignment-rule parameter; expose it as an AMICI observable (y)
+        channels = [amici.MeasurementChannel(f"{readout}_obs", formula=readout)]
+        importer.sbml2amici(model_name, build_dir, observation_model=channels, verbose=False, compile=False,
+                            generate_sensitivity_code=sensi_code, compute_conservation_laws=True)
+        codegen_s = time.perf_counter() - t0
+        log(f"[build] code generated in {codegen_s:.1f} s; compiling C++ ...")
+        t0 = time.perf_counter()
+        build_model_extension(build_dir, verbose=False)
+        cxx_s = time.perf_counter() - t0
+        log(f"[build] compiled in {cxx_s:.1f} s")
+    except Exception:
+        # mark the folder as ours, so that the next run rebuilds it instead of refusing a foreign folder
+        meta_path.write_text(json.dumps({**wanted, "failed": True}, indent=2) + "\n")
+        raise
 
     meta = {**wanted, "import_codegen_s": codegen_s, "cxx_compile_s": cxx_s, "compile_s": codegen_s + cxx_s,
             "jobs": jobs, "import_nprocs": import_nprocs, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -261,6 +233,69 @@ def state_deviation(x: np.ndarray, ids: list[str], ref: np.ndarray, ref_ids: lis
     return {"n_states_compared": n, "worst_species": worst_id, "worst_dev_rel_to_peak": worst}
 
 
+# --- resting-state SBML (dose events) -------------------------------------------------------------
+
+REST_SBML = "alk5_rest.sbml"
+REST_BUILD = "amici_build_rest"
+REST_MODEL_NAME = "alk5_rest_amici"
+#: protocols of the COMBINE archive: (name, {parameter: value}, end time in min)
+REST_CASES = (("TGFB1_100pM_24h", {"dose_TGFB1_pM": 100.0}, 1440.0),
+              ("SB431542_10uM_pretreat_60min", {"dose_TGFB1_pM": 100.0, "Inhibitor_0": 10000.0,
+                                                "ligand_time_min": 60.0}, 240.0))
+REST_PROTOCOL_PARAMETERS = ("dose_TGFB1_pM", "Inhibitor_0", "ligand_time_min", "inhibitor_time_min", "Trap_0")
+REST_MAX_DEV = 1e-3          # readout deviation from RoadRunner, relative to its peak
+
+
+def rest_check(sbml: Path, build_dir: Path, readout: str, rtol: float, atol: float, jobs: int,
+               import_nprocs: int) -> dict:
+    """Import and compile the resting-state SBML (the ligand and inhibitor enter by SBML events at
+    dose_TGFB1_pM, Inhibitor_0, ligand_time_min) and compare each REST_CASES protocol with
+    libRoadRunner on the same file. Output times that coincide with an event (t = 0 and
+    ligand_time_min) are left out of the comparison: there AMICI reports the state after the event
+    and RoadRunner the state before it."""
+    import amici
+    from amici.sim.sundials import run_simulation, simulation_status_to_str
+    info = build(sbml, build_dir, readout, False, jobs, import_nprocs, model_name=REST_MODEL_NAME)
+    model = amici.import_model_module(REST_MODEL_NAME, build_dir).get_model()
+    free = set(model.get_free_parameter_ids())
+    missing = [p for p in REST_PROTOCOL_PARAMETERS if p not in free]
+    if missing:
+        raise RuntimeError(f"protocol parameters are not free parameters of the AMICI model: {missing}")
+    defaults = {p: model.get_free_parameter_by_id(p) for p in REST_PROTOCOL_PARAMETERS}
+    model.set_parameter_list([])
+    solver = model.create_solver()
+    solver.set_relative_tolerance(rtol)
+    solver.set_absolute_tolerance(atol)
+    solver.set_max_steps(MAX_STEPS)
+    rr = make_roadrunner(sbml, rtol, atol)
+    cases = []
+    for name, values, t_end in REST_CASES:
+        times = np.linspace(0.0, t_end, N_POINTS)
+        model.set_timepoints(times)
+        for pid, value in {**defaults, **values}.items():
+            model.set_free_parameter_by_id(pid, value)
+        rdata = run_simulation(model, solver)
+        res = amici_result(rdata, readout)
+        rr.resetAll()
+        for pid, value in values.items():
+            rr[pid] = value
+        ref = np.array(rr.simulate(times=list(times), selections=["time", readout]))
+        keep = (times != 0.0) & (times != values.get("ligand_time_min", 0.0))
+        case = {"case": name, "parameters": values, "status_str": res["status_str"],
+                "nan": bool(np.isnan(res["x"]).any() or np.isnan(res["readout"]).any())}
+        if res["status"] == 0:
+            case["readout_vs_roadrunner"] = deviation(res["readout"][keep], ref[keep, 1])
+            case["readout_peak"] = float(np.max(res["readout"]))
+        case["ok"] = (res["status"] == 0 and not case["nan"]
+                      and case["readout_vs_roadrunner"]["max_dev_rel_to_peak"] <= REST_MAX_DEV)
+        log(f"[rest] {name}: {case['status_str']}, {readout} vs RoadRunner "
+            f"{case.get('readout_vs_roadrunner', {}).get('max_dev_rel_to_peak')} (relative to peak)")
+        cases.append(case)
+    return {"sbml": str(sbml), "sbml_sha256": info["sbml_sha256"], "build_dir": str(build_dir),
+            "compile_mode": info["compile_mode"], "compile_s": info["compile_s"], "max_dev_allowed": REST_MAX_DEV,
+            "cases": cases, "ok": all(c["ok"] for c in cases)}
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 def main(argv=None) -> dict:
@@ -276,8 +311,11 @@ def main(argv=None) -> dict:
     ap.add_argument("--readout", default="pSmad2", help="SBML assignment-rule readout to compare")
     ap.add_argument("--sensi-code", action="store_true",
                     help="also generate sensitivity code (slower build; not needed for forward runs)")
-    ap.add_argument("--symbolic-exponents", action="store_true",
-                    help="keep the Hill exponents symbolic (reproduces the NaN Jacobian at t=0)")
+    ap.add_argument("--rest-sbml", type=Path, default=None,
+                    help="resting-state SBML with dose events to check (default: alk5_rest.sbml next to --sbml)")
+    ap.add_argument("--rest-build-dir", type=Path, default=None,
+                    help="AMICI build of the rest model (default: amici_build_rest next to --build-dir)")
+    ap.add_argument("--no-rest-check", action="store_true", help="skip the resting-state SBML check")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel C++ compile jobs")
     ap.add_argument("--import-nprocs", type=int, default=1, help="AMICI_IMPORT_NPROCS for the symbolic import")
     args = ap.parse_args(argv)
@@ -288,8 +326,7 @@ def main(argv=None) -> dict:
     from amici.sim.sundials import run_simulation
     amici_import_s = time.perf_counter() - t0
 
-    info = build(sbml, build_dir, args.readout, args.sensi_code, not args.symbolic_exponents, args.jobs,
-                 args.import_nprocs)
+    info = build(sbml, build_dir, args.readout, args.sensi_code, args.jobs, args.import_nprocs)
 
     t0 = time.perf_counter()
     module = amici.import_model_module(MODEL_NAME, build_dir)
@@ -399,6 +436,15 @@ def main(argv=None) -> dict:
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpu_count": os.cpu_count()},
     }
+    if not args.no_rest_check:
+        rest_sbml = (args.rest_sbml or sbml.with_name(REST_SBML)).resolve()
+        rest_dir = (args.rest_build_dir or build_dir.with_name(REST_BUILD)).resolve()
+        try:
+            summary["rest_model"] = rest_check(rest_sbml, rest_dir, args.readout, args.rtol, args.atol,
+                                               args.jobs, args.import_nprocs)
+        except (Exception, SystemExit) as exc:     # a failed import or build is the result, reported below
+            summary["rest_model"] = {"sbml": str(rest_sbml), "ok": False,
+                                     "error": f"{type(exc).__name__}: {str(exc)[-500:]}"}
     text = json.dumps(summary)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -406,6 +452,10 @@ def main(argv=None) -> dict:
         tmp.write_text(json.dumps(summary, indent=2) + "\n")
         tmp.replace(args.json)
     print(text)
+    rest = summary.get("rest_model")
+    if rest is not None and not rest["ok"]:
+        log(f"[rest] AMICI check of {rest['sbml']} failed: {rest.get('error') or rest['cases']}")
+        sys.exit(3)
     return summary
 
 
