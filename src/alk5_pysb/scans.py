@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import fit_hill
-from .engine import Experiment, run_scan
+from .engine import Experiment, folder_lock, run_scan
 from .files import atomic_write
 from .metrics import Metric, horizon
 from .simulate import Simulator, readout_table
@@ -47,10 +47,29 @@ def chunks_folder(out: Path) -> Path:
     return out.with_name(out.stem + ".chunks")
 
 
+def check_output_file(out: Path) -> Path:
+    """``out`` must name a file in an existing folder (not a folder itself)."""
+    out = Path(out)
+    if out.is_dir():
+        raise UserInputError(f"{out} is a folder: give a file name for the results (e.g. {out / 'results.csv'})")
+    if not out.parent.is_dir():
+        raise UserInputError(f"cannot write {out}: folder {out.parent} does not exist")
+    return out
+
+
 def remove_outputs(out: Path):
-    """--force: forget a previous scan in ``out`` (its CSV and its chunks)."""
-    out.unlink(missing_ok=True)
-    shutil.rmtree(chunks_folder(out), ignore_errors=True)
+    """--force: forget a previous scan in ``out`` (its CSV and its chunks); refused while a scan writes them."""
+    out = check_output_file(out)
+    folder = chunks_folder(out)
+    try:
+        if folder.is_dir():
+            with folder_lock(folder):           # not from under a running scan
+                out.unlink(missing_ok=True)
+                shutil.rmtree(folder)
+        else:
+            out.unlink(missing_ok=True)
+    except OSError as err:
+        raise UserInputError(f"cannot remove the previous results {out}: {err.strerror}") from None
 
 
 def run_conditions(sim: Simulator, experiment: Experiment, axes: pd.DataFrame, keys: pd.DataFrame,
@@ -60,15 +79,14 @@ def run_conditions(sim: Simulator, experiment: Experiment, axes: pd.DataFrame, k
     sim.check_readouts(experiment.readouts)
     engine = engine or EngineOptions()
     if out is not None:
-        out = Path(out)
-        if not out.parent.is_dir():
-            raise UserInputError(f"cannot write {out}: folder {out.parent} does not exist")
+        out = check_output_file(out)
         if out.exists() and not resume:
             raise UserInputError(f"{out} exists: use --resume to continue that scan or --force to start again")
     with tempfile.TemporaryDirectory(prefix="alk5-scan-") as scratch:
         folder = chunks_folder(out) if out is not None else Path(scratch) / "scan"
         wide = run_scan(sim, experiment, axes, folder, executor=engine.executor, workers=engine.workers,
-                        scheduler=engine.scheduler, chunk_size=None, resume=resume, progress=True)
+                        scheduler=engine.scheduler, chunk_size=None, resume=resume, progress=True,
+                        restart_option="--force")
     wide = keys.merge(wide[["condition_id", "error", *experiment.columns()]], on="condition_id")
     labels = [c for c in keys.columns if c != "condition_id"]
     rows = [{**{k: cond[k] for k in labels}, "readout": r, "metric": m.text,
@@ -77,7 +95,8 @@ def run_conditions(sim: Simulator, experiment: Experiment, axes: pd.DataFrame, k
     data = pd.DataFrame(rows)
     failed = wide[wide["error"] != ""]
     if len(failed):
-        print(f"alk5: warning: {len(failed)} of {len(wide)} conditions failed (first: {failed['error'].iloc[0]}); "
+        first = " ".join(str(failed["error"].iloc[0]).split())
+        print(f"alk5: warning: {len(failed)} of {len(wide)} conditions failed (first: {first}); "
               "their rows are kept with the error and left out of the fits", file=sys.stderr)
     if out is not None:
         atomic_write(out, data.to_csv(index=False, float_format=CSV_FLOAT))
