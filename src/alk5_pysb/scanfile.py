@@ -34,13 +34,33 @@ import pandas as pd
 
 from .engine import CATEGORICAL_AXES, PROTOCOL_AXES, Experiment
 from .metrics import parse_metrics
-from .scenarios import toml_table
+from .scenarios import (FILE_NAME, INTEGER, POSITIVE_INTEGER, QUANTITY, STRING, STRINGS, Key, _is_number,
+                        array_of_tables, read_text, toml_table)
 from .units import UserInputError, parse_concentration, parse_dose_grid, parse_duration
 
 DESIGNS = ("grid", "lhs", "sobol", "csv")
-KEYS = {"name", "design", "readouts", "metrics", "ligand", "ligand_dose", "compound", "ki", "pretreat", "samples",
-        "seed", "conditions", "axis", "max_conditions", "description", "t_end"}
 DEFAULT_MAX = 100_000
+#: [[scan.axis]]: which keys each design reads
+AXIS_SCHEMA = {
+    "name": STRING,
+    "values": Key('a string (a log grid "1pM:1nM:10" or a list "1,2,5") or an array of numbers or names',
+                  lambda v: isinstance(v, str) or (isinstance(v, list) and bool(v) and all(
+                      isinstance(x, str) or _is_number(x) for x in v))),
+    "range": Key("an array of two numbers [low, high]",
+                 lambda v: isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v)),
+    "scale": Key('"log" or "lin"', lambda v: v in ("log", "lin")),
+}
+AXIS_KEYS_BY_DESIGN = {"grid": ("name", "values"), "lhs": ("name", "range", "scale"),
+                       "sobol": ("name", "range", "scale"), "csv": ("name",)}
+SCHEMA = {
+    "name": FILE_NAME, "description": STRING,
+    "design": Key(f"one of {', '.join(DESIGNS)}", lambda v: isinstance(v, str)),
+    "readouts": STRINGS, "metrics": STRINGS, "ligand": STRING, "ligand_dose": QUANTITY, "compound": STRING,
+    "ki": QUANTITY, "pretreat": QUANTITY, "t_end": QUANTITY, "samples": POSITIVE_INTEGER,
+    "seed": Key("an integer >= 0", lambda v: INTEGER.check(v) and v >= 0),
+    "conditions": STRING, "max_conditions": POSITIVE_INTEGER, "axis": array_of_tables("scan.axis", AXIS_SCHEMA),
+}
+KEYS = set(SCHEMA)
 
 
 @dataclass
@@ -112,20 +132,30 @@ def _axis_values(axis_name: str, spec, origin) -> list:
 
 
 def parse_scan(text: str, origin: str = "<scan>", valid_parameters=()) -> ScanSpec:
-    body = toml_table(text, origin, "scan", KEYS)
+    body = toml_table(text, origin, "scan", SCHEMA)
     for key in ("name", "design", "readouts", "metrics"):
         if key not in body:
             raise UserInputError(f"{origin}: [scan] needs {key!r}")
     if body["design"] not in DESIGNS:
         raise UserInputError(f"{origin}: design {body['design']!r} is not one of {', '.join(DESIGNS)}")
     valid_axes = list(PROTOCOL_AXES) + list(CATEGORICAL_AXES) + list(valid_parameters)
-    axes = []
-    for raw in body.get("axis", []):
+    axes, seen = [], set()
+    for number, raw in enumerate(body.get("axis", []), 1):
         name = raw.get("name")
+        if name is None:
+            raise UserInputError(f"{origin}: [[scan.axis]] #{number} needs name = \"...\"")
         if name not in valid_axes:
             raise UserInputError(f"{origin}: unknown axis {name!r}; valid axes are "
                                  f"{', '.join([*PROTOCOL_AXES, *CATEGORICAL_AXES])} or any model parameter "
                                  "(see `alk5 info`)")
+        if name in seen:
+            raise UserInputError(f"{origin}: axis {name!r} is given twice ([[scan.axis]] #{number}); "
+                                 "give each axis once, with all its values")
+        seen.add(name)
+        unused = [k for k in raw if k not in AXIS_KEYS_BY_DESIGN[body["design"]]]
+        if unused:
+            raise UserInputError(f"{origin}: axis {name!r}: {', '.join(unused)} not used by design = "
+                                 f"\"{body['design']}\" (its axes take {', '.join(AXIS_KEYS_BY_DESIGN[body['design']])})")
         if name in CATEGORICAL_AXES and body["design"] != "grid":
             raise UserInputError(f"{origin}: axis {name!r} takes names, so it needs design = \"grid\" or \"csv\"")
         axis = Axis(name, scale=raw.get("scale", "log"))
@@ -140,7 +170,7 @@ def parse_scan(text: str, origin: str = "<scan>", valid_parameters=()) -> ScanSp
             if not (isinstance(rng, list) and len(rng) == 2):
                 raise UserInputError(f"{origin}: {body['design']} axis {name!r} needs range = [low, high]")
             low, high = (float(v) for v in rng)
-            if not low < high or (axis.scale == "log" and low <= 0):
+            if not (np.isfinite(low) and np.isfinite(high)) or not low < high or (axis.scale == "log" and low <= 0):
                 raise UserInputError(f"{origin}: axis {name!r} range [{low:g}, {high:g}] is empty or reversed"
                                      + (" (log scale needs low > 0)" if axis.scale == "log" else ""))
             if axis.scale not in ("log", "lin"):
@@ -149,8 +179,8 @@ def parse_scan(text: str, origin: str = "<scan>", valid_parameters=()) -> ScanSp
         axes.append(axis)
     if body["design"] != "csv" and not axes:
         raise UserInputError(f"{origin}: a {body['design']} scan needs at least one [[scan.axis]]")
-    if body["design"] in ("lhs", "sobol") and int(body.get("samples", 0)) < 1:
-        raise UserInputError(f"{origin}: design {body['design']!r} needs samples >= 1")
+    if body["design"] in ("lhs", "sobol") and "samples" not in body:
+        raise UserInputError(f"{origin}: design {body['design']!r} needs samples = N (an integer >= 1)")
     if body["design"] == "csv" and not body.get("conditions"):
         raise UserInputError(f"{origin}: design 'csv' needs conditions = \"file.csv\"")
     parse_metrics(",".join(body["metrics"]))
@@ -165,9 +195,11 @@ def parse_scan(text: str, origin: str = "<scan>", valid_parameters=()) -> ScanSp
 
 def load_scan(path, valid_parameters=()) -> ScanSpec:
     path = Path(path)
+    if path.is_dir():
+        raise UserInputError(f"scan file {path} is a folder: give the TOML file")
     if not path.is_file():
         raise UserInputError(f"scan file {path} not found")
-    return parse_scan(path.read_text(), str(path), valid_parameters)
+    return parse_scan(read_text(path, "scan file"), str(path), valid_parameters)
 
 
 def _scaled(unit_samples: np.ndarray, axes: list[Axis]) -> np.ndarray:
@@ -194,7 +226,28 @@ def design_size(spec: ScanSpec) -> int:
         return spec.samples
     if spec.design == "sobol":
         return spec.samples * (2 * len(spec.axes) + 2)
-    return len(pd.read_csv(spec.conditions_file))
+    return len(read_conditions(spec))
+
+
+def read_conditions(spec: ScanSpec) -> pd.DataFrame:
+    """The conditions table of a csv design (one column per axis), or a one-line UserInputError."""
+    path = Path(spec.conditions_file)
+    what = f"{spec.origin}: conditions file {path}"
+    if path.is_dir():
+        raise UserInputError(f"{what} is a folder: give a CSV file")
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise UserInputError(f"{what} not found") from None
+    except pd.errors.EmptyDataError:
+        raise UserInputError(f"{what} is empty: it needs a header row of axis names and one row per condition") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise UserInputError(f"{what} is not a readable CSV: {' '.join(str(err).split())}") from None
+    except OSError as err:
+        raise UserInputError(f"cannot read {path}: {err.strerror}") from None
+    if frame.empty:
+        raise UserInputError(f"{what} holds no conditions (only a header)")
+    return frame
 
 
 def conditions(spec: ScanSpec, allow_large: bool = False) -> pd.DataFrame:
@@ -216,11 +269,7 @@ def conditions(spec: ScanSpec, allow_large: bool = False) -> pd.DataFrame:
         values = np.column_stack([10 ** raw[:, j] if a.scale == "log" else raw[:, j] for j, a in enumerate(spec.axes)])
         frame = pd.DataFrame(values, columns=[a.name for a in spec.axes])
     else:
-        try:
-            frame = pd.read_csv(spec.conditions_file)
-        except FileNotFoundError:
-            raise UserInputError(f"{spec.origin}: conditions file {spec.conditions_file} not found") from None
-        frame = frame.drop(columns=["condition_id"], errors="ignore")
+        frame = read_conditions(spec).drop(columns=["condition_id"], errors="ignore")
     frame.insert(0, "condition_id", np.arange(len(frame)))
     return frame
 

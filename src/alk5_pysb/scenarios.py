@@ -16,7 +16,9 @@ The standard scenarios ship in ``alk5_pysb/scenarios/``; ``alk5 run NAME`` finds
 """
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,8 +28,79 @@ import tomli_w
 from .units import UserInputError
 
 KINDS = ("dose-response", "inhibition")
-COMMON = {"name", "kind", "description", "ligand", "doses", "readouts", "metrics", "set", "scale"}
 INHIBITION_ONLY = {"compound", "ki", "ligand_dose", "protocol"}
+
+
+# -- a small declarative schema for the TOML files (scenarios here, scan files in scanfile.py) ---------
+@dataclass(frozen=True)
+class Key:
+    """What a key accepts: ``expected`` is said in messages, ``check`` decides; ``fields`` is the schema of
+    each table of an array of tables (``[[scan.axis]]``)."""
+    expected: str
+    check: Callable[[object], bool]
+    fields: dict | None = None
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")
+STRING = Key("a string", lambda v: isinstance(v, str))
+QUANTITY = Key('a string with a unit (e.g. "100pM", "60min")', lambda v: isinstance(v, str) and bool(v.strip()))
+FILE_NAME = Key("a plain file name (letters, digits, '-', '_', '.'; not starting with '.'; at most 100 characters)",
+                lambda v: isinstance(v, str) and bool(NAME_PATTERN.match(v)))
+INTEGER = Key("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool))
+POSITIVE_INTEGER = Key("an integer >= 1", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1)
+STRINGS = Key("a non-empty list of strings",
+              lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) and x.strip() for x in v))
+NUMBER_TABLE = Key("a table of parameter names = numbers",
+                   lambda v: isinstance(v, dict) and all(_is_number(x) for x in v.values()))
+
+
+def _toml_type(value) -> str:
+    for kind, name in ((bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"), (list, "array"),
+                       (dict, "table")):
+        if isinstance(value, kind):
+            shown = repr(value) if kind is not bool else str(value).lower()
+            return f"the {name} {shown if len(shown) <= 40 else shown[:37] + '...'}"
+    return type(value).__name__
+
+
+def check_table(body: dict, schema: dict, origin: str, where: str) -> dict:
+    """Unknown keys (listing the valid ones) and wrong types (naming key, expected type and file) are
+    one-line UserInputErrors; array-of-table keys are checked table by table."""
+    unknown = [k for k in body if k not in schema]
+    if unknown:
+        raise UserInputError(f"{origin}: unknown key{'s' if len(unknown) > 1 else ''} "
+                             f"{', '.join(repr(k) for k in unknown)} in {where}; valid keys are {', '.join(schema)}")
+    for key, value in body.items():
+        rule = schema[key]
+        if not rule.check(value):
+            raise UserInputError(f"{origin}: {where} {key} must be {rule.expected}, got {_toml_type(value)}")
+        if rule.fields is not None:
+            inner = where.strip("[]").removesuffix(" #")
+            for i, item in enumerate(value, 1):
+                named = f" (name = {item['name']!r})" if isinstance(item.get("name"), str) else ""
+                check_table(item, rule.fields, origin, f"[[{inner}.{key}]] #{i}{named}")
+    return body
+
+
+def array_of_tables(what: str, fields: dict) -> Key:
+    return Key(f"an array of tables ([[{what}]] blocks)",
+               lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), fields)
+
+
+SCENARIO_SCHEMA = {
+    "name": FILE_NAME, "kind": Key(f"one of {', '.join(KINDS)}", lambda v: isinstance(v, str)),
+    "description": STRING, "ligand": STRING,
+    "doses": Key('a dose grid string (e.g. "0.1pM:10nM:25" or "1pM,10pM")', lambda v: isinstance(v, str)),
+    "readouts": STRINGS, "metrics": STRINGS, "set": NUMBER_TABLE, "scale": NUMBER_TABLE,
+    "compound": STRING, "ki": QUANTITY, "ligand_dose": QUANTITY,
+    "protocol": Key('a protocol string (e.g. "pretreat:60min", "co", "post:45min", "washout:0min")',
+                    lambda v: isinstance(v, str)),
+}
+COMMON = set(SCENARIO_SCHEMA) - INHIBITION_ONLY
 
 
 @dataclass
@@ -70,8 +143,19 @@ def _resolve(path_or_name) -> Path:
                          f"{', '.join(sorted(known))}")
 
 
-def toml_table(text: str, origin: str, table: str, valid_keys) -> dict:
-    """The [table] of a TOML text; malformed TOML (with its line) and unknown keys are user errors."""
+def read_text(path: Path, what: str) -> str:
+    """A user's text file, or a one-line UserInputError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserInputError(f"{what} {path} is not a UTF-8 text file") from None
+    except OSError as err:
+        raise UserInputError(f"cannot read {what} {path}: {err.strerror}") from None
+
+
+def toml_table(text: str, origin: str, table: str, schema) -> dict:
+    """The [table] of a TOML text, checked against ``schema`` (key -> Key; a plain set of names only checks
+    names); malformed TOML (with its line), other top-level keys, unknown keys and wrong types are user errors."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -79,37 +163,32 @@ def toml_table(text: str, origin: str, table: str, valid_keys) -> dict:
     body = data.get(table)
     if not isinstance(body, dict):
         raise UserInputError(f"{origin}: expected a [{table}] table")
-    unknown = set(body) - set(valid_keys)
-    if unknown:
-        raise UserInputError(f"{origin}: unknown key(s) {sorted(unknown)}; valid keys are "
-                             f"{', '.join(sorted(valid_keys))}")
-    return body
+    other = [k for k in data if k != table]
+    if other:
+        raise UserInputError(f"{origin}: unknown top-level key(s) or table(s) {', '.join(repr(k) for k in other)}; "
+                             f"the file holds one [{table}] table")
+    if not isinstance(schema, dict):
+        schema = {k: Key("anything", lambda v: True) for k in sorted(schema)}
+    return check_table(body, schema, origin, f"[{table}]")
 
 
 def parse(text: str, origin: str = "<scenario>") -> Scenario:
-    body = toml_table(text, origin, "scenario", COMMON | INHIBITION_ONLY)
+    body = toml_table(text, origin, "scenario", SCENARIO_SCHEMA)
     for key in ("name", "kind", "doses", "readouts", "metrics"):
         if key not in body:
             raise UserInputError(f"{origin}: [scenario] needs {key!r}")
     if body["kind"] not in KINDS:
         raise UserInputError(f"{origin}: kind {body['kind']!r} is not one of {', '.join(KINDS)}")
-    for key in ("readouts", "metrics"):
-        if not isinstance(body[key], list) or not all(isinstance(x, str) for x in body[key]) or not body[key]:
-            raise UserInputError(f"{origin}: {key} must be a non-empty list of strings")
     if body["kind"] == "inhibition" and not (body.get("compound") or body.get("ki")):
         raise UserInputError(f"{origin}: an inhibition scenario needs compound = \"...\" or ki = \"30nM\"")
     if body["kind"] == "dose-response" and set(body) & INHIBITION_ONLY:
         raise UserInputError(f"{origin}: {sorted(set(body) & INHIBITION_ONLY)} only apply to kind = \"inhibition\"")
-    for key in ("set", "scale"):
-        table = body.get(key, {})
-        if not isinstance(table, dict) or not all(isinstance(v, (int, float)) for v in table.values()):
-            raise UserInputError(f"{origin}: [scenario.{key}] must map parameter names to numbers")
     return Scenario(**body)
 
 
 def load(path_or_name) -> Scenario:
     path = _resolve(path_or_name)
-    return parse(path.read_text(), str(path))
+    return parse(read_text(path, "scenario file"), str(path))
 
 
 def dumps(scenario: Scenario) -> str:
