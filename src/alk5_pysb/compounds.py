@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -34,6 +35,12 @@ def cell_shift() -> float:
     return pharmacology()["cell_shift"]
 
 
+#: potency columns of a compound table (nM); an empty cell means "not reported"
+POTENCY_COLUMNS = ("alk5_ic50_nM", "alk4_ic50_nM", "tbrii_ic50_nM", "cell_ic50_nM")
+_MISSING = {"", "na", "nan", "n/a", "none"}
+_AS_TEXT = {"name": str, **{c: str for c in POTENCY_COLUMNS}}     # parsed by _checked, cell by cell
+
+
 @dataclass(frozen=True)
 class Compound:
     name: str
@@ -41,6 +48,13 @@ class Compound:
     tbrii_ic50_nM: float = math.nan
     cell_ic50_nM: float = math.nan
     source: str = ""
+
+    def __post_init__(self):
+        for what in ("alk5_ic50_nM", "tbrii_ic50_nM", "cell_ic50_nM"):
+            value = getattr(self, what)
+            if what == "alk5_ic50_nM" or not math.isnan(value):
+                if not (math.isfinite(value) and value > 0):
+                    raise UserInputError(f"compound {self.name!r}: {what} must be a finite potency > 0 nM, got {value!r}")
 
     @property
     def kd_cell_nM(self) -> float:
@@ -66,22 +80,66 @@ def _num(value) -> float:
         return math.nan
 
 
+def _checked(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
+    """Names present and unique; every potency cell empty (not reported) or a finite number > 0 (nM).
+    A cell that is neither is an error naming its row and column, never read as "not reported"."""
+    if frame.empty:
+        raise UserInputError(f"{origin} holds no compounds (only a header)")
+    names = [str(n).strip() if isinstance(n, str) else "" for n in frame["name"]]
+    for row, name in enumerate(names, 1):
+        if not name:
+            raise UserInputError(f"{origin}, row {row}: column name is empty")
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise UserInputError(f"{origin}: compound(s) {', '.join(duplicated)} listed more than once")
+    frame = frame.copy()
+    frame["name"] = names
+    for column in (c for c in POTENCY_COLUMNS if c in frame.columns):
+        values = []
+        for row, (name, raw) in enumerate(zip(names, frame[column]), 1):
+            text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
+            if text.lower() in _MISSING:
+                values.append(math.nan)
+                continue
+            where = f"{origin}, row {row} ({name}), column {column}"
+            try:
+                value = float(text)
+            except ValueError:
+                raise UserInputError(f"{where}: {text!r} is not a number (a potency in nM; leave the cell empty "
+                                     "when none is reported)") from None
+            if not (math.isfinite(value) and value > 0):
+                raise UserInputError(f"{where}: {text} is not a potency (a finite number > 0 nM; leave the cell empty "
+                                     "when none is reported)")
+            values.append(value)
+        frame[column] = pd.Series(values, index=frame.index, dtype=float)
+    return frame
+
+
 def read_compounds(path=None) -> pd.DataFrame:
     if path is None:
         with resources.files("alk5_pysb").joinpath("data/compounds.csv").open() as fh:
-            frame = pd.read_csv(fh)
-    else:
-        try:
-            frame = pd.read_csv(path)
-        except FileNotFoundError:
-            raise UserInputError(f"compound file {path} not found") from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as err:
-            raise UserInputError(f"compound file {path} is not a readable CSV: {str(err).splitlines()[0]}") from None
-        missing = {"name", "alk5_ic50_nM"} - set(frame.columns)
-        if missing:
-            raise UserInputError(f"compound file {path} lacks columns {sorted(missing)} "
-                                 "(needs at least name and alk5_ic50_nM; optional tbrii_ic50_nM, cell_ic50_nM)")
-    return frame
+            frame = pd.read_csv(fh, dtype=_AS_TEXT)
+        return _checked(frame, "the compound library")
+    origin = f"compound file {path}"
+    if Path(path).is_dir():
+        raise UserInputError(f"{origin} is a folder: give a CSV file (columns name,alk5_ic50_nM[,tbrii_ic50_nM,"
+                             "cell_ic50_nM])")
+    try:
+        frame = pd.read_csv(path, dtype=_AS_TEXT)
+    except FileNotFoundError:
+        raise UserInputError(f"{origin} not found") from None
+    except pd.errors.EmptyDataError:
+        raise UserInputError(f"{origin} is empty: it needs a header (name,alk5_ic50_nM[,tbrii_ic50_nM,"
+                             "cell_ic50_nM]) and one row per compound") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise UserInputError(f"{origin} is not a readable CSV: {' '.join(str(err).split())}") from None
+    except OSError as err:
+        raise UserInputError(f"cannot read {origin}: {err.strerror}") from None
+    missing = {"name", "alk5_ic50_nM"} - set(frame.columns)
+    if missing:
+        raise UserInputError(f"{origin} lacks columns {sorted(missing)} "
+                             "(needs at least name and alk5_ic50_nM; optional tbrii_ic50_nM, cell_ic50_nM)")
+    return _checked(frame, origin)
 
 
 @lru_cache(maxsize=1)
