@@ -8,6 +8,9 @@ STAMP  := $(VENV)/.install.stamp
 # AMICI (benchmark only) lives in its own venv: its sympy conflicts with pysb's pin
 AMICI_VENV  := .venv-amici
 AMICI_STAMP := $(AMICI_VENV)/.install.stamp
+# BioSimulators' validator (OMEX test) lives in its own venv: it pins setuptools<81 and its own stack
+BIOSIM_VENV  := .venv-biosim
+BIOSIM_STAMP := $(BIOSIM_VENV)/.install.stamp
 
 .PHONY: all install models figures test bench clean
 
@@ -37,8 +40,14 @@ figures: models
 	cp results/figures_sensitivity/sobol_indices.* results/figures_population/population.* figures/
 	cp results/figures_population/cells.csv figures/population_cells.csv
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+$(BIOSIM_STAMP): scripts/requirements-biosim.txt
+	test -x $(BIOSIM_VENV)/bin/python || $(PYTHON) -m venv $(BIOSIM_VENV)
+	$(BIOSIM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BIOSIM_VENV)/bin/python -m pip install --quiet -r scripts/requirements-biosim.txt
+	touch $@
+
+test: $(STAMP) $(BIOSIM_STAMP)
+	ALK5_REQUIRE_BIOSIM=1 $(BIN)/python -m pytest -q tests
 
 $(AMICI_STAMP): scripts/requirements-amici.txt
 	test -x $(AMICI_VENV)/bin/python || $(PYTHON) -m venv $(AMICI_VENV)
@@ -51,4 +60,4 @@ bench: models $(AMICI_STAMP)
 	$(BIN)/python scripts/bench_scan.py --amici-python $(AMICI_VENV)/bin/python
 
 clean:
-	rm -rf $(VENV) $(AMICI_VENV) .pytest_cache
+	rm -rf $(VENV) $(AMICI_VENV) $(BIOSIM_VENV) .pytest_cache

@@ -118,6 +118,7 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim):
         for _, row in rows.iterrows():
             obs, t = row["observableId"], row["time"]
             values = {name: float(v) for name, v in petab.loc[t].items()}
+            values.update({name: rr[name] for name in ("TBRII_0", "ALK5_0")})   # model parameters in formulas
             # the scaling parameter stands for the 45-min pSmad2 of the same condition
             values[f"observableParameter1_{obs}"] = float(petab.loc[45.0, "pSmad2"])
             got = float(sympy.sympify(observables.loc[obs, "observableFormula"]).subs(values))

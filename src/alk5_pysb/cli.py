@@ -38,6 +38,11 @@ def _pairs(items, what):
     return out
 
 
+def _names(text) -> list[str]:
+    """A comma-separated list of names (readouts, parameters); empty entries dropped."""
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
 # -- commands --------------------------------------------------------------------------------
 def cmd_info(args):
     from .locations import MANIFEST_FILE, models_dir
@@ -125,7 +130,7 @@ def cmd_simulate(args):
     protocol = _protocol(args)
     protocol.check()
     from .simulate import default_readouts
-    readouts = [r.strip() for r in args.readouts.split(",") if r.strip()] if args.readouts else default_readouts()
+    readouts = _names(args.readouts) or default_readouts()
     sim = _simulator(args, [protocol.ligand], [*_set_names(args)], quiet=True)
     sim.check_readouts(readouts)
     params = sim.resolve_parameters(_pairs(args.set, "set"), _pairs(args.scale, "scale"))
@@ -249,7 +254,7 @@ def _set_names(args):
 def cmd_dose_response(args):
     out = _prepare_output(args.output, args.resume, args.force)
     sim = _simulator(args, [_ligand(args.ligand)], _set_names(args))
-    readouts = [r.strip() for r in args.readout.split(",") if r.strip()]
+    readouts = _names(args.readouts)
     params = _scan_params(sim, args)
     run_dose_response(sim, args.ligand, args.doses, readouts, args.metric, params, out, args.resume, _engine(args))
     args.provenance, args.outputs = (sim, params), [out, _fits_path(out)]
@@ -280,7 +285,7 @@ def cmd_inhibition(args):
     compound = get_compound(args.compound, args.ki, args.compound_file)
     out = _prepare_output(args.output, args.resume, args.force)
     sim = _simulator(args, [_ligand(args.ligand)], _set_names(args))
-    readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
+    readouts = _names(args.readouts)
     params = _scan_params(sim, args)
     run_inhibition(sim, compound, args.doses, args.ligand, args.ligand_dose, args.protocol, readouts, args.metric,
                    params, out, args.resume, _engine(args))
@@ -291,7 +296,7 @@ def cmd_inhibition(args):
 def cmd_compare_compounds(args):
     from .comparison import compare_compounds
     out = _prepare_output(args.output, args.resume, args.force)
-    readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
+    readouts = _names(args.readouts)
     sim = _simulator(args)
     table = compare_compounds(sim, readouts, args.doses, args.ligand_dose, args.protocol,
                               args.metric, out, resume=args.resume, engine=_engine(args))
@@ -375,9 +380,9 @@ def _engine_experiment(args, readouts):
 def cmd_sensitivity(args):
     from .analyses import sensitivity
     from .plots import sobol_figure
-    params = [p.strip() for p in args.params.split(",") if p.strip()]
+    params = _names(args.params)
     sim = _simulator(args, [_ligand(args.ligand)], params)
-    readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
+    readouts = _names(args.readouts)
     sim.check_readouts(readouts)
     exp = _engine_experiment(args, readouts)
     out = Path(args.output)
@@ -398,9 +403,9 @@ def cmd_population(args):
     from .analyses import POPULATION_DEFAULTS, population, population_table
     from .plots import population_figure
     from .units import parse_dose_grid
-    params = [p.strip() for p in args.params.split(",")] if args.params else list(POPULATION_DEFAULTS)
+    params = _names(args.params) or list(POPULATION_DEFAULTS)
     sim = _simulator(args, [_ligand(args.ligand)], params)
-    readouts = [r.strip() for r in args.readouts.split(",") if r.strip()]
+    readouts = _names(args.readouts)
     sim.check_readouts(readouts)
     exp = _engine_experiment(args, readouts)
     doses = parse_dose_grid(args.doses, to="nM", molar_mass_kDa=None, what="--doses") if args.doses else []
@@ -506,7 +511,7 @@ def build_parser():
     s = sub.add_parser("dose-response", help="ligand dose-response with Hill fits (EC50, CI, Hill, bottom, top)")
     s.add_argument("--ligand", default="TGFB1")
     s.add_argument("--doses", default="0.1pM:10nM:25", help="log grid START:STOP:N or a list (1pM,10pM)")
-    s.add_argument("--readout", default="pSmad2", help="readout(s), comma-separated")
+    s.add_argument("--readouts", "--readout", dest="readouts", default="pSmad2", help="readout(s), comma-separated")
     s.add_argument("--metric", default="at:45min",
                    help="peak, time_to_peak, auc:0-4h, at:45min, at:8h, steady_state (comma-separated)")
     _param_options(s)

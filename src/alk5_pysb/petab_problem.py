@@ -2,7 +2,8 @@
 
 Measurements are the numeric literature facts of ``validation_targets.md`` (with their sources in
 a ``datasetId`` column), written as relative observables so that no arbitrary absolute scale is
-assumed: pSmad2 relative to its 45-min value, total TbetaRII/TbetaRI relative to rest, nuclear
+assumed: pSmad2 relative to its 45-min value, total TbetaRII/TbetaRI relative to rest (the resting
+amounts are parameters: 2 chains per dimer of TBRII_0/ALK5_0, which set the resting level), nuclear
 Smad2 relative to rest. Estimated parameters are the calibrated and assumed kinetic constants that
 shape these readouts, with log10 bounds of 10-fold around the table value.
 """
@@ -28,10 +29,10 @@ OBSERVABLES = pd.DataFrame([
      "observableFormula": "pSmad2 / observableParameter1_pSmad2_rel45", "noiseFormula": "0.1",
      "observableTransformation": "lin", "noiseDistribution": "normal"},
     {"observableId": "TBRII_rel_rest", "observableName": "total TbetaRII relative to rest",
-     "observableFormula": "total_TBRII / 2274.1", "noiseFormula": "0.1",
+     "observableFormula": "total_TBRII / (2 * TBRII_0)", "noiseFormula": "0.1",
      "observableTransformation": "lin", "noiseDistribution": "normal"},
     {"observableId": "TBRI_rel_rest", "observableName": "total TbetaRI relative to rest",
-     "observableFormula": "total_TBRI / 10003.8", "noiseFormula": "0.1",
+     "observableFormula": "total_TBRI / (2 * ALK5_0)", "noiseFormula": "0.1",
      "observableTransformation": "lin", "noiseDistribution": "normal"},
     {"observableId": "nucSmad2_rel_rest", "observableName": "nuclear Smad2 relative to rest",
      "observableFormula": "nuc_Smad2 / 17066.2", "noiseFormula": "0.3",
