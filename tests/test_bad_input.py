@@ -470,3 +470,30 @@ def test_scan_lock_file_holds_no_stale_pid_after_a_scan(tmp_path, capsys):
     assert status == 0, err
     assert (out / ".lock").read_text() == ""
     assert json.loads((out / "scan.json").read_text())["conditions"] == 2
+
+
+def test_solver_output_capture_is_safe_across_threads(capfd, caplog):
+    """Two conditions at once (threads of one Dask worker) share the redirection; afterwards the
+    process's stdout is the real one again and both messages are in the log."""
+    import logging
+    import threading
+
+    from alk5_pysb.engine import solver_output_to_log
+    inside = threading.Barrier(2)
+
+    def condition(n):
+        with solver_output_to_log(f"condition {n}"):
+            inside.wait(timeout=10)
+            os.write(1, f"native message {n}\n".encode())
+            inside.wait(timeout=10)
+
+    with caplog.at_level(logging.INFO, logger="alk5_pysb.solver"):
+        threads = [threading.Thread(target=condition, args=(n,)) for n in (1, 2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+    os.write(1, b"after\n")
+    out, _ = capfd.readouterr()
+    assert out == "after\n"
+    assert {"native message 1", "native message 2"} <= {r.getMessage().split(": ", 1)[1] for r in caplog.records}

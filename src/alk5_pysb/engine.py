@@ -148,38 +148,62 @@ class Experiment:
                 "output_points": self.output_points, "base_params": self.base_params}
 
 
+class _NativeOutput:
+    """Process-wide redirection of descriptors 1 and 2 into one temporary file. Descriptors belong to
+    the process, so concurrent conditions (threads of a Dask worker) share it: the first one in
+    redirects, the last one out restores and logs what was printed."""
+    lock = threading.Lock()
+    depth = 0
+    saved: tuple | None = None
+    sink = None
+
+
 @contextlib.contextmanager
 def solver_output_to_log(label: str = ""):
     """Send what native code (CVODE, libRoadRunner) prints on file descriptors 1 and 2 to the
-    ``alk5_pysb.solver`` logger instead of the terminal or a piped stdout. Not thread-safe: the
-    descriptors belong to the process (workers run one condition at a time)."""
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        saved = (os.dup(1), os.dup(2))
-    except (OSError, ValueError, AttributeError):   # no real descriptors (embedded interpreters)
-        yield
-        return
-    libc = _libc()
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 1)
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        finally:
-            if libc is not None:
-                libc.fflush(None)        # C stdio buffers go to the sink, not to the restored stdout
-            with contextlib.suppress(OSError, ValueError):
+    ``alk5_pysb.solver`` logger (INFO) instead of the terminal or a piped stdout."""
+    state = _NativeOutput
+    with state.lock:
+        if state.depth == 0:
+            try:
                 sys.stdout.flush()
                 sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(saved[0])
-            os.close(saved[1])
-            sink.seek(0)
-            for line in sink.read().decode(errors="replace").splitlines():
-                if line.strip():
-                    solver_log.info("%s%s", f"{label}: " if label else "", line.rstrip())
+                saved = (os.dup(1), os.dup(2))
+            except (OSError, ValueError, AttributeError):   # no real descriptors (embedded interpreters)
+                saved = None
+            if saved is not None:
+                state.saved, state.sink = saved, tempfile.TemporaryFile()
+                os.dup2(state.sink.fileno(), 1)
+                os.dup2(state.sink.fileno(), 2)
+        state.depth += 1
+    try:
+        yield
+    finally:
+        with state.lock:
+            state.depth -= 1
+            if state.depth == 0 and state.saved is not None:
+                text = _restore_native_output(state)
+                for line in text.splitlines():
+                    if line.strip():
+                        solver_log.info("%s%s", f"{label}: " if label else "", line.rstrip())
+
+
+def _restore_native_output(state) -> str:
+    libc = _libc()
+    if libc is not None:
+        libc.fflush(None)          # C stdio buffers go to the sink, not to the restored stdout
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    saved, sink = state.saved, state.sink
+    state.saved = state.sink = None
+    os.dup2(saved[0], 1)
+    os.dup2(saved[1], 2)
+    os.close(saved[0])
+    os.close(saved[1])
+    with sink:
+        sink.seek(0)
+        return sink.read().decode(errors="replace")
 
 
 def _libc():
