@@ -497,3 +497,44 @@ def test_solver_output_capture_is_safe_across_threads(capfd, caplog):
     out, _ = capfd.readouterr()
     assert out == "after\n"
     assert {"native message 1", "native message 2"} <= {r.getMessage().split(": ", 1)[1] for r in caplog.records}
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["sensitivity", "--samples", "0"], ["--samples", ">= 1"]),
+    (["sensitivity", "--samples", "-4"], ["--samples", ">= 1"]),
+    (["sensitivity", "--params", ",,"], ["--params", "at least one"]),
+    (["sensitivity", "--params", "k_int,k_int"], ["k_int", "more than once"]),
+    (["population", "--cells", "3", "--params", "TBRII_0,TBRII_0"], ["TBRII_0", "more than once"]),
+])
+def test_bad_analysis_options_are_one_line(tmp_path, capsys, args, fragments):
+    one_line_error(*cli(capsys, *args, "--executor", "serial", "-o", tmp_path / "out")[::2], *fragments)
+    assert not (tmp_path / "out").exists()
+
+
+CSV_SCAN = '[scan]\nname = "c"\ndesign = "csv"\nreadouts = ["pSmad2"]\nmetrics = ["at:45min"]\nconditions = "{}"\n'
+
+
+@pytest.mark.parametrize("content, fragments", [
+    ("ligand_dose,k_int\n1,2\nabc,3\n", ["row 2", "column ligand_dose", "'abc'"]),
+    ("", ["is empty"]),
+    ("ligand_dose\n", ["no conditions"]),
+    (None, ["is a folder"]),
+    ("missing", ["not found"]),
+])
+def test_bad_conditions_csv_is_one_line(tmp_path, capsys, content, fragments):
+    table = tmp_path / "conditions.csv"
+    if content is None:
+        table.mkdir()
+    elif content != "missing":
+        table.write_text(content)
+    scan = write(tmp_path / "c.toml", CSV_SCAN.format(table))
+    one_line_error(*cli(capsys, "scan", scan, "--executor", "serial", "-o", tmp_path / "out")[::2], str(table),
+                   *fragments)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["scan", "run"])
+def test_unreadable_toml_is_one_line(tmp_path, capsys, command):
+    binary = tmp_path / "bin.toml"
+    binary.write_bytes(b"\xff\xfe\x00[scan]")
+    one_line_error(*cli(capsys, command, binary, "--executor", "serial", "-o", tmp_path / "out")[::2], "UTF-8")

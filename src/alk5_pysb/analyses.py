@@ -20,6 +20,14 @@ POPULATION_DEFAULTS = ("TBRII_0", "ALK5_0", "Smad2_0", "Smad3_0", "Smad4_0", "Sm
                        "k_tx_basal_SMAD7")
 
 
+def _check_names(parameters):
+    if not parameters:
+        raise UserInputError("--params: name at least one parameter (see `alk5 info`)")
+    twice = sorted({p for p in parameters if list(parameters).count(p) > 1})
+    if twice:
+        raise UserInputError(f"--params: {', '.join(twice)} given more than once")
+
+
 def sensitivity(sim, experiment: Experiment, parameters, fold: float, samples: int, out, executor="processes",
                 workers=None, scheduler=None, resume=False, seed=1):
     """First-order and total Sobol indices of every readout@metric w.r.t. log-uniform parameters."""
@@ -27,6 +35,9 @@ def sensitivity(sim, experiment: Experiment, parameters, fold: float, samples: i
     from SALib.sample import sobol as sobol_sample
     if fold <= 1:
         raise UserInputError("--fold must be > 1 (parameters vary from value/fold to value*fold)")
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+        raise UserInputError(f"--samples must be an integer >= 1 (Sobol base samples), got {samples!r}")
+    _check_names(parameters)
     unknown = [p for p in parameters if p not in sim.table_parameters]
     if unknown:
         raise UserInputError(f"unknown parameter(s) {unknown}; valid parameters: {', '.join(sim.table_parameters)}")
@@ -60,6 +71,7 @@ def population_table(sim, cells: int, cv: float, parameters, doses_nM, seed=1) -
         raise UserInputError("--cells must be at least 2")
     if not 0 < cv < 3:
         raise UserInputError("--cv must be between 0 and 3 (coefficient of variation of protein levels)")
+    _check_names(parameters)
     unknown = [p for p in parameters if p not in sim.table_parameters]
     if unknown:
         raise UserInputError(f"unknown parameter(s) {unknown}; valid parameters: {', '.join(sim.table_parameters)}")

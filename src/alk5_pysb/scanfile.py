@@ -247,6 +247,15 @@ def read_conditions(spec: ScanSpec) -> pd.DataFrame:
         raise UserInputError(f"cannot read {path}: {err.strerror}") from None
     if frame.empty:
         raise UserInputError(f"{what} holds no conditions (only a header)")
+    for column in frame.columns:
+        if column in CATEGORICAL_AXES or column == "condition_id":
+            continue
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        bad = frame.index[numbers.isna() & frame[column].notna()]
+        if len(bad):
+            raise UserInputError(f"{what}, row {bad[0] + 1}, column {column}: {frame[column].iloc[bad[0]]!r} "
+                                 "is not a number")
+        frame[column] = numbers
     return frame
 
 
