@@ -144,10 +144,11 @@ def test_force_does_not_remove_the_chunks_of_a_running_scan(tmp_path, capsys):
 
 
 # -- 2. no orphan workers --------------------------------------------------------------------------
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_a_killed_scan_leaves_no_worker_processes(tmp_path, sig):
+@pytest.mark.parametrize("executor, sig", [("processes", signal.SIGKILL), ("processes", signal.SIGTERM),
+                                           ("dask", signal.SIGKILL)])
+def test_a_killed_scan_leaves_no_worker_processes(tmp_path, executor, sig):
     out = tmp_path / "out"
-    scan = subprocess.Popen(ALK5 + ["scan", write(tmp_path / "long.toml", LONG), "-o", out, "--executor", "processes",
+    scan = subprocess.Popen(ALK5 + ["scan", write(tmp_path / "long.toml", LONG), "-o", out, "--executor", executor,
                                     "--workers", "2", "--chunk-size", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     workers = []
@@ -184,7 +185,7 @@ def test_resume_with_a_changed_scan_file_names_force_and_force_starts_again(tmp_
     changed = one_line_error(*cli(capsys, "scan", scan, "-o", out, "--executor", "serial", "--resume")[::2],
                              "different scan", "--force")
     for message in (again, changed):
-        assert set(re.findall(r"--[a-z-]+", message)) <= options_of("scan"), message
+        assert set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", message)) <= options_of("scan"), message
     status, _, err = cli(capsys, "scan", scan, "-o", out, "--executor", "serial", "--force")
     assert status == 0, err
     results = pd.read_parquet(out / "results.parquet")
@@ -200,7 +201,7 @@ def test_sensitivity_refusal_names_no_option_it_lacks(tmp_path, capsys):
     status, _, err = cli(capsys, *common, "--params", "k_phos_Smad2,koff_ns")
     assert status == 0, err
     line = one_line_error(*cli(capsys, *common, "--params", "k_phos_Smad2,k_int", "--resume")[::2], "different scan")
-    assert "--force" not in line and set(re.findall(r"--[a-z-]+", line)) <= options_of("sensitivity")
+    assert "--force" not in line and set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", line)) <= options_of("sensitivity")
 
 
 # -- 4. chunk size and workers -----------------------------------------------------------------------
@@ -538,3 +539,20 @@ def test_unreadable_toml_is_one_line(tmp_path, capsys, command):
     binary = tmp_path / "bin.toml"
     binary.write_bytes(b"\xff\xfe\x00[scan]")
     one_line_error(*cli(capsys, command, binary, "--executor", "serial", "-o", tmp_path / "out")[::2], "UTF-8")
+
+
+@pytest.mark.parametrize("command, output", [
+    (["dose-response", "--doses", "1pM,10pM"], "dr.csv"),
+    (["run", "SCENARIO"], "runs"),
+    (["scan", "SCAN"], "scan"),
+    (["sensitivity", "--samples", "1", "--params", "k_int,koff_ns", "--metric", "at:45min"], "sens"),
+])
+def test_every_refusal_names_only_options_of_its_command(tmp_path, capsys, command, output):
+    command = [str(write(tmp_path / "s.toml", TINY)) if c == "SCAN" else
+               str(write(tmp_path / "x.toml", SCENARIO)) if c == "SCENARIO" else c for c in command]
+    args = [*command, "--executor", "serial", "-o", tmp_path / output]
+    status, _, err = cli(capsys, *args)
+    assert status == 0, err
+    refusal = one_line_error(*cli(capsys, *args)[::2], "--resume")
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", refusal))
+    assert named and named <= options_of(command[0]), (named, refusal)

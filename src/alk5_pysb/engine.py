@@ -307,9 +307,9 @@ def _check_resumable(out: Path, record: dict, resume: bool, restart_option: str 
     if existing and not resume:
         again = f", {restart_option} to start again" if restart_option else ""
         raise UserInputError(f"{out} already holds {len(existing)} result chunks of an earlier scan: use --resume to "
-                             f"continue that scan{again} or choose another output folder")
-    start_over = (f"start again with {restart_option} or choose another output folder" if restart_option
-                  else "choose another output folder or delete this one")
+                             f"continue that scan{again} or choose another -o")
+    start_over = (f"start again with {restart_option} or choose another -o" if restart_option
+                  else "choose another -o or delete this folder")
     path = out / SCAN_RECORD
     if resume and path.is_file():
         try:
