@@ -67,4 +67,4 @@ def test_malformed_scenario_gives_line_number(tmp_path):
 def test_scans_pick_the_lean_network_only_when_it_has_everything(tmp_path, extra, network):
     res = run("dose-response", "--doses", "1pM,100pM", "--executor", "serial", *extra, "-o", str(tmp_path / "d.csv"))
     assert res.returncode == 0, res.stderr
-    assert f"network: {network} " in res.stdout
+    assert f"({network} network, " in res.stdout
