@@ -5,7 +5,7 @@ Called by ``make bench``. Prints a table and writes ``bench/bench.json`` (atomic
 Each stage is timed with ``time.perf_counter`` and reported as the median over repetitions:
   network generation   build_model(), then pysb.bng.generate_equations on that fresh model
                        (BioNetGen; build_model time is reported separately)
-  SBML export          alk5_pysb.export.to_sbml on the generated model
+  SBML export          alk5_pysb.io.export.to_sbml on the generated model
   RoadRunner compile   Simulator(sbml_text) from the exported text
   resting state        the first sim.resting_state() of each freshly compiled simulator
   24 h simulation      sim.run of a 24 h TGF-beta1 course at 100 pM, 241 points, all readouts,
@@ -27,10 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from alk5_pysb.compounds import get_compound, simulable_compounds
-from alk5_pysb.files import atomic_write
-from alk5_pysb.metrics import parse_metrics
-from alk5_pysb.scans import dose_response, inhibition
+from alk5_pysb.pharmacology.compounds import get_compound, simulable_compounds
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.simulation.metrics import parse_metrics
+from alk5_pysb.analysis.dose_response import dose_response, inhibition
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARIES = ("alk5-pysb", "pysb", "bionetgen", "libroadrunner", "python-libsbml", "numpy", "pandas")
@@ -69,10 +69,10 @@ def _machine() -> dict:
 def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
     import pysb.bng
 
-    from alk5_pysb.bng import configure_pysb
-    from alk5_pysb.export import to_sbml
+    from alk5_pysb.io.bng import configure_pysb
+    from alk5_pysb.io.export import to_sbml
     from alk5_pysb.model import build_model
-    from alk5_pysb.simulate import Protocol, Simulator
+    from alk5_pysb.simulation.simulator import Protocol, Simulator
 
     bng_dir = configure_pysb()
     stages: dict[str, dict] = {}

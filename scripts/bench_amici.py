@@ -53,7 +53,7 @@ MODEL_NAME = "alk5_amici"
 META_FILE = "bench_amici_build.json"     # our marker in the build dir (written after the build)
 T_END, N_POINTS = 1440.0, 200            # 24 h in minutes, as in the brief
 DOSE_RANGE_PM = (0.1, 10000.0)           # 0.1 pM - 10 nM
-MAX_STEPS = 200000                       # same as alk5_pysb.simulate.Simulator
+MAX_STEPS = 200000                       # same as alk5_pysb.simulation.simulator.Simulator
 
 
 def log(*args):
@@ -178,7 +178,7 @@ def make_roadrunner(sbml: Path, rtol: float, atol: float):
     roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
     rr = roadrunner.RoadRunner(str(sbml))
     rr.integrator.relative_tolerance = rtol
-    # as alk5_pysb.simulate.set_tolerances: a scalar atol is rescaled per species by RoadRunner,
+    # as alk5_pysb.simulation.simulator.set_tolerances: a scalar atol is rescaled per species by RoadRunner,
     # a vector is used as given (molecules per cell), like AMICI's flat atol
     rr.integrator.setValue("absolute_tolerance", [float(atol)] * rr.model.getNumFloatingSpecies())
     rr.integrator.maximum_num_steps = MAX_STEPS

@@ -33,9 +33,9 @@ PER_TOOL_TIMEOUT_S = 180
 
 def _workload(n_ligand=25, n_inhibitor=40, output_points=200):
     import pandas as pd
-    from alk5_pysb.compounds import get_compound
-    from alk5_pysb.engine import Experiment
-    from alk5_pysb.metrics import parse_metrics
+    from alk5_pysb.pharmacology.compounds import get_compound
+    from alk5_pysb.simulation.engine import Experiment
+    from alk5_pysb.simulation.metrics import parse_metrics
     exp = Experiment(readouts=["pSmad2", "PAI1_mRNA", "p38_active"], metrics=parse_metrics("at:60min,at:24h"),
                      compound=get_compound("SB-431542"), pretreat_min=60.0, t_end_min=1440.0,
                      output_points=output_points)
@@ -53,10 +53,10 @@ def _timed(fn, *a, **k):
 
 def one_time_costs(ligands=None):
     import pysb.bng
-    from alk5_pysb.bng import configure_pysb
-    from alk5_pysb.export import to_sbml
+    from alk5_pysb.io.bng import configure_pysb
+    from alk5_pysb.io.export import to_sbml
     from alk5_pysb.model import build_model
-    from alk5_pysb.simulate import Simulator
+    from alk5_pysb.simulation.simulator import Simulator
     configure_pysb()
     t_build, model = _timed(build_model, ligands=ligands)
     t_net, _ = _timed(pysb.bng.generate_equations, model)
@@ -69,7 +69,7 @@ def one_time_costs(ligands=None):
 
 
 def engine_runs(sim, workers, executors=("serial", "processes", "dask"), label=""):
-    from alk5_pysb.engine import run_scan
+    from alk5_pysb.simulation.engine import run_scan
     exp, table = _workload()
     results = {}
     for executor in executors:
@@ -100,7 +100,7 @@ def where_time_goes(sim, rhs_s: float) -> dict:
     the steps are counted by rerunning with variable_step_size (one output row per internal step);
     the floor is steps x one right-hand-side evaluation. CVODE's own counts (RHS and Jacobian
     evaluations) come from AMICI's CVODES on the same SBML (see the amici entry)."""
-    from alk5_pysb.simulate import LIGAND_SPECIES
+    from alk5_pysb.simulation.simulator import LIGAND_SPECIES
     rr, rest = sim.rr, sim.resting_state()
 
     def from_rest():
@@ -138,7 +138,7 @@ name, n = {name!r}, {n}
 tspan = np.linspace(0, 1440, 200)
 out = {{}}
 if name.startswith("pysb"):
-    from alk5_pysb.bng import configure_pysb; configure_pysb()
+    from alk5_pysb.io.bng import configure_pysb; configure_pysb()
     from pysb.simulator import ScipyOdeSimulator
     model = pickle.load(open({model_pickle!r}, "rb"))
     kw = {{}} if name == "pysb_default" else {{"integrator": "lsoda", "compiler": "python"}}
@@ -148,7 +148,7 @@ if name.startswith("pysb"):
     for i in range(n):
         t0 = time.perf_counter(); sim.run(param_values={{"TGFB1_0": 120000.0 * (1 + i)}}); times.append(time.perf_counter() - t0)
 elif name == "bionetgen":
-    from alk5_pysb.interop import bng_ode_run
+    from alk5_pysb.io.interop import bng_ode_run
     bngl = open({str(ROOT / 'models' / 'alk5.bngl')!r}).read()
     times = []
     for i in range(n):
@@ -205,9 +205,9 @@ def memory_run(n_conditions: int, workers: int) -> float:
     code = f"""
 import resource, tempfile, numpy as np, pandas as pd
 from pathlib import Path
-from alk5_pysb.engine import Experiment, run_scan
-from alk5_pysb.metrics import parse_metrics
-from alk5_pysb.simulate import Simulator
+from alk5_pysb.simulation.engine import Experiment, run_scan
+from alk5_pysb.simulation.metrics import parse_metrics
+from alk5_pysb.simulation.simulator import Simulator
 sim = Simulator()
 exp = Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:60min"), pretreat_min=0.0)
 table = pd.DataFrame({{"condition_id": np.arange({n_conditions}), "ligand_dose": np.logspace(-1, 4, {n_conditions})}})
@@ -271,7 +271,7 @@ def main(argv=None) -> int:
     if args.report:
         report(json.loads(args.report.read_text()))
         return 0
-    from alk5_pysb.files import atomic_write
+    from alk5_pysb.io.files import atomic_write
 
     print("one-time costs ...", flush=True)
     costs, model, sbml, sim = one_time_costs()

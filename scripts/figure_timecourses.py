@@ -30,8 +30,8 @@ plt.rcParams["svg.hashsalt"] = "alk5-pysb"
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from alk5_pysb.files import atomic_path  # noqa: E402
-from alk5_pysb.simulate import Protocol, Simulator, default_readouts, readout_table  # noqa: E402
+from alk5_pysb.io.files import atomic_path  # noqa: E402
+from alk5_pysb.simulation.simulator import Protocol, Simulator, default_readouts, readout_table  # noqa: E402
 
 LIGAND = "TGFB1"
 LIGAND_LABEL = "TGF-\u03b21"

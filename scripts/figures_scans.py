@@ -50,13 +50,14 @@ plt.rcParams["svg.hashsalt"] = "alk5-pysb"
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from alk5_pysb.analysis import hill4, value_at  # noqa: E402
-from alk5_pysb.compounds import get_compound, simulable_compounds  # noqa: E402
-from alk5_pysb.files import atomic_path  # noqa: E402
-from alk5_pysb.metrics import parse_metrics, time_grid  # noqa: E402
-from alk5_pysb.parameters import default_table  # noqa: E402
-from alk5_pysb.scans import dose_response, inhibition, parse_treatment  # noqa: E402
-from alk5_pysb.simulate import Protocol, Simulator, readout_table  # noqa: E402
+from alk5_pysb.analysis.fitting import hill4
+from alk5_pysb.simulation.metrics import value_at  # noqa: E402
+from alk5_pysb.pharmacology.compounds import get_compound, simulable_compounds  # noqa: E402
+from alk5_pysb.io.files import atomic_path  # noqa: E402
+from alk5_pysb.simulation.metrics import parse_metrics, time_grid  # noqa: E402
+from alk5_pysb.model.parameters import default_table  # noqa: E402
+from alk5_pysb.analysis.dose_response import dose_response, inhibition, parse_treatment  # noqa: E402
+from alk5_pysb.simulation.simulator import Protocol, Simulator, readout_table  # noqa: E402
 
 LIGAND_LABEL = {"TGFB1": "TGF-\u03b21", "TGFB2": "TGF-\u03b22", "TGFB3": "TGF-\u03b23"}
 LIGAND_DOSE_PM = 100.0            # standard stimulus for inhibitor, protocol and feedback figures
@@ -434,9 +435,9 @@ def fig_feedback(sim: Simulator, w: Writer) -> str:
 
 # -- 8a. validation -----------------------------------------------------------------------------
 def fig_validation(sim: Simulator, w: Writer) -> str:
-    from alk5_pysb.validation import run_checks, to_markdown
+    from alk5_pysb.analysis.validation import run_checks, to_markdown
     checks = run_checks(sim)
-    w.text("# Validation checks (alk5_pysb.validation.run_checks)\n\n" + to_markdown(checks), "validation.md")
+    w.text("# Validation checks (alk5_pysb.analysis.validation.run_checks)\n\n" + to_markdown(checks), "validation.md")
     w.csv(checks, "validation.csv")
 
     columns = [("id", "#", 4), ("behaviour", "behaviour", 30), ("target", "target", 40), ("model", "model", 62),

@@ -13,7 +13,7 @@ MODELS = REPO / "models"
 def model():
     """The full PySB model with its BioNetGen-generated network."""
     import pysb.bng
-    from alk5_pysb.bng import configure_pysb
+    from alk5_pysb.io.bng import configure_pysb
     from alk5_pysb.model import build_model
     configure_pysb()
     m = build_model()
@@ -24,7 +24,7 @@ def model():
 @pytest.fixture(scope="session")
 def rendered(model):
     """Every export rendered from the current code (BNG + libsbml), for staleness checks."""
-    from alk5_pysb.export import render_all
+    from alk5_pysb.io.export import render_all
     return render_all(model)
 
 
@@ -36,5 +36,5 @@ def sbml_text():
 @pytest.fixture(scope="session")
 def sim():
     """One compiled RoadRunner simulator over the committed SBML, reused by every test."""
-    from alk5_pysb.simulate import Simulator
+    from alk5_pysb.simulation.simulator import Simulator
     return Simulator()

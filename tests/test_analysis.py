@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from alk5_pysb.analysis import fit_hill, half_life_of_decay, hill4
-from alk5_pysb.metrics import parse_metric, parse_metrics
-from alk5_pysb.units import UserInputError
+from alk5_pysb.analysis.fitting import fit_hill, half_life_of_decay, hill4
+from alk5_pysb.simulation.metrics import parse_metric, parse_metrics
+from alk5_pysb.errors import UserInputError
 
 
 @pytest.mark.parametrize("ec50, n, bottom, top", [(12.0, 1.0, 100.0, 30000.0), (250.0, 2.2, 5.0, 80.0),

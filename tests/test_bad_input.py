@@ -122,12 +122,12 @@ def test_second_scan_into_a_running_scans_folder_exits_2_naming_its_pid(tmp_path
 
 def test_force_does_not_remove_the_chunks_of_a_running_scan(tmp_path, capsys):
     """dose-response --force removes <out>.chunks/ only when no scan writes it."""
-    from alk5_pysb.engine import folder_lock
+    from alk5_pysb.simulation.engine import folder_lock
     out = tmp_path / "dr.csv"
     chunks = tmp_path / "dr.chunks"
     (chunks / "chunks").mkdir(parents=True)
     (chunks / "chunks" / "chunk-000000.parquet").write_text("x")
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom alk5_pysb.engine import folder_lock\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom alk5_pysb.simulation.engine import folder_lock\n"
                                f"with folder_lock({str(chunks)!r}):\n    print('locked', flush=True)\n    time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True)
     try:
@@ -307,7 +307,7 @@ def test_bad_compound_file_is_one_line(tmp_path, capsys, content, fragments):
 
 
 def test_off_target_potency_in_a_compound_file_is_used(tmp_path):
-    from alk5_pysb.compounds import get_compound
+    from alk5_pysb.pharmacology.compounds import get_compound
     path = write(tmp_path / "mine.csv", "name,alk5_ic50_nM,tbrii_ic50_nM\nXY-1,25,200\nXY-2,30,\n")
     assert get_compound("XY-1", compound_file=path).tbrii_activity(1000) < 1.0
     assert get_compound("XY-2", compound_file=path).tbrii_activity(1000) == 1.0       # empty: none reported
@@ -439,9 +439,9 @@ def test_failed_rows_keep_the_solver_reason_and_cvode_stays_off_stdout(tmp_path)
 def test_solver_messages_reach_the_log(tmp_path, caplog):
     import logging
 
-    from alk5_pysb.engine import run_scan
-    from alk5_pysb.scanfile import conditions, experiment, parse_scan
-    from alk5_pysb.simulate import shared_simulator
+    from alk5_pysb.simulation.engine import run_scan
+    from alk5_pysb.io.scan_files import conditions, experiment, parse_scan
+    from alk5_pysb.simulation.simulator import shared_simulator
     sim = shared_simulator("tgfb1")                  # the network `alk5 scan` picks for this file
     spec = parse_scan(FAILING, "f.toml", sim.table_parameters)
     with caplog.at_level(logging.INFO, logger="alk5_pysb.solver"):
@@ -479,7 +479,7 @@ def test_solver_output_capture_is_safe_across_threads(capfd, caplog):
     import logging
     import threading
 
-    from alk5_pysb.engine import solver_output_to_log
+    from alk5_pysb.simulation.engine import solver_output_to_log
     inside = threading.Barrier(2)
 
     def condition(n):

@@ -15,8 +15,8 @@ the model's current values, so a re-parameterisation that keeps the behaviour ke
 import numpy as np
 import pytest
 
-from alk5_pysb.analysis import peak, value_at
-from alk5_pysb.simulate import Protocol
+from alk5_pysb.simulation.metrics import peak, value_at
+from alk5_pysb.simulation.simulator import Protocol
 
 from conftest import MODELS
 
@@ -204,10 +204,10 @@ def test_break_k_phos_smad3_zero_is_caught(sim):
 def unblocked_sim():
     """The TGF-beta1 network with Smad7-bound ALK5 still phosphorylating R-Smads (the s7 condition removed)."""
     import pysb.bng
-    from alk5_pysb.bng import configure_pysb
-    from alk5_pysb.export import to_sbml
+    from alk5_pysb.io.bng import configure_pysb
+    from alk5_pysb.io.export import to_sbml
     from alk5_pysb.model import build_model
-    from alk5_pysb.simulate import Simulator
+    from alk5_pysb.simulation.simulator import Simulator
     configure_pysb()
     model = build_model(ligands=("TGFB1",))
     changed = []
@@ -234,7 +234,7 @@ def test_break_smad7_not_blocking_is_caught(unblocked_sim):
 
 def test_break_tenfold_dose_conversion_is_caught(sim, monkeypatch):
     """A tenfold error in molecules per nM of medium (the pM -> molecules step) moves the anchor."""
-    from alk5_pysb.simulate import Simulator
+    from alk5_pysb.simulation.simulator import Simulator
     right = Simulator._molecules_per_nM
     monkeypatch.setattr(Simulator, "_molecules_per_nM",
                         lambda self, compartment: right(self, compartment) * (10 if compartment == "medium" else 1))

@@ -3,8 +3,8 @@ import math
 import pandas as pd
 import pytest
 
-from alk5_pysb.compounds import cell_shift, get_compound, library, pharmacology, simulable_compounds
-from alk5_pysb.units import UserInputError
+from alk5_pysb.pharmacology.compounds import cell_shift, get_compound, library, pharmacology, simulable_compounds
+from alk5_pysb.errors import UserInputError
 
 NUMBER_COLUMNS = {"alk5_ic50_nM": "alk5", "alk4_ic50_nM": "alk4", "tbrii_ic50_nM": "tbrii", "cell_ic50_nM": "cell"}
 

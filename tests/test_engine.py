@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alk5_pysb.engine import run_scan
-from alk5_pysb.scanfile import conditions, experiment, parse_scan
-from alk5_pysb.units import UserInputError
+from alk5_pysb.simulation.engine import run_scan
+from alk5_pysb.io.scan_files import conditions, experiment, parse_scan
+from alk5_pysb.errors import UserInputError
 
 SMALL = """
 [scan]
@@ -114,9 +114,9 @@ def test_malformed_scan_file_names_the_line(sim):
 
 
 def test_sensitivity_ranks_the_phosphorylation_constant(sim, tmp_path):
-    from alk5_pysb.analyses import sensitivity
-    from alk5_pysb.engine import Experiment
-    from alk5_pysb.metrics import parse_metrics
+    from alk5_pysb.analysis.ensembles import sensitivity
+    from alk5_pysb.simulation.engine import Experiment
+    from alk5_pysb.simulation.metrics import parse_metrics
     exp = Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:45min"))
     indices, results = sensitivity(sim, exp, ["k_phos_Smad2", "koff_ns"], fold=10, samples=16, out=tmp_path,
                                    executor="serial")
@@ -127,10 +127,10 @@ def test_sensitivity_ranks_the_phosphorylation_constant(sim, tmp_path):
 
 
 def test_population_varies_responses_and_ic50s(sim, tmp_path):
-    from alk5_pysb.analyses import population, population_table
-    from alk5_pysb.compounds import get_compound
-    from alk5_pysb.engine import Experiment
-    from alk5_pysb.metrics import parse_metrics
+    from alk5_pysb.analysis.ensembles import population, population_table
+    from alk5_pysb.pharmacology.compounds import get_compound
+    from alk5_pysb.simulation.engine import Experiment
+    from alk5_pysb.simulation.metrics import parse_metrics
     table = population_table(sim, 6, 0.3, ["Smad2_0", "TBRII_0"], np.logspace(1, 5, 7), seed=3)
     assert len(table) == 6 * 8 and table.groupby("cell")["Smad2_0"].nunique().eq(1).all()
     exp = Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:45min"), compound=get_compound("SB-431542"),
@@ -197,7 +197,7 @@ def test_scan_on_a_running_dask_cluster_via_scheduler_address(tmp_path):
 
 
 def test_default_chunks_balance_workers_and_stay_small():
-    from alk5_pysb.engine import default_chunk_size
+    from alk5_pysb.simulation.engine import default_chunk_size
     assert default_chunk_size(1000, 2) == 50          # capped: little lost on a crash
     assert default_chunk_size(25, 2) == 4             # >= 4 chunks per worker for load balance
     assert default_chunk_size(3, 8) == 1

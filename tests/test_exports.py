@@ -3,7 +3,7 @@ import json
 import libsbml
 import pytest
 
-from alk5_pysb.export import COMPARTMENTS, export_all, exports_current, source_hash, validate_sbml
+from alk5_pysb.io.export import COMPARTMENTS, export_all, exports_current, source_hash, validate_sbml
 from conftest import MODELS
 
 
@@ -64,7 +64,7 @@ def test_export_all_skips_when_current(tmp_path):
 
 
 def test_sbml_annotations_complete(sbml_text):
-    from alk5_pysb.annotate import annotation_problems
+    from alk5_pysb.io.annotate import annotation_problems
     assert annotation_problems(sbml_text) == []
     doc = libsbml.readSBMLFromString(sbml_text)
     m = doc.getModel()
@@ -77,7 +77,7 @@ def test_sbml_annotations_complete(sbml_text):
 
 
 def test_only_verified_identifiers_are_written(sbml_text):
-    from alk5_pysb.annotate import annotation_table
+    from alk5_pysb.io.annotate import annotation_table
     table = annotation_table()
     for _, row in table[table["verified"] != "yes"].iterrows():
         assert f"{row['database']}/{row['identifier']}" not in sbml_text

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from alk5_pysb import interop
+from alk5_pysb.io import interop
 from conftest import MODELS
 
 TIMES = np.linspace(0, 240, 49)
@@ -60,8 +60,8 @@ def test_bngl_through_bionetgen_run_network(reference):
 
 def test_combine_archive_runs_in_tellurium_and_matches_alk5(sim, tmp_path):
     """Unpack the committed .omex, execute its SED-ML with tellurium, compare with `alk5`."""
-    from alk5_pysb import sedml
-    from alk5_pysb.simulate import Protocol
+    from alk5_pysb.io import sedml
+    from alk5_pysb.simulation.simulator import Protocol
     omex = MODELS / "alk5.omex"
     assert set(sedml.omex_entries(omex)) == {"./alk5_rest.sbml", "./alk5_experiments.sedml"}
     assert sedml.sedml_errors((MODELS / "alk5_experiments.sedml").read_text()) == []
@@ -89,8 +89,8 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim):
     import pandas as pd
     import roadrunner
     import sympy
-    from alk5_pysb.petab_problem import lint
-    from alk5_pysb.simulate import Protocol
+    from alk5_pysb.io.petab_problem import lint
+    from alk5_pysb.simulation.simulator import Protocol
     folder = MODELS / "petab"
     assert lint(folder / "problem.yaml")
     conditions = pd.read_csv(folder / "conditions.tsv", sep="\t").set_index("conditionId")

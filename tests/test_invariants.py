@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from alk5_pysb.simulate import Protocol
+from alk5_pysb.simulation.simulator import Protocol
 
 ALL = ["pSmad2", "nuc_Smad2", "receptor_complex", "total_TBRII", "total_TBRI", "Smad7", "PAI1_mRNA",
        "p38_active", "ERK_active", "RhoA_GTP", "total_Smad2", "total_Smad3", "total_Smad4"]

@@ -2,7 +2,7 @@
 import pysb.bng
 import pytest
 
-from alk5_pysb.bng import find_bng
+from alk5_pysb.io.bng import find_bng
 from alk5_pysb.model import OPTIONAL_BLOCKS, build_model
 
 # Network size is performance: keep the full model in the fast regime (< ~250 species).

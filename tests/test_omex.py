@@ -22,7 +22,7 @@ from pathlib import Path
 import libsbml
 import pytest
 
-from alk5_pysb import sedml
+from alk5_pysb.io import sedml
 from conftest import MODELS, REPO
 
 OMEX = MODELS / "alk5.omex"
@@ -100,7 +100,7 @@ def test_model_source_resolution_prepends_the_parents_changes():
 
 def test_sedml_algorithm_carries_the_simulators_settings(sim):
     import libsedml
-    from alk5_pysb.simulate import Simulator
+    from alk5_pysb.simulation.simulator import Simulator
     defaults = inspect.signature(Simulator).parameters
     assert (sedml.RTOL, sedml.ATOL) == (defaults["rtol"].default, defaults["atol"].default)
     assert (sedml.RTOL, sedml.ATOL) == (sim.rtol, sim.atol)
@@ -128,7 +128,7 @@ def test_omex_metadata_describes_the_archive():
     license_uri = archive.find("dc:license/rdf:Description/dc:identifier", NS).get(f"{{{NS['rdf']}}}resource")
     assert license_uri == "http://identifiers.org/spdx:MIT"
     created = archive.findtext("dc:created/rdf:Description/dcterms:W3CDTF", namespaces=NS)
-    from alk5_pysb.annotate import CREATED
+    from alk5_pysb.io.annotate import CREATED
     assert created == CREATED[:10]
     taxa = [t.get(f"{{{NS['rdf']}}}resource") for t in archive.findall("bqbiol:hasTaxon/rdf:Description/dc:identifier",
                                                                          {**NS, "bqbiol": "http://biomodels.net/biology-qualifiers/"})]

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from alk5_pysb.parameters import ParameterTableError, default_table, validate
+from alk5_pysb.model.parameters import ParameterTableError, default_table, validate
 
 
 def test_every_parameter_has_value_unit_and_source():

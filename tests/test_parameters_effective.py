@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alk5_pysb.simulate import INERT_PARAMETERS, Protocol
-from alk5_pysb.units import UserInputError
+from alk5_pysb.simulation.simulator import INERT_PARAMETERS, Protocol
+from alk5_pysb.errors import UserInputError
 
 MOVES = 1e-4          # relative change (on max(|x|, 1 molecule)) that counts as an effect; noise is < 1e-5
 
@@ -26,7 +26,7 @@ def _change(new, old):
 
 
 def test_every_listed_parameter_acts_or_is_refused_as_inert(sim):
-    from alk5_pysb.parameters import default_table
+    from alk5_pysb.model.parameters import default_table
     listed = list(default_table().frame.index)          # what `alk5 info` lists
     observables = sim.observables
     base_rest = sim.resting_state({})

@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alk5_pysb.compounds import get_compound
-from alk5_pysb.metrics import parse_metrics
-from alk5_pysb.scans import EngineOptions, chunks_folder, dose_response, inhibition, parse_treatment
-from alk5_pysb.units import UserInputError
+from alk5_pysb.pharmacology.compounds import get_compound
+from alk5_pysb.simulation.metrics import parse_metrics
+from alk5_pysb.analysis.dose_response import EngineOptions, chunks_folder, dose_response, inhibition, parse_treatment
+from alk5_pysb.errors import UserInputError
 
 DOSES = np.logspace(-1, 3, 7)
 

@@ -1,7 +1,7 @@
 import pytest
 
-from alk5_pysb.scenarios import dumps, load, parse, standard_scenarios
-from alk5_pysb.units import UserInputError
+from alk5_pysb.io.scenario_files import dumps, load, parse, standard_scenarios
+from alk5_pysb.errors import UserInputError
 
 
 def test_standard_scenarios_round_trip():

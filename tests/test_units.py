@@ -1,4 +1,4 @@
-"""Tests for alk5_pysb.units (user-input parsing of doses, durations, grids)."""
+"""Tests for alk5_pysb.io.units (user-input parsing of doses, durations, grids)."""
 
 import math
 
@@ -7,15 +7,8 @@ import pytest
 
 # pint is a core dependency: without it these tests must fail (ImportError), not skip
 import pint  # noqa: F401
-from alk5_pysb.units import (
-    TGFB_DIMER_KDA,
-    UserInputError,
-    format_concentration,
-    get_registry,
-    parse_concentration,
-    parse_dose_grid,
-    parse_duration,
-)
+from alk5_pysb.io.units import (TGFB_DIMER_KDA, format_concentration, get_registry, parse_concentration, parse_dose_grid, parse_duration)
+from alk5_pysb.errors import (UserInputError)
 
 
 def _error(func, text, **kw) -> str:

@@ -1,7 +1,7 @@
 """Literature behaviours (../shared/reference/validation_targets.md), one test each, tolerances as given."""
 import pytest
 
-from alk5_pysb import validation
+from alk5_pysb.analysis import validation
 
 B7_MISS = pytest.mark.xfail(strict=True, reason=(
     "known miss, reported as FAIL in the validation table: the 8 h PAI-1 dose response has nH ~1.4 (< 1.5); "

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write
-from .units import UserInputError, format_concentration, parse_concentration, parse_duration
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.errors import UserInputError
+from alk5_pysb.io.units import format_concentration, parse_concentration, parse_duration
 
 EXPORT_FORMATS = {"sbml": "alk5.sbml", "sbml-rest": "alk5_rest.sbml", "antimony": "alk5.ant", "bngl": "alk5.bngl",
                   "net": "alk5.net", "sedml": "alk5_experiments.sedml", "omex": "alk5.omex"}
@@ -45,9 +46,9 @@ def _names(text) -> list[str]:
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_info(args):
-    from .locations import MANIFEST_FILE, models_dir
-    from .parameters import default_table
-    from .simulate import readout_table
+    from alk5_pysb.io.locations import MANIFEST_FILE, models_dir
+    from alk5_pysb.model.parameters import default_table
+    from alk5_pysb.simulation.simulator import readout_table
     manifest_path = models_dir(args.models) / MANIFEST_FILE
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     table = default_table().frame
@@ -75,8 +76,8 @@ def cmd_info(args):
 
 
 def cmd_export(args):
-    from .export import exports_current, render_all
-    from .locations import models_dir
+    from alk5_pysb.io.export import exports_current, render_all
+    from alk5_pysb.io.locations import models_dir
     path = Path(args.output)
     if path.exists() and not args.force:
         raise UserInputError(f"{path} exists: use --force to overwrite")
@@ -92,8 +93,8 @@ def cmd_export(args):
 
 
 def cmd_export_all(args):
-    from .export import export_all
-    from .locations import user_models
+    from alk5_pysb.io.export import export_all
+    from alk5_pysb.io.locations import user_models
     outdir = Path(args.outdir) if args.outdir else user_models()
     wrote = export_all(outdir, force=args.force)
     print(f"exports in {outdir} {'regenerated' if wrote else 'are current (source hash unchanged)'}"
@@ -102,7 +103,7 @@ def cmd_export_all(args):
 
 
 def _protocol(args):
-    from .simulate import Protocol
+    from alk5_pysb.simulation.simulator import Protocol
     dose = parse_concentration(args.dose, to="pM", what="--dose")
     t_end = parse_duration(args.t_end, what="--t-end", allow_zero=False)
     inhibitor = parse_concentration(args.inhibitor_dose, to="nM", molar_mass_kDa=None, what="--inhibitor-dose") if args.inhibitor_dose else 0.0
@@ -118,7 +119,7 @@ def _protocol(args):
 
 
 def cmd_simulate(args):
-    from .names import LIGANDS
+    from alk5_pysb.model.names import LIGANDS
     if args.ligand not in LIGANDS:
         raise UserInputError(f"unknown ligand {args.ligand!r}: valid ligands are {', '.join(LIGANDS)}")
     max_points = 100_000
@@ -129,7 +130,7 @@ def cmd_simulate(args):
         raise UserInputError(f"-o {args.output} is a folder: give a file name, e.g. {Path(args.output) / 'timecourse.csv'}")
     protocol = _protocol(args)
     protocol.check()
-    from .simulate import default_readouts
+    from alk5_pysb.simulation.simulator import default_readouts
     readouts = _names(args.readouts) or default_readouts()
     sim = _simulator(args, [protocol.ligand], [*_set_names(args)], quiet=True)
     sim.check_readouts(readouts)
@@ -153,7 +154,7 @@ def cmd_simulate(args):
 
 
 def cmd_validate(args):
-    from .validation import run_checks, to_markdown
+    from alk5_pysb.analysis.validation import run_checks, to_markdown
     sim = _simulator(args, quiet=True, network="full")
     table = run_checks(sim)
     print(to_markdown(table))
@@ -174,7 +175,7 @@ def _fits_path(out: Path) -> Path:
 def _prepare_output(out, resume, force):
     if out is None:
         raise UserInputError("give an output file with -o (results are written as they are computed)")
-    from .scans import remove_outputs
+    from alk5_pysb.analysis.dose_response import remove_outputs
     out = Path(out)
     if force and not resume:
         remove_outputs(out)
@@ -186,7 +187,7 @@ def _simulator(args, ligands=("TGFB1",), names=(), quiet=False, network=None):
     (--models DIR, $ALK5_MODELS, else the shipped ones): --network full|tgfb1, or auto (default): the
     lean TGF-beta1 network when only TGF-beta1 is dosed and every named parameter is in it (same
     responses to ~1e-5, ~5x faster per simulation), else the full one."""
-    from .simulate import shared_simulator
+    from alk5_pysb.simulation.simulator import shared_simulator
     options = dict(models=getattr(args, "models", None), rtol=getattr(args, "rtol", 1e-6),
                    atol=getattr(args, "atol", 1e-9))
     if getattr(args, "sbml", None):
@@ -205,7 +206,7 @@ def _simulator(args, ligands=("TGFB1",), names=(), quiet=False, network=None):
 
 
 def _engine(args):
-    from .scans import EngineOptions
+    from alk5_pysb.analysis.dose_response import EngineOptions
     return EngineOptions("dask" if args.scheduler else args.executor, args.workers, args.scheduler)
 
 
@@ -225,16 +226,16 @@ def _scan_params(sim, args):
 
 
 def _ligand(name):
-    from .names import LIGANDS
+    from alk5_pysb.model.names import LIGANDS
     if name not in LIGANDS:
         raise UserInputError(f"unknown ligand {name!r}: valid ligands are {', '.join(LIGANDS)}")
     return name
 
 
 def run_dose_response(sim, ligand, doses_text, readouts, metrics_text, params, out, resume=False, engine=None):
-    from .metrics import parse_metrics
-    from .scans import dose_response
-    from .units import parse_dose_grid
+    from alk5_pysb.simulation.metrics import parse_metrics
+    from alk5_pysb.analysis.dose_response import dose_response
+    from alk5_pysb.io.units import parse_dose_grid
     doses = parse_dose_grid(doses_text, to="pM", what="--doses")
     metrics = parse_metrics(metrics_text)
     sim.check_readouts(readouts)
@@ -263,9 +264,9 @@ def cmd_dose_response(args):
 
 def run_inhibition(sim, compound, doses_text, ligand, ligand_dose_text, protocol_text, readouts, metrics_text,
                    params, out, resume=False, engine=None):
-    from .metrics import parse_metrics
-    from .scans import inhibition, parse_treatment
-    from .units import parse_dose_grid
+    from alk5_pysb.simulation.metrics import parse_metrics
+    from alk5_pysb.analysis.dose_response import inhibition, parse_treatment
+    from alk5_pysb.io.units import parse_dose_grid
     doses = parse_dose_grid(doses_text, to="nM", molar_mass_kDa=None, what="--doses")
     ligand_dose = parse_concentration(ligand_dose_text, to="pM", what="--ligand-dose")
     treatment = parse_treatment(protocol_text)
@@ -281,7 +282,7 @@ def run_inhibition(sim, compound, doses_text, ligand, ligand_dose_text, protocol
 
 
 def cmd_inhibition(args):
-    from .compounds import get_compound
+    from alk5_pysb.pharmacology.compounds import get_compound
     compound = get_compound(args.compound, args.ki, args.compound_file)
     out = _prepare_output(args.output, args.resume, args.force)
     sim = _simulator(args, [_ligand(args.ligand)], _set_names(args))
@@ -294,7 +295,7 @@ def cmd_inhibition(args):
 
 
 def cmd_compare_compounds(args):
-    from .comparison import compare_compounds
+    from alk5_pysb.analysis.comparison import compare_compounds
     out = _prepare_output(args.output, args.resume, args.force)
     readouts = _names(args.readouts)
     sim = _simulator(args)
@@ -311,7 +312,7 @@ def cmd_compare_compounds(args):
 
 
 def cmd_run(args):
-    from .scenarios import load
+    from alk5_pysb.io.scenario_files import load
     scenario = load(args.scenario)
     outdir = Path(args.outdir)
     if outdir.exists() and not outdir.is_dir():
@@ -327,7 +328,7 @@ def cmd_run(args):
         run_dose_response(sim, scenario.ligand, scenario.doses, scenario.readouts, ",".join(scenario.metrics),
                           params, out, args.resume, _engine(args))
     else:
-        from .compounds import get_compound
+        from alk5_pysb.pharmacology.compounds import get_compound
         compound = get_compound(scenario.compound, scenario.ki)
         run_inhibition(sim, compound, scenario.doses, scenario.ligand, scenario.ligand_dose, scenario.protocol,
                        scenario.readouts, ",".join(scenario.metrics), params, out, args.resume, _engine(args))
@@ -336,9 +337,9 @@ def cmd_run(args):
 
 
 def cmd_scan(args):
-    from .engine import CATEGORICAL_AXES, PROTOCOL_AXES, run_scan
-    from .parameters import default_table
-    from .scanfile import conditions, experiment, load_scan
+    from alk5_pysb.simulation.engine import CATEGORICAL_AXES, PROTOCOL_AXES, run_scan
+    from alk5_pysb.model.parameters import default_table
+    from alk5_pysb.io.scan_files import conditions, experiment, load_scan
     spec = load_scan(args.scan, valid_parameters=list(default_table().frame.index))
     exp = experiment(spec)
     table = conditions(spec, allow_large=args.yes)
@@ -350,7 +351,7 @@ def cmd_scan(args):
         raise UserInputError(f"{spec.origin}: unknown axis column(s) {bad}; valid axes are {', '.join(axes)} "
                              "or any model parameter")
     if "compound" in table:
-        from .scanfile import compound_names
+        from alk5_pysb.io.scan_files import compound_names
         compound_names(sorted(set(table["compound"].dropna().astype(str))), spec.origin)
     executor = "dask" if args.scheduler else args.executor
     out = Path(args.output or f"results/{spec.name}")
@@ -367,9 +368,9 @@ def cmd_scan(args):
 
 
 def _engine_experiment(args, readouts):
-    from .compounds import get_compound
-    from .engine import Experiment
-    from .metrics import parse_metrics
+    from alk5_pysb.pharmacology.compounds import get_compound
+    from alk5_pysb.simulation.engine import Experiment
+    from alk5_pysb.simulation.metrics import parse_metrics
     compound = get_compound(args.compound, getattr(args, "ki", None)) if getattr(args, "compound", None) or \
         getattr(args, "ki", None) else None
     return Experiment(readouts=readouts, metrics=parse_metrics(args.metric), ligand=_ligand(args.ligand),
@@ -378,8 +379,8 @@ def _engine_experiment(args, readouts):
 
 
 def cmd_sensitivity(args):
-    from .analyses import sensitivity
-    from .plots import sobol_figure
+    from alk5_pysb.analysis.ensembles import sensitivity
+    from alk5_pysb.analysis.plots import sobol_figure
     params = _names(args.params)
     sim = _simulator(args, [_ligand(args.ligand)], params)
     readouts = _names(args.readouts)
@@ -400,9 +401,9 @@ def cmd_sensitivity(args):
 
 
 def cmd_population(args):
-    from .analyses import POPULATION_DEFAULTS, population, population_table
-    from .plots import population_figure
-    from .units import parse_dose_grid
+    from alk5_pysb.analysis.ensembles import POPULATION_DEFAULTS, population, population_table
+    from alk5_pysb.analysis.plots import population_figure
+    from alk5_pysb.io.units import parse_dose_grid
     params = _names(args.params) or list(POPULATION_DEFAULTS)
     sim = _simulator(args, [_ligand(args.ligand)], params)
     readouts = _names(args.readouts)
@@ -469,7 +470,7 @@ def _scan_options(s, what):
 
 
 def build_parser():
-    from .analyses import SENSITIVITY_DEFAULTS
+    from alk5_pysb.analysis.ensembles import SENSITIVITY_DEFAULTS
     p = _Parser(prog="alk5", description="Rule-based ALK5 (TGF-beta type I receptor) model: export and simulate.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -606,7 +607,7 @@ EXTRAS = {"pysb": "build", "bionetgen": "build", "antimony": "build", "phrasedml
 
 def _write_provenance(args, argv):
     """A provenance sidecar beside every output the command wrote."""
-    from .provenance import record, write_sidecar
+    from alk5_pysb.io.provenance import record, write_sidecar
     sim, params = getattr(args, "provenance", (None, None))
     data = record(sim, params, argv=argv)
     for output in getattr(args, "outputs", []):
@@ -638,7 +639,7 @@ def main(argv=None) -> int:
         _stdout_to_devnull()
         return 141
     except Exception as err:   # solver failures and missing exports: one line, no traceback
-        from .simulate import SimulationError
+        from alk5_pysb.errors import SimulationError
         if isinstance(err, (SimulationError, FileNotFoundError)):
             print(f"alk5: error: {_one_line(err)}", file=sys.stderr)
             return 1

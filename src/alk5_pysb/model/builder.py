@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pysb import Expression, Initial, Model, Monomer, Observable, Parameter, Rule
 
-from ..parameters import ParameterTable, default_table
+from alk5_pysb.model.parameters import ParameterTable, default_table
 
 #: compartment -> volume parameter (litres per cell)
 VOLUMES = {
@@ -29,7 +29,7 @@ class ModelBuilder:
     """Holds the model under construction and turns table rows into PySB components."""
 
     def __init__(self, table: ParameterTable, name: str = "alk5", ligands=None):
-        from .receptor import LIGANDS
+        from alk5_pysb.model.receptor import LIGANDS
         self.table = table
         self.ligands = tuple(ligands or LIGANDS)
         self.model = Model(name, _export=False)
@@ -111,7 +111,7 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
              brings its own ~25 complexes, so a TGF-beta1-only network (``("TGFB1",)``) is about
              40% smaller and faster to simulate, with the same TGF-beta1 responses.
     """
-    from . import feedback, inhibitors, noncanonical, readouts, receptor, smad, transcription
+    from alk5_pysb.model import feedback, inhibitors, noncanonical, readouts, receptor, smad, transcription
 
     exclude = set(exclude)
     unknown = exclude - set(OPTIONAL_BLOCKS)

@@ -38,7 +38,7 @@ def smad7_binds_active_alk5(b):
 
 
 def smad7_recruits_pp1(b):
-    from .receptor import smad7_gadd34_pp1_dephosphorylate_gs_domain
+    from alk5_pysb.model.receptor import smad7_gadd34_pp1_dephosphorylate_gs_domain
     smad7_gadd34_pp1_dephosphorylate_gs_domain(b)
 
 

@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from .receptor import TGFB_ISOFORMS
+from alk5_pysb.model.receptor import TGFB_ISOFORMS
 
 
 def declare_monomers(b):

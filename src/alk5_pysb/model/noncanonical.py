@@ -82,7 +82,7 @@ def par6_rhoa(b):
     b.rule("RhoA_degradation", RhoA() >> None, b.rate("kdeg_RhoA"))
     complex_ = b.m.TBRII(l=1) % L(r2=1, r1=ANY)
     _activates(b, "receptor_complex_activates_RhoA", complex_, "RhoA", "k_act_RhoA")
-    from .receptor import tbrii_kinase
+    from alk5_pysb.model.receptor import tbrii_kinase
     b.rule("TBRII_phosphorylates_Par6", complex_ + Par6(s="u") >> complex_ + Par6(s="p"), tbrii_kinase(b, "k_act_Par6"))
     b.rule("pPar6_Smurf1_degrade_RhoA", Par6(s="p") + RhoA() >> Par6(s="p"), b.rate("k_Par6_Smurf1_RhoA"),
            delete_molecules=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pysb import ANY
 
-from .transcription import GENES, nuclear_smad_complexes
+from alk5_pysb.model.transcription import GENES, nuclear_smad_complexes
 
 
 def declare_readouts(b, exclude=()):

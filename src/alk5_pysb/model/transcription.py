@@ -44,7 +44,7 @@ def nuclear_smad_complexes(b):
     if existing is not None:
         return existing
     # every nuclear Smad4 carrying at least one R-Smad (dimers and trimers counted once)
-    from .smad import smad4_complexes
+    from alk5_pysb.model.smad import smad4_complexes
     from pysb import ReactionPattern
     patterns = [pattern("n") for pattern in smad4_complexes(b).values()]
     return b.observable("nuc_Smad_complex", ReactionPattern(patterns))

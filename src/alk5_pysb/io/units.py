@@ -36,19 +36,16 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy
     import pint
 
+from alk5_pysb.errors import UserInputError
+
 __all__ = [
     "TGFB_DIMER_KDA",
-    "UserInputError",
     "format_concentration",
     "get_registry",
     "parse_concentration",
     "parse_dose_grid",
     "parse_duration",
 ]
-
-
-class UserInputError(ValueError):
-    """A user's input was invalid; the CLI prints str(err) on one line and exits 2."""
 
 
 #: Mature TGF-beta dimer is ~25 kDa, so 1 ng/mL ~ 40 pM.

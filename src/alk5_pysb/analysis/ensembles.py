@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .analysis import fit_hill
-from .engine import Experiment, run_scan
-from .files import atomic_write
-from .scanfile import Axis, sobol_problem
-from .units import UserInputError
+from alk5_pysb.analysis.fitting import fit_hill
+from alk5_pysb.simulation.engine import Experiment, run_scan
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.io.scan_files import Axis, sobol_problem
+from alk5_pysb.errors import UserInputError
 
 SENSITIVITY_DEFAULTS = ("kon_TGFB1_TBRII", "kon_ALK5_complex", "k_GS_phos", "k_phos_Smad2", "kon_Smad7_ALK5",
                         "kdeg_Smurf2_receptor", "k_dephos_PPM1A_complex", "k_import_Smad_complex")

@@ -13,7 +13,7 @@ import io
 
 import pandas as pd
 
-from .parameters import default_table
+from alk5_pysb.model.parameters import default_table
 
 ESTIMATED = ("kon_TGFB1_TBRII", "kon_ALK5_complex", "k_GS_phos", "k_phos_Smad2", "kon_Smad7_ALK5",
              "kdeg_Smurf2_receptor", "k_dephos_PPM1A_complex", "K_tx_SMAD7", "K_Smad7_repression",

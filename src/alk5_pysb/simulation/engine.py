@@ -42,10 +42,11 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .files import atomic_path
-from .metrics import Metric, horizon, time_grid
-from .simulate import Protocol, SimulationError, Simulator
-from .units import UserInputError
+from alk5_pysb.io.files import atomic_path
+from alk5_pysb.simulation.metrics import Metric, horizon, time_grid
+from alk5_pysb.simulation.simulator import Protocol, Simulator
+from alk5_pysb.errors import SimulationError
+from alk5_pysb.errors import UserInputError
 
 #: axes that change the protocol rather than a model parameter (name -> unit)
 PROTOCOL_AXES = {"ligand_dose": "pM", "inhibitor_dose": "nM", "pretreat": "min", "trap_dose": "nM",
@@ -107,7 +108,7 @@ class Experiment:
         if name is None:
             return self.compound
         if name not in self.compounds:
-            from .compounds import get_compound
+            from alk5_pysb.pharmacology.compounds import get_compound
             self.compounds[name] = get_compound(str(name))
         return self.compounds[name]
 

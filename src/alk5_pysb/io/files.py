@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .units import UserInputError
+from alk5_pysb.errors import UserInputError
 
 
 @contextlib.contextmanager

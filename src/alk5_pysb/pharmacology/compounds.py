@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .units import UserInputError, parse_concentration
+from alk5_pysb.errors import UserInputError
+from alk5_pysb.io.units import parse_concentration
 
 
 @lru_cache(maxsize=1)

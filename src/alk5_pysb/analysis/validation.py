@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from .analysis import fit_hill, half_life_of_decay, peak, value_at
-from .simulate import Protocol, Simulator
+from alk5_pysb.analysis.fitting import fit_hill, half_life_of_decay
+from alk5_pysb.simulation.metrics import peak, value_at
+from alk5_pysb.simulation.simulator import Protocol, Simulator
 
 SB431542_KD_NM = 683.0   # Schmierer 2008 (the model's default inhibitor)
 NO_FEEDBACK = {"kon_Smad7_ALK5": 0.0}   # equivalent to build_model(exclude={"feedback"}) (tested)
@@ -178,10 +179,10 @@ def potency_order_breaks(ic50: dict, ranks=B10_ORDER) -> list[tuple[str, str]]:
 
 
 def b10_inhibitor_potency(sim: Simulator) -> Check:
-    from .comparison import assay_readout
-    from .compounds import get_compound, library
-    from .metrics import parse_metric
-    from .scans import inhibition, parse_treatment
+    from alk5_pysb.analysis.comparison import assay_readout
+    from alk5_pysb.pharmacology.compounds import get_compound, library
+    from alk5_pysb.simulation.metrics import parse_metric
+    from alk5_pysb.analysis.dose_response import inhibition, parse_treatment
     doses = np.logspace(-1, 5, 19)
     results, ok = {}, True
     for name in (n for rank in B10_ORDER for n in rank):
@@ -209,9 +210,9 @@ def b10_inhibitor_potency(sim: Simulator) -> Check:
 
 
 def b11_branch_selectivity(sim: Simulator) -> Check:
-    from .compounds import get_compound
-    from .metrics import parse_metric
-    from .scans import inhibition
+    from alk5_pysb.pharmacology.compounds import get_compound
+    from alk5_pysb.simulation.metrics import parse_metric
+    from alk5_pysb.analysis.dose_response import inhibition
     compound = get_compound("SB-431542")
     _, fits = inhibition(sim, compound, np.logspace(0, 5, 16), readouts=["pSmad2"], metrics=[parse_metric("at:60min")])
     ic50 = float(fits["ic50"].iloc[0])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path
+from alk5_pysb.io.files import atomic_path
 
 
 def _save(fig, stem: Path):

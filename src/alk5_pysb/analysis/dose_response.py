@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .analysis import fit_hill
-from .engine import Experiment, folder_lock, run_scan
-from .files import atomic_write
-from .metrics import Metric, horizon
-from .simulate import Simulator, readout_table
-from .units import UserInputError
+from alk5_pysb.analysis.fitting import fit_hill
+from alk5_pysb.simulation.engine import Experiment, folder_lock, run_scan
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.simulation.metrics import Metric, horizon
+from alk5_pysb.simulation.simulator import Simulator, readout_table
+from alk5_pysb.errors import UserInputError
 
 CSV_FLOAT = "%.8g"
 
@@ -155,7 +155,7 @@ PROTOCOLS = "pretreat:60min, co, post:45min, washout:T (pre-treated 60 min, inhi
 
 
 def parse_treatment(text: str) -> Treatment:
-    from .units import parse_duration
+    from alk5_pysb.io.units import parse_duration
     kind, _, arg = text.partition(":")
     if kind == "co" and not arg:
         return Treatment(text)
@@ -176,7 +176,7 @@ def inhibition(sim, compound, doses_nM, ligand="TGFB1", ligand_dose_pM=100.0, tr
                engine: EngineOptions | None = None):
     """Inhibitor dose-response per readout for one compound or a list of them (one scan);
     returns (data, fits with IC50 per compound and readout)."""
-    from .metrics import parse_metric
+    from alk5_pysb.simulation.metrics import parse_metric
     compounds = list(compound) if isinstance(compound, (list, tuple)) else [compound]
     treatment = treatment or parse_treatment("pretreat:60min")
     metrics = metrics or [parse_metric("at:60min")]

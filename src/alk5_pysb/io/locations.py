@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import __version__
-from .units import UserInputError
+from alk5_pysb import __version__
+from alk5_pysb.errors import UserInputError
 
 ENV_MODELS = "ALK5_MODELS"
 MANIFEST_FILE = "MANIFEST.json"
@@ -22,7 +22,7 @@ NETWORKS = {"full": "alk5.sbml", "tgfb1": "alk5_tgfb1.sbml"}
 
 def shipped_models() -> Path:
     """The exports that came with the package (wheel: alk5_pysb/exports; checkout: models/)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]          # alk5_pysb/
     for folder in (package / "exports", package.parents[1] / "models"):
         if (folder / MANIFEST_FILE).is_file():
             return folder

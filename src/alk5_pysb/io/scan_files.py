@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engine import CATEGORICAL_AXES, PROTOCOL_AXES, Experiment
-from .metrics import parse_metrics
-from .scenarios import (FILE_NAME, INTEGER, POSITIVE_INTEGER, QUANTITY, STRING, STRINGS, Key, _is_number,
-                        array_of_tables, read_text, toml_table)
-from .units import UserInputError, parse_concentration, parse_dose_grid, parse_duration
+from alk5_pysb.simulation.engine import CATEGORICAL_AXES, PROTOCOL_AXES, Experiment
+from alk5_pysb.simulation.metrics import parse_metrics
+from alk5_pysb.io.scenario_files import (FILE_NAME, INTEGER, POSITIVE_INTEGER, QUANTITY, STRING, STRINGS, Key, _is_number, array_of_tables, read_text, toml_table)
+from alk5_pysb.errors import UserInputError
+from alk5_pysb.io.units import parse_concentration, parse_dose_grid, parse_duration
 
 DESIGNS = ("grid", "lhs", "sobol", "csv")
 DEFAULT_MAX = 100_000
@@ -94,7 +94,7 @@ class ScanSpec:
 
 
 def compound_names(spec, origin) -> list[str]:
-    from .compounds import get_compound
+    from alk5_pysb.pharmacology.compounds import get_compound
     names = spec if isinstance(spec, list) else [v.strip() for v in str(spec).split(",")]
     for name in names:
         try:
@@ -284,7 +284,7 @@ def conditions(spec: ScanSpec, allow_large: bool = False) -> pd.DataFrame:
 
 
 def experiment(spec: ScanSpec) -> Experiment:
-    from .compounds import get_compound
+    from alk5_pysb.pharmacology.compounds import get_compound
     compound = get_compound(spec.compound, spec.ki) if (spec.compound or spec.ki) else None
     return Experiment(readouts=spec.readouts, metrics=parse_metrics(",".join(spec.metrics)), ligand=spec.ligand,
                       ligand_dose_pM=parse_concentration(spec.ligand_dose, to="pM", what="ligand_dose"),

@@ -7,7 +7,7 @@ Experiments (all on ``alk5_rest.sbml``, which starts at rest and adds ligand by 
 The SED-ML is written as Level 1 Version 3 (the version BioSimulators' tools support fully), every
 model points at the SBML file in the archive (no model-to-model references), and every simulation
 carries the project's solver settings as KiSAO algorithm parameters (CVODE with the tolerances and
-step limit of ``alk5_pysb.simulate.Simulator``). The archive holds an OMEX metadata file
+step limit of ``alk5_pysb.simulation.simulator.Simulator``). The archive holds an OMEX metadata file
 (``metadata.rdf``: title, description, creators, license, creation date, taxon, references) and
 passes ``biosimulators-utils validate-project``. It is written with fixed zip timestamps and a fixed
 creation date so that it is reproducible byte for byte.
@@ -27,7 +27,7 @@ ARCHIVE_URI = f"http://omex-library.org/{OMEX_NAME}"
 DOSES_PM = (0.1, 1.0, 10.0, 100.0, 1000.0)
 SEDML_LEVEL_VERSION = (1, 3)
 
-#: CVODE (KISAO:0000019) with the settings of alk5_pysb.simulate.Simulator (a test checks that
+#: CVODE (KISAO:0000019) with the settings of alk5_pysb.simulation.simulator.Simulator (a test checks that
 #: they agree). The absolute tolerance is in molecules per cell for every species; libRoadRunner-based
 #: tools (tellurium) rescale a scalar absolute tolerance per species, the alk5 simulator does not.
 ALGORITHM = ("KISAO:0000019", "CVODE")
@@ -182,13 +182,13 @@ IDENTIFIERS_ORG_PREFIX = {"pubmed": "pubmed", "doi": "doi", "biomodels.db": "bio
 
 def _created() -> str:
     """The creation date of the SBML model history (fixed, for reproducible exports), as W3CDTF."""
-    from .annotate import CREATED
+    from alk5_pysb.io.annotate import CREATED
     return CREATED[:10]
 
 
 def _references() -> list[tuple[str, str]]:
     """The literature and models the parameters come from (data/references.csv), as identifiers.org URIs."""
-    from .annotate import reference_table
+    from alk5_pysb.io.annotate import reference_table
     refs = []
     for _, row in reference_table().iterrows():
         prefix = IDENTIFIERS_ORG_PREFIX.get(row["database"])

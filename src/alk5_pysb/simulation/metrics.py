@@ -12,11 +12,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .analysis import auc, peak, value_at
-from .units import UserInputError, parse_duration
+from alk5_pysb.errors import UserInputError
+from alk5_pysb.io.units import parse_duration
 
 STEADY_STATE_MIN = 7 * 1440.0
 VOCABULARY = "peak, time_to_peak, auc:T0-T1 (e.g. auc:0-4h), at:T (e.g. at:45min, at:8h), steady_state"
+
+
+def peak(frame: pd.DataFrame, readout: str, t_from: float = 0.0) -> tuple[float, float]:
+    """(time_min, value) of the maximum of ``readout`` at t >= t_from."""
+    sub = frame[frame["time_min"] >= t_from]
+    i = int(np.argmax(sub[readout].to_numpy()))
+    return float(sub["time_min"].iloc[i]), float(sub[readout].iloc[i])
+
+
+def value_at(frame: pd.DataFrame, readout: str, t_min: float) -> float:
+    return float(np.interp(t_min, frame["time_min"], frame[readout]))
+
+
+def auc(frame: pd.DataFrame, readout: str, t0: float, t1: float) -> float:
+    sub = frame[(frame["time_min"] >= t0) & (frame["time_min"] <= t1)]
+    return float(np.trapezoid(sub[readout], sub["time_min"]))
+
 
 
 @dataclass(frozen=True)

@@ -21,17 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .locations import NETWORKS, sbml_path
-from .names import INHIBITOR_SPECIES, LIGAND_SPECIES, LIGANDS, MEDIUM, MOLECULES_PER_NM, TRAP_SPECIES
-from .units import UserInputError
+from alk5_pysb.io.locations import NETWORKS, sbml_path
+from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, LIGANDS, MEDIUM, MOLECULES_PER_NM, TRAP_SPECIES
+from alk5_pysb.errors import SimulationError, UserInputError
 
 TBRII_ACTIVITY = "TBRII_kinase_activity"
 REST_HORIZON_MIN = 2e5          # pre-equilibration horizon (139 days >> slowest turnover, ~66 h)
 REST_TOLERANCE = 1e-6           # max |dx/dt| / max(x, 1) per minute accepted as steady state
-
-
-class SimulationError(RuntimeError):
-    """The integrator failed; the message names the condition."""
 
 
 @lru_cache(maxsize=1)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .compounds import get_compound, library, simulable_compounds
-from .files import atomic_write
-from .metrics import parse_metrics
-from .scans import EngineOptions, inhibition, parse_treatment, remove_outputs
-from .units import parse_concentration, parse_dose_grid
+from alk5_pysb.pharmacology.compounds import get_compound, library, simulable_compounds
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.simulation.metrics import parse_metrics
+from alk5_pysb.analysis.dose_response import EngineOptions, inhibition, parse_treatment, remove_outputs
+from alk5_pysb.io.units import parse_concentration, parse_dose_grid
 
 
 def assay_readout(cell_assay: str) -> tuple[str, str]:

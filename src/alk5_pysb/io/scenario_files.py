@@ -12,7 +12,7 @@
     [scenario.set]                    # optional parameter values (table units)
     PPM1A_0 = 1000
 
-The standard scenarios ship in ``alk5_pysb/scenarios/``; ``alk5 run NAME`` finds them by name.
+The standard scenarios ship in ``alk5_pysb/experiments/``; ``alk5 run NAME`` finds them by name.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import tomli_w
 
-from .units import UserInputError
+from alk5_pysb.errors import UserInputError
 
 KINDS = ("dose-response", "inhibition")
 INHIBITION_ONLY = {"compound", "ki", "ligand_dose", "protocol"}
@@ -128,7 +128,7 @@ class Scenario:
 
 
 def standard_scenarios() -> dict[str, Path]:
-    folder = resources.files("alk5_pysb").joinpath("scenarios")
+    folder = resources.files("alk5_pysb").joinpath("experiments")
     return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
 
 

@@ -7,23 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import curve_fit
 
-from .units import UserInputError
-
-
-def peak(frame: pd.DataFrame, readout: str, t_from: float = 0.0) -> tuple[float, float]:
-    """(time_min, value) of the maximum of ``readout`` at t >= t_from."""
-    sub = frame[frame["time_min"] >= t_from]
-    i = int(np.argmax(sub[readout].to_numpy()))
-    return float(sub["time_min"].iloc[i]), float(sub[readout].iloc[i])
-
-
-def value_at(frame: pd.DataFrame, readout: str, t_min: float) -> float:
-    return float(np.interp(t_min, frame["time_min"], frame[readout]))
-
-
-def auc(frame: pd.DataFrame, readout: str, t0: float, t1: float) -> float:
-    sub = frame[(frame["time_min"] >= t0) & (frame["time_min"] <= t1)]
-    return float(np.trapezoid(sub[readout], sub["time_min"]))
+from alk5_pysb.errors import UserInputError
 
 
 def half_life_of_decay(frame: pd.DataFrame, readout: str, t_start: float, baseline: float = 0.0) -> float:

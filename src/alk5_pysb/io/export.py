@@ -18,11 +18,11 @@ from pathlib import Path
 
 import libsbml
 
-from . import __version__
-from .bng import configure_pysb
-from .files import atomic_write
-from .names import INHIBITOR_SPECIES, LIGAND_SPECIES, TRAP_SPECIES
-from .parameters import default_table
+from alk5_pysb import __version__
+from alk5_pysb.io.bng import configure_pysb
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, TRAP_SPECIES
+from alk5_pysb.model.parameters import default_table
 
 SBML_FILE = "alk5.sbml"
 ANTIMONY_FILE = "alk5.ant"
@@ -106,8 +106,8 @@ RECEPTORS = ("TBRII", "ActRII", "ALK5")
 def source_files() -> list[Path]:
     pkg = Path(resources.files("alk5_pysb"))
     files = sorted((pkg / "model").glob("*.py")) + sorted((pkg / "data").glob("*.csv"))
-    return files + [pkg / name for name in ("export.py", "names.py", "annotate.py", "sedml.py", "interop.py",
-                                            "petab_problem.py")]
+    return files + [pkg / "io" / name for name in ("export.py", "annotate.py", "sedml.py", "interop.py",
+                                                   "petab_problem.py")]
 
 
 def source_hash() -> str:
@@ -245,7 +245,7 @@ def to_sbml(model, table=None) -> str:
         sp.setCompartment(compartment_of(cp))
         sp.setSubstanceUnits("item")
 
-    from .simulate import readout_table
+    from alk5_pysb.simulation.simulator import readout_table
     readout_units = readout_table()["unit"].to_dict()
     rule_targets = {rule.getVariable() for rule in smodel.getListOfRules()}
     for i, param in enumerate(smodel.getListOfParameters()):
@@ -292,7 +292,7 @@ def to_sbml(model, table=None) -> str:
         _set_literal_units(ia)
     for reaction in smodel.getListOfReactions():
         _set_literal_units(reaction.getKineticLaw())
-    from .annotate import annotate
+    from alk5_pysb.io.annotate import annotate
     annotate(doc, model, ids, table)
     return libsbml.writeSBMLToString(doc)
 
@@ -316,8 +316,8 @@ def resting_sbml(sbml: str) -> str:
     Initial amounts no longer follow the total-amount parameters (Smad2_0, ...): to change those,
     use alk5.sbml and pre-equilibrate (the alk5 simulator does).
     """
-    from .names import LIGAND_SPECIES, MOLECULES_PER_NM
-    from .simulate import Simulator
+    from alk5_pysb.model.names import LIGAND_SPECIES, MOLECULES_PER_NM
+    from alk5_pysb.simulation.simulator import Simulator
     sim = Simulator(sbml)
     state = dict(zip(sim.species, sim.resting_state()))
     info = sim.last_rest_info
@@ -474,7 +474,7 @@ def model_card(model, table=None, timings=None) -> str:
 
 def render_all(model=None, table=None) -> dict[str, str | bytes]:
     """All export files as {file name: text}."""
-    from .model import build_model
+    from alk5_pysb.model import build_model
     table = table or default_table()
     model = model or build_model(table=table)
     sbml = to_sbml(model, table)
@@ -497,17 +497,17 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
         raise RuntimeError("generated TGF-beta1 SBML does not validate: " + "; ".join(problems[:5]))
     manifest["tgfb1_network"] = {"file": TGFB1_SBML_FILE, "species": len(lean_model.species),
                                  "reactions": len(lean_model.reactions), "rules": len(lean_model.rules)}
-    from .interop import to_antimony
+    from alk5_pysb.io.interop import to_antimony
     rest = resting_sbml(sbml)
     problems = validate_sbml(rest)
     if problems:
         raise RuntimeError("resting-state SBML does not validate: " + "; ".join(problems[:5]))
-    from . import sedml as sed
+    from alk5_pysb.io import sedml as sed
     experiments = sed.to_sedml(rest)
     problems = sed.sedml_errors(experiments)
     if problems:
         raise RuntimeError("generated SED-ML does not validate: " + "; ".join(problems[:5]))
-    from . import petab_problem
+    from alk5_pysb.io import petab_problem
     petab_files = {f"petab/{name}": text for name, text in petab_problem.render().items()}
     return {
         **petab_files,

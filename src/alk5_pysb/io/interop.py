@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .bng import find_bng
+from alk5_pysb.io.bng import find_bng
 
 
 def to_antimony(sbml: str) -> str:
@@ -36,7 +36,7 @@ def antimony_to_sbml(text: str) -> str:
 def roadrunner_run(sbml: str, params: dict, times, observables, rtol=1e-10, atol=1e-8) -> pd.DataFrame:
     import roadrunner
     from roadrunner import SelectionRecord as S
-    from .simulate import set_tolerances
+    from alk5_pysb.simulation.simulator import set_tolerances
     rr = roadrunner.RoadRunner(sbml)
     set_tolerances(rr, rtol, atol)
     for name, value in params.items():

@@ -12,8 +12,8 @@ import platform
 import sys
 from pathlib import Path
 
-from . import __version__
-from .files import atomic_write
+from alk5_pysb import __version__
+from alk5_pysb.io.files import atomic_write
 
 SUFFIX = ".provenance.json"
 

@@ -1,0 +1,1 @@
+"""Simulation layer: the compiled simulator, the experiment description, metrics, the scan engine."""
