@@ -72,7 +72,8 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
     from alk5_pysb.io.bng import configure_pysb
     from alk5_pysb.io.export import to_sbml
     from alk5_pysb.model import build_model
-    from alk5_pysb.simulation.simulator import Protocol, Simulator
+    from alk5_pysb.simulation.experiment import Experiment
+    from alk5_pysb.simulation.simulator import Simulator
 
     bng_dir = configure_pysb()
     stages: dict[str, dict] = {}
@@ -110,7 +111,7 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
     rest_info = dict(sim.last_rest_info)
 
     # 24 h simulations with the resting state cached
-    protocol = Protocol(ligand="TGFB1", dose_pM=100.0, t_end_min=1440.0, n_points=241)
+    protocol = Experiment(ligand="TGFB1", dose_pM=100.0, t_end_min=1440.0, n_points=241)
     sim.run(protocol)                              # warm-up (first call allocates the result buffers)
     sim_t = []
     for _ in range(repeats):
@@ -124,7 +125,7 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
     doses = np.logspace(np.log10(0.1), np.log10(10000.0), n_doses)   # 0.1 pM - 10 nM
     metrics = parse_metrics("at:45min,at:8h,at:24h")
     t0 = time.perf_counter()
-    dose_response(sim, "TGFB1", doses, ["pSmad2", "PAI1_mRNA"], metrics)
+    dose_response(sim, Experiment(ligand="TGFB1", readouts=["pSmad2", "PAI1_mRNA"], metrics=metrics), doses)
     total = time.perf_counter() - t0
     stages["dose_response"] = {"n_doses": n_doses, "dose_range_pM": [0.1, 10000.0], "total_s": total,
                                "per_simulation_s": total / n_doses, "per_second": n_doses / total,
@@ -133,8 +134,8 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
     inh_doses = np.logspace(-1, 5, n_doses)                              # 0.1 nM - 100 uM
     t0 = time.perf_counter()
     for name in compounds:
-        inhibition(sim, get_compound(name), inh_doses, readouts=["pSmad2", "ERK_active", "p38_active"],
-                   metrics=parse_metrics("at:60min"))
+        inhibition(sim, Experiment(dose_pM=100.0, pretreat_min=60.0, readouts=["pSmad2", "ERK_active", "p38_active"],
+                                   metrics=parse_metrics("at:60min")), get_compound(name), inh_doses)
     total = time.perf_counter() - t0
     n_sims = len(compounds) * (n_doses + 1)                               # + one untreated control each
     stages["inhibition_table"] = {"compounds": len(compounds), "n_doses": n_doses, "simulations": n_sims,

@@ -34,11 +34,11 @@ PER_TOOL_TIMEOUT_S = 180
 def _workload(n_ligand=25, n_inhibitor=40, output_points=200):
     import pandas as pd
     from alk5_pysb.pharmacology.compounds import get_compound
-    from alk5_pysb.simulation.engine import Experiment
+    from alk5_pysb.simulation.experiment import Experiment
     from alk5_pysb.simulation.metrics import parse_metrics
     exp = Experiment(readouts=["pSmad2", "PAI1_mRNA", "p38_active"], metrics=parse_metrics("at:60min,at:24h"),
-                     compound=get_compound("SB-431542"), pretreat_min=60.0, t_end_min=1440.0,
-                     output_points=output_points)
+                     compound=get_compound("SB-431542"), pretreat_min=60.0,
+                     t_end_min=1440.0).for_metrics(output_points=output_points)
     grid = [(l, i) for l in np.logspace(-1, 4, n_ligand) for i in np.logspace(0, 5, n_inhibitor)]
     table = pd.DataFrame(grid, columns=["ligand_dose", "inhibitor_dose"])
     table.insert(0, "condition_id", np.arange(len(table)))
@@ -205,7 +205,8 @@ def memory_run(n_conditions: int, workers: int) -> float:
     code = f"""
 import resource, tempfile, numpy as np, pandas as pd
 from pathlib import Path
-from alk5_pysb.simulation.engine import Experiment, run_scan
+from alk5_pysb.simulation.engine import run_scan
+from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.simulation.metrics import parse_metrics
 from alk5_pysb.simulation.simulator import Simulator
 sim = Simulator()

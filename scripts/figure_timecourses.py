@@ -31,7 +31,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from alk5_pysb.io.files import atomic_path  # noqa: E402
-from alk5_pysb.simulation.simulator import Protocol, Simulator, default_readouts, readout_table  # noqa: E402
+from alk5_pysb.simulation.experiment import Experiment
+from alk5_pysb.simulation.simulator import Simulator, default_readouts, readout_table  # noqa: E402
 
 LIGAND = "TGFB1"
 LIGAND_LABEL = "TGF-\u03b21"
@@ -63,7 +64,7 @@ def simulate(sim: Simulator, readouts: list[str], dt_min: float) -> pd.DataFrame
     for condition, (inhibitor_nM, pretreat_min, _) in CONDITIONS.items():
         n_points = int(round((T_END_MIN + pretreat_min) / dt_min)) + 1
         for dose in DOSES_PM:
-            protocol = Protocol(ligand=LIGAND, dose_pM=dose, t_end_min=T_END_MIN, n_points=n_points,
+            protocol = Experiment(ligand=LIGAND, dose_pM=dose, t_end_min=T_END_MIN, n_points=n_points,
                                 inhibitor_nM=inhibitor_nM, pretreat_min=pretreat_min)
             frame = sim.run(protocol, readouts=readouts)
             frame.insert(0, "pretreat_min", pretreat_min)

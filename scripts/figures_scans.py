@@ -56,8 +56,9 @@ from alk5_pysb.pharmacology.compounds import get_compound, simulable_compounds  
 from alk5_pysb.io.files import atomic_path  # noqa: E402
 from alk5_pysb.simulation.metrics import parse_metrics, time_grid  # noqa: E402
 from alk5_pysb.model.parameters import default_table  # noqa: E402
-from alk5_pysb.analysis.dose_response import dose_response, inhibition, parse_treatment  # noqa: E402
-from alk5_pysb.simulation.simulator import Protocol, Simulator, readout_table  # noqa: E402
+from alk5_pysb.analysis.dose_response import dose_response, inhibition  # noqa: E402
+from alk5_pysb.simulation.experiment import Experiment, schedule  # noqa: E402
+from alk5_pysb.simulation.simulator import Simulator, readout_table  # noqa: E402
 
 LIGAND_LABEL = {"TGFB1": "TGF-\u03b21", "TGFB2": "TGF-\u03b22", "TGFB3": "TGF-\u03b23"}
 LIGAND_DOSE_PM = 100.0            # standard stimulus for inhibitor, protocol and feedback figures
@@ -164,7 +165,7 @@ def _hill_legend(fit, fmt) -> str:
 # -- 2. dose response ---------------------------------------------------------------------------
 def fig_dose_response(sim: Simulator, w: Writer) -> str:
     metrics = parse_metrics(DR_METRICS)
-    data, fits = dose_response(sim, "TGFB1", DR_DOSES_PM, DR_READOUTS, metrics)
+    data, fits = dose_response(sim, Experiment(ligand="TGFB1", readouts=DR_READOUTS, metrics=metrics), DR_DOSES_PM)
     data["curve_max"] = data.groupby(["readout", "metric"])["value"].transform("max")
     data["fraction_of_max"] = data["value"] / data["curve_max"]
     w.csv(data, "dose_response.csv")
@@ -204,7 +205,8 @@ def fig_isoforms(sim: Simulator, w: Writer) -> str:
     frames, fit_frames = [], []
     for cond, params in conditions.items():
         for iso in LIGAND_LABEL:
-            data, fits = dose_response(sim, iso, ISO_DOSES_PM, ["pSmad2"], metrics, params=params)
+            data, fits = dose_response(sim, Experiment(ligand=iso, readouts=["pSmad2"], metrics=metrics, params=params),
+                                       ISO_DOSES_PM)
             for frame in (data, fits):
                 frame.insert(0, "TBRIII_0", params.get("TBRIII_0", tbriii_default))
                 frame.insert(0, "condition", cond)
@@ -245,11 +247,11 @@ def fig_isoforms(sim: Simulator, w: Writer) -> str:
 # -- 4. inhibitor potency -----------------------------------------------------------------------
 def fig_inhibitor_potency(sim: Simulator, w: Writer) -> str:
     metrics = parse_metrics(INH_METRIC)
-    treatment = parse_treatment(PRETREAT)
+    pretreated = Experiment(dose_pM=LIGAND_DOSE_PM, readouts=["pSmad2"], metrics=metrics, **schedule(PRETREAT))
     frames, fit_frames = [], []
     for name in simulable_compounds():
         compound = get_compound(name)
-        data, fits = inhibition(sim, compound, INH_DOSES_NM, "TGFB1", LIGAND_DOSE_PM, treatment, ["pSmad2"], metrics)
+        data, fits = inhibition(sim, pretreated, compound, INH_DOSES_NM)
         control = data.loc[data["inhibitor_nM"] == 0, "value"].iloc[0]
         data["pct_of_control"] = 100.0 * data["value"] / control
         fits["kd_cell_nM"] = compound.kd_cell_nM
@@ -294,23 +296,22 @@ def fig_branch_selectivity(sim: Simulator, w: Writer) -> str:
     readouts = SEL_READOUTS + [SEL_LATE[0]]
     read_at = {r: SEL_EARLY_MIN for r in SEL_READOUTS} | {SEL_LATE[0]: SEL_LATE[1]}
     times = tuple(time_grid(SEL_LATE[1], []))
-    treatment = parse_treatment(PRETREAT)
+    pretreat_min = schedule(PRETREAT)["pretreat_min"]
 
     def levels(protocol, params):
         frame = sim.run(protocol, readouts=readouts, params=params)
         frame = frame[frame["time_min"] >= 0]
         return {r: value_at(frame, r, t) for r, t in read_at.items()}
 
-    control = levels(Protocol(dose_pM=LIGAND_DOSE_PM, t_end_min=SEL_LATE[1], times=times), {})
-    resting = levels(Protocol(dose_pM=0.0, t_end_min=SEL_LATE[1], times=times), {})
+    control = levels(Experiment(dose_pM=LIGAND_DOSE_PM, t_end_min=SEL_LATE[1], times=times), {})
+    resting = levels(Experiment(dose_pM=0.0, t_end_min=SEL_LATE[1], times=times), {})
     rows = []
     names = sorted(simulable_compounds(), key=lambda n: get_compound(n).kd_cell_nM)
     for name in names:
         compound = get_compound(name)
-        protocol = Protocol(dose_pM=LIGAND_DOSE_PM, t_end_min=SEL_LATE[1], times=times, inhibitor_nM=SEL_DOSE_NM,
-                            pretreat_min=treatment.pretreat_min,
-                            inhibitor_tbrii_activity=compound.tbrii_activity(SEL_DOSE_NM))
-        drug = levels(protocol, compound.model_params())
+        protocol = Experiment(dose_pM=LIGAND_DOSE_PM, t_end_min=SEL_LATE[1], times=times, compound=compound,
+                              inhibitor_nM=SEL_DOSE_NM, pretreat_min=pretreat_min)
+        drug = levels(protocol, {})
         for r in readouts:
             rows.append({"compound": name, "inhibitor_nM": SEL_DOSE_NM, "ligand_dose_pM": LIGAND_DOSE_PM,
                          "readout": r, "time_min": read_at[r], "value": drug[r], "control": control[r],
@@ -347,9 +348,9 @@ def fig_branch_selectivity(sim: Simulator, w: Writer) -> str:
 # -- 6. protocols -------------------------------------------------------------------------------
 def fig_protocols(sim: Simulator, w: Writer) -> str:
     compound = get_compound(PROTO_COMPOUND)
-    drug = dict(inhibitor_nM=PROTO_NM, inhibitor_tbrii_activity=compound.tbrii_activity(PROTO_NM))
+    drug = dict(inhibitor_nM=PROTO_NM)
     conc = fmt_nM(PROTO_NM)
-    protocols = {  # label -> Protocol keyword arguments (times relative to ligand addition)
+    protocols = {  # label -> Experiment fields (times relative to ligand addition)
         "no drug": {},
         f"{conc} pre-treatment 60 min": dict(pretreat_min=60.0, **drug),
         f"{conc} co-treatment (t = 0)": dict(inhibitor_at_min=0.0, **drug),
@@ -361,8 +362,8 @@ def fig_protocols(sim: Simulator, w: Writer) -> str:
     for label, kwargs in protocols.items():
         start = -kwargs.get("pretreat_min", 0.0)
         times = tuple(np.round(np.arange(start, PROTO_T_END + 1e-9, 1.0), 9))
-        frame = sim.run(Protocol(dose_pM=LIGAND_DOSE_PM, t_end_min=PROTO_T_END, times=times, **kwargs),
-                        readouts=PROTO_READOUTS, params=compound.model_params())
+        frame = sim.run(Experiment(dose_pM=LIGAND_DOSE_PM, t_end_min=PROTO_T_END, times=times, compound=compound,
+                                   **kwargs), readouts=PROTO_READOUTS)
         frame.insert(0, "protocol", label)
         frames.append(frame)
     data = pd.concat(frames, ignore_index=True)
@@ -403,7 +404,7 @@ def fig_feedback(sim: Simulator, w: Writer) -> str:
     times = tuple(time_grid(FB_T_END, []))
     frames = []
     for label, params in variants.items():
-        frame = sim.run(Protocol(dose_pM=LIGAND_DOSE_PM, t_end_min=FB_T_END, times=times), readouts=FB_READOUTS,
+        frame = sim.run(Experiment(dose_pM=LIGAND_DOSE_PM, t_end_min=FB_T_END, times=times), readouts=FB_READOUTS,
                         params=params)
         frame.insert(0, "variant", label)
         frames.append(frame)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from alk5_pysb.simulation.metrics import peak, value_at
-from alk5_pysb.simulation.simulator import Protocol
+from alk5_pysb.simulation.experiment import Experiment
 
 from conftest import MODELS
 
@@ -29,7 +29,7 @@ CLARKE_2006 = {"total_Smad2": (8.5e4, 12e4), "total_Smad3": (1.1e4, 2.0e4), "tot
 
 
 def _rest(sim, readouts, params=None):
-    return sim.run(Protocol(dose_pM=0.0, t_end_min=1.0, n_points=2), readouts=readouts, params=params).iloc[0]
+    return sim.run(Experiment(dose_pM=0.0, t_end_min=1.0, n_points=2), readouts=readouts, params=params).iloc[0]
 
 
 def test_smad_copy_numbers_are_those_measured_in_mv1lu_cells(sim):
@@ -62,7 +62,7 @@ def smad3_phosphorylation_misses(sim, params=None) -> list[str]:
     misses = []
     readouts = ["pSmad2", "pSmad3", "total_Smad2", "total_Smad3"]
     for dose in SMAD3_DOSES_PM:
-        tc = sim.run(Protocol(dose_pM=dose, t_end_min=480, n_points=481), readouts=readouts, params=params)
+        tc = sim.run(Experiment(dose_pM=dose, t_end_min=480, n_points=481), readouts=readouts, params=params)
         t2, p2 = peak(tc, "pSmad2")
         t3, p3 = peak(tc, "pSmad3")
         f2, f3 = p2 / tc["total_Smad2"].iloc[0], p3 / tc["total_Smad3"].iloc[0]
@@ -81,7 +81,7 @@ def test_smad3_is_phosphorylated_like_smad2(sim):
 
 def pai1_induction(sim, params=None, dose=100.0, t=480.0) -> float:
     """PAI-1 (SERPINE1) mRNA above its resting level, t min after a TGF-beta1 step."""
-    tc = sim.run(Protocol(dose_pM=dose, t_end_min=t, n_points=int(t // 10) + 1), readouts=["PAI1_mRNA"], params=params)
+    tc = sim.run(Experiment(dose_pM=dose, t_end_min=t, n_points=int(t // 10) + 1), readouts=["PAI1_mRNA"], params=params)
     return value_at(tc, "PAI1_mRNA", t) - tc["PAI1_mRNA"].iloc[0]
 
 
@@ -127,9 +127,9 @@ NO_SMAD7_BINDING = {"kon_Smad7_ALK5": 0.0}
 
 def smad7_block_gain(sim, dose, t=240.0) -> tuple[float, float]:
     """(pSmad2 gain when Smad7 cannot bind ALK5, Smad7 fold over rest), at t min, with Smad7's other routes off."""
-    blocked = sim.run(Protocol(dose_pM=dose, t_end_min=t, n_points=int(t) + 1), readouts=["pSmad2", "Smad7"],
+    blocked = sim.run(Experiment(dose_pM=dose, t_end_min=t, n_points=int(t) + 1), readouts=["pSmad2", "Smad7"],
                       params=BLOCK_ONLY)
-    unbound = sim.run(Protocol(dose_pM=dose, t_end_min=t, n_points=int(t) + 1), readouts=["pSmad2"],
+    unbound = sim.run(Experiment(dose_pM=dose, t_end_min=t, n_points=int(t) + 1), readouts=["pSmad2"],
                       params={**BLOCK_ONLY, **NO_SMAD7_BINDING})
     gain = value_at(unbound, "pSmad2", t) / value_at(blocked, "pSmad2", t) - 1
     return gain, value_at(blocked, "Smad7", t) / blocked["Smad7"].iloc[0]
@@ -163,7 +163,7 @@ def ligand_added(sim, dose_pM) -> tuple[float, float]:
     """Free TGF-beta1 in the medium (molecules per cell) right after addition at t = 0, and 0.001 min later
     (read from the species itself at the end of the run)."""
     times = tuple(np.linspace(0.0, 1e-3, 11))
-    tc = sim.run(Protocol(dose_pM=dose_pM, t_end_min=1e-3, times=times), readouts=["obs_free_ligand_molecules"])
+    tc = sim.run(Experiment(dose_pM=dose_pM, t_end_min=1e-3, times=times), readouts=["obs_free_ligand_molecules"])
     return float(tc.loc[tc["time_min"] == 0.0, "obs_free_ligand_molecules"].iloc[0]), float(sim.rr["TGFB1_medium"])
 
 

@@ -115,7 +115,7 @@ def test_malformed_scan_file_names_the_line(sim):
 
 def test_sensitivity_ranks_the_phosphorylation_constant(sim, tmp_path):
     from alk5_pysb.analysis.ensembles import sensitivity
-    from alk5_pysb.simulation.engine import Experiment
+    from alk5_pysb.simulation.experiment import Experiment
     from alk5_pysb.simulation.metrics import parse_metrics
     exp = Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:45min"))
     indices, results = sensitivity(sim, exp, ["k_phos_Smad2", "koff_ns"], fold=10, samples=16, out=tmp_path,
@@ -129,7 +129,7 @@ def test_sensitivity_ranks_the_phosphorylation_constant(sim, tmp_path):
 def test_population_varies_responses_and_ic50s(sim, tmp_path):
     from alk5_pysb.analysis.ensembles import population, population_table
     from alk5_pysb.pharmacology.compounds import get_compound
-    from alk5_pysb.simulation.engine import Experiment
+    from alk5_pysb.simulation.experiment import Experiment
     from alk5_pysb.simulation.metrics import parse_metrics
     table = population_table(sim, 6, 0.3, ["Smad2_0", "TBRII_0"], np.logspace(1, 5, 7), seed=3)
     assert len(table) == 6 * 8 and table.groupby("cell")["Smad2_0"].nunique().eq(1).all()

@@ -61,7 +61,7 @@ def test_bngl_through_bionetgen_run_network(reference):
 def test_combine_archive_runs_in_tellurium_and_matches_alk5(sim, tmp_path):
     """Unpack the committed .omex, execute its SED-ML with tellurium, compare with `alk5`."""
     from alk5_pysb.io import sedml
-    from alk5_pysb.simulation.simulator import Protocol
+    from alk5_pysb.simulation.experiment import Experiment
     omex = MODELS / "alk5.omex"
     assert set(sedml.omex_entries(omex)) == {"./alk5_rest.sbml", "./alk5_experiments.sedml"}
     assert sedml.sedml_errors((MODELS / "alk5_experiments.sedml").read_text()) == []
@@ -69,17 +69,17 @@ def test_combine_archive_runs_in_tellurium_and_matches_alk5(sim, tmp_path):
     for frame in sedml.execute_omex(omex, tmp_path).values():
         reports[frame.columns[0].split(".")[0]] = frame.rename(columns=lambda c: c.split(".")[-1])
     tc = reports["timecourse_100pM"]
-    ours = sim.run(Protocol(dose_pM=100.0, t_end_min=1440, times=tuple(tc["time"])),
+    ours = sim.run(Experiment(dose_pM=100.0, t_end_min=1440, times=tuple(tc["time"])),
                    readouts=["pSmad2", "nuc_Smad_complex", "SMAD7_mRNA", "PAI1_mRNA", "p38_active"])
     for col in ("pSmad2", "nuc_Smad_complex", "SMAD7_mRNA", "PAI1_mRNA", "p38_active"):
         np.testing.assert_allclose(tc[col], ours[col], rtol=1e-3, atol=1e-3 * ours[col].abs().max(), err_msg=col)
     dr = reports["dose_response_45min"]
     at45 = dr[dr["time"] == 45.0].set_index("dose_TGFB1_pM")["pSmad2"]
     for dose in sedml.DOSES_PM:
-        ref = sim.run(Protocol(dose_pM=dose, t_end_min=45, n_points=46), readouts=["pSmad2"])["pSmad2"].iloc[-1]
+        ref = sim.run(Experiment(dose_pM=dose, t_end_min=45, n_points=46), readouts=["pSmad2"])["pSmad2"].iloc[-1]
         assert at45[dose] == pytest.approx(ref, rel=1e-3)
     pre = reports["pretreatment_SB431542"]
-    ours = sim.run(Protocol(dose_pM=100.0, t_end_min=180, times=tuple(pre["time"] - 60), inhibitor_nM=10_000,
+    ours = sim.run(Experiment(dose_pM=100.0, t_end_min=180, times=tuple(pre["time"] - 60), inhibitor_nM=10_000,
                             pretreat_min=60), readouts=["pSmad2", "ALK5_inhibited"])
     ours = ours[ours["time_min"].isin(list(pre["time"] - 60))].reset_index(drop=True)
     np.testing.assert_allclose(pre["pSmad2"], ours["pSmad2"], rtol=1e-3, atol=1.0)
@@ -90,7 +90,7 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim):
     import roadrunner
     import sympy
     from alk5_pysb.io.petab_problem import lint
-    from alk5_pysb.simulation.simulator import Protocol
+    from alk5_pysb.simulation.experiment import Experiment
     folder = MODELS / "petab"
     assert lint(folder / "problem.yaml")
     conditions = pd.read_csv(folder / "conditions.tsv", sep="\t").set_index("conditionId")
@@ -99,7 +99,7 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim):
     assert (parameters["upperBound"] / parameters["lowerBound"]).round(6).isin([100.0]).sum() >= len(parameters) - 1
     observables = pd.read_csv(folder / "observables.tsv", sep="\t").set_index("observableId")
     readouts = ["pSmad2", "total_TBRII", "total_TBRI", "nuc_Smad2"]
-    rest = sim.run(Protocol(dose_pM=0.0, t_end_min=1, n_points=2), readouts=readouts).iloc[0]
+    rest = sim.run(Experiment(dose_pM=0.0, t_end_min=1, n_points=2), readouts=readouts).iloc[0]
     rr = roadrunner.RoadRunner(str(MODELS / "alk5_rest.sbml"))
     simulated = {}
     for condition, rows in measurements.groupby("simulationConditionId"):
@@ -112,7 +112,7 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim):
         out = rr.simulate(times=[0.0] + times, selections=["time"] + readouts)
         petab = pd.DataFrame(np.array(out)[1:], columns=["time_min"] + readouts).set_index("time_min")
         # the PEtab condition is the same experiment as `alk5`'s TGF-beta1 step: same numbers
-        ours = sim.run(Protocol(dose_pM=float(settings["dose_TGFB1_pM"]), t_end_min=max(times), times=tuple(times)),
+        ours = sim.run(Experiment(dose_pM=float(settings["dose_TGFB1_pM"]), t_end_min=max(times), times=tuple(times)),
                        readouts=readouts).set_index("time_min").loc[times]
         np.testing.assert_allclose(petab.to_numpy(), ours.to_numpy(), rtol=1e-3, atol=1.0)
         for _, row in rows.iterrows():

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alk5_pysb.simulation.simulator import INERT_PARAMETERS, Protocol
+from alk5_pysb.pharmacology.compounds import get_compound
+from alk5_pysb.simulation.experiment import Experiment
+from alk5_pysb.simulation.simulator import INERT_PARAMETERS
 from alk5_pysb.errors import UserInputError
 
 MOVES = 1e-4          # relative change (on max(|x|, 1 molecule)) that counts as an effect; noise is < 1e-5
@@ -15,10 +17,10 @@ MOVES = 1e-4          # relative change (on max(|x|, 1 molecule)) that counts as
 def _protocols(name):
     """Ligand-specific constants act only when that ligand is dosed; drug and trap constants only with them."""
     ligand = next((lig for lig in ("TGFB2", "TGFB3", "GDF11") if lig in name), "TGFB1")
-    return [Protocol(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49),
-            Protocol(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49, inhibitor_nM=1000, pretreat_min=60,
-                     inhibitor_tbrii_activity=0.5),
-            Protocol(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49, trap_nM=1)]
+    return [Experiment(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49),
+            Experiment(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49, inhibitor_nM=1000, pretreat_min=60,
+                       compound=get_compound("galunisertib")),          # TbetaRII off-target too
+            Experiment(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49, trap_nM=1)]
 
 
 def _change(new, old):
@@ -60,13 +62,13 @@ def test_receptor_amount_sets_the_resting_level(sim, amount, total):
     """TBRII_0/ALK5_0 are receptor dimers at rest; total_* count chains (2 per dimer)."""
     for factor in (0.5, 2.0):
         params = sim.resolve_parameters(scale={amount: factor})
-        frame = sim.run(Protocol(dose_pM=0, t_end_min=1, n_points=2), readouts=[total], params=params)
+        frame = sim.run(Experiment(dose_pM=0, t_end_min=1, n_points=2), readouts=[total], params=params)
         assert frame[total].iloc[0] == pytest.approx(2 * params[amount], rel=1e-3)
 
 
 def test_halving_tbrii_lowers_the_response(sim):
     """TbetaRII is limiting (Zi 2011): fewer receptors, less pSmad2 (the issue's silent no-op)."""
-    protocol = Protocol(dose_pM=100, t_end_min=240, n_points=241)
+    protocol = Experiment(dose_pM=100, t_end_min=240, n_points=241)
     base = sim.run(protocol, readouts=["pSmad2"])["pSmad2"].max()
     half = sim.run(protocol, readouts=["pSmad2"], params=sim.resolve_parameters(scale={"TBRII_0": 0.5}))
     assert half["pSmad2"].max() < 0.8 * base
@@ -78,7 +80,7 @@ def test_derived_synthesis_is_refused_with_the_amount_to_set(sim):
 
 
 def test_rhoa_amount_sets_its_resting_level(sim):
-    frame = sim.run(Protocol(dose_pM=0, t_end_min=1, n_points=2), readouts=["RhoA_total"] if "RhoA_total" in
+    frame = sim.run(Experiment(dose_pM=0, t_end_min=1, n_points=2), readouts=["RhoA_total"] if "RhoA_total" in
                     sim.observables else ["RhoA_GTP"], params={"RhoA_0": 50000.0})
-    base = sim.run(Protocol(dose_pM=0, t_end_min=1, n_points=2), readouts=list(frame.columns[1:]))
+    base = sim.run(Experiment(dose_pM=0, t_end_min=1, n_points=2), readouts=list(frame.columns[1:]))
     assert frame.iloc[0, 1] == pytest.approx(0.5 * base.iloc[0, 1], rel=1e-3)

@@ -38,8 +38,8 @@ def test_roadrunner_matches_pysb_scipy(model, tight):
 
 def test_reset_reevaluates_initial_assignments_and_resetall_restores(sim):
     """The RoadRunner reset trap: parameters changed by a run must not leak into the next."""
-    from alk5_pysb.simulation.simulator import Protocol
-    short = Protocol(dose_pM=0.0, t_end_min=10, n_points=3)
+    from alk5_pysb.simulation.experiment import Experiment
+    short = Experiment(dose_pM=0.0, t_end_min=10, n_points=3)
     low = sim.run(short, readouts=["total_Smad2"], params={"Smad2_0": 50_000})
     assert low["total_Smad2"].iloc[0] == pytest.approx(50_000, rel=1e-6)
     default = sim.run(short, readouts=["total_Smad2"])
@@ -48,8 +48,8 @@ def test_reset_reevaluates_initial_assignments_and_resetall_restores(sim):
 
 def test_fixed_species_follow_their_parameters(sim):
     """PPM1A and FKBP12 are boundary species: a knock-down must reach them (reset trap, part 2)."""
-    from alk5_pysb.simulation.simulator import Protocol
-    protocol = Protocol(dose_pM=100.0, t_end_min=60, n_points=13)
+    from alk5_pysb.simulation.experiment import Experiment
+    protocol = Experiment(dose_pM=100.0, t_end_min=60, n_points=13)
     sim.run(protocol, readouts=["pSmad2"], params={"PPM1A_0": 1000})
     assert sim.rr["PPM1A"] == pytest.approx(1000)
     knock = sim.run(protocol, readouts=["pSmad2"], params={"PPM1A_0": 1000})
@@ -65,9 +65,9 @@ def test_feedback_variant_equals_smad7_binding_knockout(model, sim):
     """build_model(exclude={'feedback'}) behaves like the full model with kon_Smad7_ALK5 = 0."""
     from alk5_pysb.io.export import to_sbml
     from alk5_pysb.model import build_model
-    from alk5_pysb.simulation.simulator import Protocol
+    from alk5_pysb.simulation.experiment import Experiment
     variant = Simulator(to_sbml(build_model(exclude={"feedback"})))
-    protocol = Protocol(dose_pM=100.0, t_end_min=480, n_points=49)
+    protocol = Experiment(dose_pM=100.0, t_end_min=480, n_points=49)
     a = variant.run(protocol, readouts=["pSmad2", "total_TBRII"])
     b = sim.run(protocol, readouts=["pSmad2", "total_TBRII"], params={"kon_Smad7_ALK5": 0.0})
     np.testing.assert_allclose(a["pSmad2"], b["pSmad2"], rtol=1e-3)
@@ -93,9 +93,9 @@ def lean():
     dict(dose_pM=100.0), dict(dose_pM=1.0), dict(dose_pM=1000.0, inhibitor_nM=1000.0, pretreat_min=60.0),
     dict(dose_pM=100.0, trap_nM=10.0), dict(dose_pM=100.0, washout_min=30.0)])
 def test_lean_tgfb1_network_gives_the_full_models_responses(sim, lean, protocol):
-    from alk5_pysb.simulation.simulator import Protocol
+    from alk5_pysb.simulation.experiment import Experiment
     readouts = ["pSmad2", "nuc_Smad2", "SMAD7_mRNA", "PAI1_mRNA", "total_TBRII", "p38_active", "ERK_active"]
-    p = Protocol(t_end_min=1440.0, n_points=97, **protocol)
+    p = Experiment(t_end_min=1440.0, n_points=97, **protocol)
     full, small = sim.run(p, readouts), lean.run(p, readouts)
     assert len(lean.species) < 0.6 * len(sim.species)
     for r in readouts:   # same model, fewer (empty) isoform complexes: agreement to solver tolerance
@@ -103,7 +103,7 @@ def test_lean_tgfb1_network_gives_the_full_models_responses(sim, lean, protocol)
 
 
 def test_lean_network_refuses_other_ligands(lean):
-    from alk5_pysb.simulation.simulator import Protocol
+    from alk5_pysb.simulation.experiment import Experiment
     from alk5_pysb.errors import UserInputError
     with pytest.raises(UserInputError, match="--network full"):
-        lean.run(Protocol(ligand="TGFB2", dose_pM=100.0, t_end_min=60.0), ["pSmad2"])
+        lean.run(Experiment(ligand="TGFB2", dose_pM=100.0, t_end_min=60.0), ["pSmad2"])

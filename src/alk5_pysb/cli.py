@@ -1,5 +1,5 @@
 """The ``alk5`` command: info, export, export-all, simulate, dose-response, inhibition,
-compare-compounds, run (scenario files), validate.
+compare-compounds, run and scan (experiment files), validate.
 
 User errors (unknown names, bad numbers or units, bad times) print one line and exit 2;
 a solver failure prints the condition that failed and exits 1.
@@ -66,12 +66,18 @@ def cmd_info(args):
     if lean:
         print(f"lean TGF-beta1-only network for scans ({lean['file']}): {lean['species']} species, "
               f"{lean['reactions']} reactions")
+    from alk5_pysb.io.experiment_files import load, standard_experiments
+    print("\nShipped experiment files (alk5 run NAME):")
+    for name in sorted(standard_experiments()):
+        print(f"  {name:28s} {load(name).description}")
     print("\nReadouts:")
     for name, row in readouts.iterrows():
         print(f"  {name:18s} [{row['unit']}]  {row['description']}")
     print("\nParameters:")
+    from alk5_pysb.simulation.simulator import INERT_PARAMETERS
     for name, row in table.iterrows():
-        print(f"  {name:28s} {row['value']:<12.6g} {row['unit']:20s} {row['evidence']:10s} {row['source'][:90]}")
+        note = " [inert here: set by the protocol or annotation only]" if name in INERT_PARAMETERS else ""
+        print(f"  {name:28s} {row['value']:<12.6g} {row['unit']:20s} {row['evidence']:10s} {row['source'][:90]}{note}")
     return 0
 
 
@@ -102,8 +108,9 @@ def cmd_export_all(args):
     return 0
 
 
-def _protocol(args):
-    from alk5_pysb.simulation.simulator import Protocol
+def _experiment(args):
+    """The experiment of `alk5 simulate` from its options."""
+    from alk5_pysb.simulation.experiment import Experiment
     dose = parse_concentration(args.dose, to="pM", what="--dose")
     t_end = parse_duration(args.t_end, what="--t-end", allow_zero=False)
     inhibitor = parse_concentration(args.inhibitor_dose, to="nM", molar_mass_kDa=None, what="--inhibitor-dose") if args.inhibitor_dose else 0.0
@@ -112,7 +119,7 @@ def _protocol(args):
     pretreat = opt(args.pretreat, "--pretreat") or 0.0
     if (args.pretreat or args.inhibitor_at) and not args.inhibitor_dose:
         raise UserInputError("--pretreat/--inhibitor-at need --inhibitor-dose")
-    return Protocol(ligand=args.ligand, dose_pM=dose, t_end_min=t_end, inhibitor_nM=inhibitor, pretreat_min=pretreat,
+    return Experiment(ligand=args.ligand, dose_pM=dose, t_end_min=t_end, inhibitor_nM=inhibitor, pretreat_min=pretreat,
                     inhibitor_at_min=opt(args.inhibitor_at, "--inhibitor-at"),
                     inhibitor_washout_min=opt(args.inhibitor_washout, "--inhibitor-washout"),
                     washout_min=opt(args.washout, "--washout"), trap_nM=trap, n_points=args.points)
@@ -128,7 +135,7 @@ def cmd_simulate(args):
                              "of one time course")
     if args.output and Path(args.output).is_dir():
         raise UserInputError(f"-o {args.output} is a folder: give a file name, e.g. {Path(args.output) / 'timecourse.csv'}")
-    protocol = _protocol(args)
+    protocol = _experiment(args)
     protocol.check()
     from alk5_pysb.simulation.simulator import default_readouts
     readouts = _names(args.readouts) or default_readouts()
@@ -232,18 +239,15 @@ def _ligand(name):
     return name
 
 
-def run_dose_response(sim, ligand, doses_text, readouts, metrics_text, params, out, resume=False, engine=None):
-    from alk5_pysb.simulation.metrics import parse_metrics
+def run_dose_response(sim, experiment, doses_text, out, resume=False, engine=None):
     from alk5_pysb.analysis.dose_response import dose_response
     from alk5_pysb.io.units import parse_dose_grid
     doses = parse_dose_grid(doses_text, to="pM", what="--doses")
-    metrics = parse_metrics(metrics_text)
-    sim.check_readouts(readouts)
-    data, fits = dose_response(sim, _ligand(ligand), doses, readouts, metrics, params, out=out, resume=resume,
-                               engine=engine)
+    sim.check_readouts(experiment.readouts)
+    data, fits = dose_response(sim, experiment, doses, out=out, resume=resume, engine=engine)
     atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
-    print(f"{ligand} dose-response: {len(doses)} doses x {len(readouts)} readouts x {len(metrics)} metrics -> "
-          f"{out} (fits: {_fits_path(out)})")
+    print(f"{experiment.ligand} dose-response: {len(doses)} doses x {len(experiment.readouts)} readouts x "
+          f"{len(experiment.metrics)} metrics -> {out} (fits: {_fits_path(out)})")
     _print_fits(fits)
     return data, fits
 
@@ -255,28 +259,32 @@ def _set_names(args):
 def cmd_dose_response(args):
     out = _prepare_output(args.output, args.resume, args.force)
     sim = _simulator(args, [_ligand(args.ligand)], _set_names(args))
-    readouts = _names(args.readouts)
     params = _scan_params(sim, args)
-    run_dose_response(sim, args.ligand, args.doses, readouts, args.metric, params, out, args.resume, _engine(args))
+    from alk5_pysb.simulation.experiment import Experiment
+    from alk5_pysb.simulation.metrics import parse_metrics
+    experiment = Experiment(ligand=args.ligand, readouts=_names(args.readouts), metrics=parse_metrics(args.metric),
+                            params=params)
+    run_dose_response(sim, experiment, args.doses, out, args.resume, _engine(args))
     args.provenance, args.outputs = (sim, params), [out, _fits_path(out)]
     return 0
 
 
-def run_inhibition(sim, compound, doses_text, ligand, ligand_dose_text, protocol_text, readouts, metrics_text,
-                   params, out, resume=False, engine=None):
+def _inhibition_experiment(ligand, ligand_dose_text, protocol_text, readouts, metrics_text, params):
+    from alk5_pysb.simulation.experiment import Experiment, schedule
     from alk5_pysb.simulation.metrics import parse_metrics
-    from alk5_pysb.analysis.dose_response import inhibition, parse_treatment
+    return Experiment(ligand=_ligand(ligand), dose_pM=parse_concentration(ligand_dose_text, to="pM", what="--ligand-dose"),
+                      readouts=readouts, metrics=parse_metrics(metrics_text), params=params, **schedule(protocol_text))
+
+
+def run_inhibition(sim, experiment, compound, doses_text, out, resume=False, engine=None):
+    from alk5_pysb.analysis.dose_response import inhibition
     from alk5_pysb.io.units import parse_dose_grid
     doses = parse_dose_grid(doses_text, to="nM", molar_mass_kDa=None, what="--doses")
-    ligand_dose = parse_concentration(ligand_dose_text, to="pM", what="--ligand-dose")
-    treatment = parse_treatment(protocol_text)
-    metrics = parse_metrics(metrics_text)
-    sim.check_readouts(readouts)
-    data, fits = inhibition(sim, compound, doses, _ligand(ligand), ligand_dose, treatment, readouts, metrics,
-                            params, out=out, resume=resume, engine=engine)
+    sim.check_readouts(experiment.readouts)
+    data, fits = inhibition(sim, experiment, compound, doses, out=out, resume=resume, engine=engine)
     atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
-    print(f"{compound.name} (cellular Kd {compound.kd_cell_nM:.3g} nM), {treatment.text}, "
-          f"{ligand} {format_concentration(ligand_dose)}: {len(doses)} doses -> {out}")
+    print(f"{compound.name} (cellular Kd {compound.kd_cell_nM:.3g} nM), {experiment.schedule_text}, "
+          f"{experiment.ligand} {format_concentration(experiment.dose_pM)}: {len(doses)} doses -> {out}")
     _print_fits(fits, "IC50", "nM")
     return data, fits
 
@@ -286,10 +294,10 @@ def cmd_inhibition(args):
     compound = get_compound(args.compound, args.ki, args.compound_file)
     out = _prepare_output(args.output, args.resume, args.force)
     sim = _simulator(args, [_ligand(args.ligand)], _set_names(args))
-    readouts = _names(args.readouts)
     params = _scan_params(sim, args)
-    run_inhibition(sim, compound, args.doses, args.ligand, args.ligand_dose, args.protocol, readouts, args.metric,
-                   params, out, args.resume, _engine(args))
+    experiment = _inhibition_experiment(args.ligand, args.ligand_dose, args.protocol, _names(args.readouts), args.metric,
+                                        params)
+    run_inhibition(sim, experiment, compound, args.doses, out, args.resume, _engine(args))
     args.provenance, args.outputs = (sim, params), [out, _fits_path(out)]
     return 0
 
@@ -312,69 +320,42 @@ def cmd_compare_compounds(args):
 
 
 def cmd_run(args):
-    from alk5_pysb.io.scenario_files import load
-    scenario = load(args.scenario)
-    outdir = Path(args.outdir)
-    if outdir.exists() and not outdir.is_dir():
-        raise UserInputError(f"-o {outdir} is a file: `alk5 run` writes into a folder (give a folder name)")
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UserInputError(f"cannot create folder {outdir}: {err.strerror}") from None
-    out = _prepare_output(outdir / f"{scenario.name}.csv", args.resume, args.force)
-    sim = _simulator(args, [_ligand(scenario.ligand)], [*scenario.set, *scenario.scale])
-    params = sim.resolve_parameters(scenario.set, scenario.scale)
-    if scenario.kind == "dose-response":
-        run_dose_response(sim, scenario.ligand, scenario.doses, scenario.readouts, ",".join(scenario.metrics),
-                          params, out, args.resume, _engine(args))
-    else:
-        from alk5_pysb.pharmacology.compounds import get_compound
-        compound = get_compound(scenario.compound, scenario.ki)
-        run_inhibition(sim, compound, scenario.doses, scenario.ligand, scenario.ligand_dose, scenario.protocol,
-                       scenario.readouts, ",".join(scenario.metrics), params, out, args.resume, _engine(args))
-    args.provenance, args.outputs = (sim, params), [out, _fits_path(out)]
+    """`alk5 run FILE|NAME` and `alk5 scan FILE`: one runner for every experiment file."""
+    import time
+    from alk5_pysb.analysis.runner import run_file
+    from alk5_pysb.io.experiment_files import load
+    from alk5_pysb.model.parameters import default_table
+    spec = load(args.file, valid_parameters=list(default_table().frame.index))
+    if args.func is cmd_scan and spec.scan is None:
+        raise UserInputError(f"{spec.origin}: `alk5 scan` needs a [scan] table (use `alk5 run` for one experiment)")
+    sim = _simulator(args, [_ligand(spec.ligand)], spec.parameter_names())
+    params = sim.resolve_parameters(spec.set, spec.scale)
+    outdir = Path(args.output or f"results/{spec.name}")
+    t0 = time.perf_counter()
+    result = run_file(sim, spec, params, outdir, _engine(args), resume=args.resume, force=args.force,
+                      allow_large=args.yes, chunk_size=args.chunk_size)
+    wall = time.perf_counter() - t0
+    args.provenance, args.outputs = (sim, params), result.outputs
+    where = ", ".join(str(p / "results.parquet") if p.is_dir() else str(p) for p in result.outputs)
+    print(f"{spec.name} ({result.kind}): {result.conditions} condition(s) ({result.failed} failed), {wall:.1f} s "
+          f"-> {where}")
+    if result.fits is not None:
+        _print_fits(result.fits, *(("EC50", "pM") if result.kind == "dose-response" else ("IC50", "nM")))
     return 0
 
 
 def cmd_scan(args):
-    from alk5_pysb.simulation.engine import CATEGORICAL_AXES, PROTOCOL_AXES, run_scan
-    from alk5_pysb.model.parameters import default_table
-    from alk5_pysb.io.scan_files import conditions, experiment, load_scan
-    spec = load_scan(args.scan, valid_parameters=list(default_table().frame.index))
-    exp = experiment(spec)
-    table = conditions(spec, allow_large=args.yes)
-    axes = [*PROTOCOL_AXES, *CATEGORICAL_AXES]
-    sim = _simulator(args, [_ligand(spec.ligand)], [c for c in table.columns if c != "condition_id" and c not in axes])
-    sim.check_readouts(exp.readouts)
-    bad = [c for c in table.columns if c != "condition_id" and c not in axes and c not in sim.table_parameters]
-    if bad:
-        raise UserInputError(f"{spec.origin}: unknown axis column(s) {bad}; valid axes are {', '.join(axes)} "
-                             "or any model parameter")
-    if "compound" in table:
-        from alk5_pysb.io.scan_files import compound_names
-        compound_names(sorted(set(table["compound"].dropna().astype(str))), spec.origin)
-    executor = "dask" if args.scheduler else args.executor
-    out = Path(args.output or f"results/{spec.name}")
-    import time
-    t0 = time.perf_counter()
-    results = run_scan(sim, exp, table, out, executor=executor, workers=args.workers, scheduler=args.scheduler,
-                       chunk_size=args.chunk_size, resume=args.resume, force=args.force, restart_option="--force")
-    wall = time.perf_counter() - t0
-    args.provenance, args.outputs = (sim, {}), [out]
-    failed = int((results["error"] != "").sum()) if "error" in results else 0
-    print(f"{spec.name}: {len(results)} conditions ({failed} failed) with {executor}, {wall:.1f} s "
-          f"({len(table) / max(wall, 1e-9):.1f} conditions/s) -> {out / 'results.parquet'}")
-    return 0
+    return cmd_run(args)
 
 
 def _engine_experiment(args, readouts):
     from alk5_pysb.pharmacology.compounds import get_compound
-    from alk5_pysb.simulation.engine import Experiment
+    from alk5_pysb.simulation.experiment import Experiment
     from alk5_pysb.simulation.metrics import parse_metrics
     compound = get_compound(args.compound, getattr(args, "ki", None)) if getattr(args, "compound", None) or \
         getattr(args, "ki", None) else None
     return Experiment(readouts=readouts, metrics=parse_metrics(args.metric), ligand=_ligand(args.ligand),
-                      ligand_dose_pM=parse_concentration(args.ligand_dose, to="pM", what="--ligand-dose"),
+                      dose_pM=parse_concentration(args.ligand_dose, to="pM", what="--ligand-dose"),
                       compound=compound, pretreat_min=parse_duration(args.pretreat, what="--pretreat"))
 
 
@@ -542,17 +523,22 @@ def build_parser():
     _scan_options(s, "comparison")
     s.set_defaults(func=cmd_compare_compounds)
 
-    s = sub.add_parser("scan", help="large scans from a scan file: grid, Latin hypercube, Sobol or CSV designs")
-    s.add_argument("scan", help="scan file (TOML)")
-    s.add_argument("-o", "--output", help="results folder (default results/<scan name>)")
-    _executor_options(s)
-    s.add_argument("--chunk-size", type=int, help="conditions per chunk file (default: at least 4 chunks per "
-                   "worker, at most 50 conditions)")
-    s.add_argument("--resume", action="store_true", help="continue an interrupted scan in the same folder")
-    s.add_argument("--force", action="store_true", help="start again: remove the previous scan's chunks and "
-                   "results from the folder first")
-    s.add_argument("--yes", action="store_true", help="run designs larger than the file's max_conditions")
-    s.set_defaults(func=cmd_scan)
+    for name, func, text in (("run", cmd_run, "run an experiment file (TOML) or a shipped one by name: a time course, "
+                              "a dose-response, an inhibition or any scan"),
+                             ("scan", cmd_scan, "run an experiment file with a [scan] table: grid, Latin hypercube, "
+                              "Sobol or CSV designs")):
+        s = sub.add_parser(name, help=text)
+        s.add_argument("file", help="experiment file (TOML), or the name of a shipped one (listed by `alk5 info`)"
+                       if name == "run" else "experiment file (TOML) with a [scan] table")
+        s.add_argument("-o", "--output", help="results folder (default results/<experiment name>)")
+        _executor_options(s)
+        s.add_argument("--chunk-size", type=int, help="conditions per chunk file (default: at least 4 chunks per "
+                       "worker, at most 50 conditions)")
+        s.add_argument("--resume", action="store_true", help="continue an interrupted run in the same folder")
+        s.add_argument("--force", action="store_true", help="start again: remove the previous run's chunks and "
+                       "results from the folder first")
+        s.add_argument("--yes", action="store_true", help="run designs larger than the file's max_conditions")
+        s.set_defaults(func=func)
 
     s = sub.add_parser("sensitivity", help="global Sobol indices (first order, total) of readout metrics")
     s.add_argument("--readouts", default="pSmad2")
@@ -583,14 +569,6 @@ def build_parser():
     s.add_argument("-o", "--output", default="results/population")
     _engine_options(s)
     s.set_defaults(func=cmd_population)
-
-    s = sub.add_parser("run", help="run a scenario file (TOML) or a standard scenario by name")
-    s.add_argument("scenario")
-    s.add_argument("-o", "--outdir", default="results", help="output folder (default results/)")
-    s.add_argument("--resume", action="store_true", help="continue an interrupted run from its chunks")
-    s.add_argument("--force", action="store_true")
-    _executor_options(s)
-    s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("validate", help="literature behaviours B1-B11: behaviour | target | model | pass")
     s.add_argument("-o", "--output", help="CSV of the table")

@@ -9,7 +9,8 @@ import pandas as pd
 from alk5_pysb.pharmacology.compounds import get_compound, library, simulable_compounds
 from alk5_pysb.io.files import atomic_write
 from alk5_pysb.simulation.metrics import parse_metrics
-from alk5_pysb.analysis.dose_response import EngineOptions, inhibition, parse_treatment, remove_outputs
+from alk5_pysb.analysis.dose_response import EngineOptions, inhibition, remove_outputs
+from alk5_pysb.simulation.experiment import Experiment, schedule
 from alk5_pysb.io.units import parse_concentration, parse_dose_grid
 
 
@@ -31,7 +32,6 @@ def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), dose
     Compounds without public potency are listed, not simulated."""
     grid = parse_dose_grid(doses, to="nM", molar_mass_kDa=None, what="--doses")
     ligand_pM = parse_concentration(ligand_dose, to="pM", what="--ligand-dose")
-    treatment = parse_treatment(protocol)
     metric_texts = list(dict.fromkeys([m.text for m in parse_metrics(metric)] + ["at:60min", "at:24h"]))
     metrics = parse_metrics(",".join(metric_texts))
     readouts = list(dict.fromkeys(list(readouts) + ["pSmad2", "PAI1_mRNA"]))
@@ -40,8 +40,8 @@ def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), dose
         remove_outputs(data_path)
     lib = library()
     simulated = [get_compound(name) for name in lib.index if name in simulable_compounds()]
-    _, all_fits = inhibition(sim, simulated, grid, "TGFB1", ligand_pM, treatment, readouts, metrics,
-                             out=data_path, resume=resume, engine=engine)
+    experiment = Experiment(ligand="TGFB1", dose_pM=ligand_pM, readouts=readouts, metrics=metrics, **schedule(protocol))
+    _, all_fits = inhibition(sim, experiment, simulated, grid, out=data_path, resume=resume, engine=engine)
     rows = []
     for name in lib.index:
         entry = lib.loc[name]

@@ -9,6 +9,7 @@ with a four-parameter Hill function.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import shutil
 import sys
@@ -20,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from alk5_pysb.analysis.fitting import fit_hill
-from alk5_pysb.simulation.engine import Experiment, folder_lock, run_scan
-from alk5_pysb.io.files import atomic_write
-from alk5_pysb.simulation.metrics import Metric, horizon
-from alk5_pysb.simulation.simulator import Simulator, readout_table
 from alk5_pysb.errors import UserInputError
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.simulation.engine import folder_lock, run_scan
+from alk5_pysb.simulation.experiment import Experiment
+from alk5_pysb.simulation.simulator import Simulator, readout_table
 
 CSV_FLOAT = "%.8g"
 
@@ -130,75 +131,35 @@ def fit_curves(data: pd.DataFrame, dose_column: str) -> pd.DataFrame:
     return pd.DataFrame(fits)
 
 
-def dose_response(sim, ligand, doses_pM, readouts, metrics, params=None, out=None, resume=False,
-                  t_end_min=None, engine: EngineOptions | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    experiment = Experiment(readouts=list(readouts), metrics=list(metrics), ligand=ligand, t_end_min=t_end_min,
-                            base_params=dict(params or {}))
+def dose_response(sim, experiment: Experiment, doses_pM, out=None, resume=False,
+                  engine: EngineOptions | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ligand dose-response of ``experiment`` (its ligand, readouts, metrics, parameters, any inhibitor):
+    one condition per dose, Hill fits per readout and metric; returns (tidy data, fits)."""
     doses = [float(d) for d in doses_pM]
     ids = np.arange(len(doses))
     axes = pd.DataFrame({"condition_id": ids, "ligand_dose": doses})
-    keys = pd.DataFrame({"condition_id": ids, "ligand": ligand, "dose_pM": doses})
+    keys = pd.DataFrame({"condition_id": ids, "ligand": experiment.ligand, "dose_pM": doses})
     data = run_conditions(sim, experiment, axes, keys, out, resume, engine)
     return data, fit_curves(data, "dose_pM")
 
 
-@dataclass(frozen=True)
-class Treatment:
-    """When the inhibitor is present relative to ligand addition (t = 0)."""
-    text: str
-    pretreat_min: float = 0.0
-    inhibitor_at_min: float | None = None
-    washout_at_min: float | None = None
-
-
-PROTOCOLS = "pretreat:60min, co, post:45min, washout:T (pre-treated 60 min, inhibitor removed at t = T)"
-
-
-def parse_treatment(text: str) -> Treatment:
-    from alk5_pysb.io.units import parse_duration
-    kind, _, arg = text.partition(":")
-    if kind == "co" and not arg:
-        return Treatment(text)
-    if kind in ("pretreat", "post", "washout") and arg:
-        t = parse_duration(arg, what=f"protocol {text!r} time")
-        if kind == "pretreat":
-            if t <= 0:
-                raise UserInputError(f"protocol {text!r}: pre-treatment time must be > 0")
-            return Treatment(text, pretreat_min=t)
-        if kind == "post":
-            return Treatment(text, inhibitor_at_min=t)
-        return Treatment(text, pretreat_min=60.0, washout_at_min=t)
-    raise UserInputError(f"unknown protocol {text!r}: valid protocols are {PROTOCOLS}")
-
-
-def inhibition(sim, compound, doses_nM, ligand="TGFB1", ligand_dose_pM=100.0, treatment: Treatment | None = None,
-               readouts=("pSmad2",), metrics=None, params=None, out=None, resume=False,
+def inhibition(sim, experiment: Experiment, compounds, doses_nM, out=None, resume=False,
                engine: EngineOptions | None = None):
-    """Inhibitor dose-response per readout for one compound or a list of them (one scan);
-    returns (data, fits with IC50 per compound and readout)."""
-    from alk5_pysb.simulation.metrics import parse_metric
-    compounds = list(compound) if isinstance(compound, (list, tuple)) else [compound]
-    treatment = treatment or parse_treatment("pretreat:60min")
-    metrics = metrics or [parse_metric("at:60min")]
-    t_end = horizon(metrics)
-    for t in (treatment.inhibitor_at_min, treatment.washout_at_min):
-        if t is not None and t > t_end:
-            raise UserInputError(f"protocol {treatment.text!r}: time {t:g} min lies outside the simulated window "
-                                 f"0-{t_end:g} min set by the metrics")
+    """Inhibitor dose-response of ``experiment`` (ligand dose, inhibitor schedule, readouts, metrics) for
+    one compound or a list of them (one scan, untreated control included); returns (data, fits with IC50
+    per compound, readout and metric)."""
+    compounds = list(compounds) if isinstance(compounds, (list, tuple)) else [compounds]
+    for t in (experiment.inhibitor_at_min, experiment.inhibitor_washout_min):
+        if t is not None and t > experiment.t_end_min:
+            raise UserInputError(f"protocol {experiment.schedule_text!r}: time {t:g} min lies outside the simulated "
+                                 f"window 0-{experiment.t_end_min:g} min set by the metrics")
     doses = [0.0] + [float(d) for d in doses_nM]
     grid = [(c.name, d) for c in compounds for d in doses]
     ids = np.arange(len(grid))
-    axes = pd.DataFrame({"condition_id": ids, "compound": [c for c, _ in grid],
-                         "inhibitor_dose": [d for _, d in grid], "pretreat": treatment.pretreat_min})
-    if treatment.inhibitor_at_min is not None:
-        axes["inhibitor_at"] = treatment.inhibitor_at_min
-    if treatment.washout_at_min is not None:
-        axes["inhibitor_washout"] = treatment.washout_at_min
-    keys = pd.DataFrame({"condition_id": ids, "compound": axes["compound"], "protocol": treatment.text,
-                         "ligand_dose_pM": ligand_dose_pM, "inhibitor_nM": axes["inhibitor_dose"]})
-    experiment = Experiment(readouts=list(readouts), metrics=list(metrics), ligand=ligand,
-                            ligand_dose_pM=ligand_dose_pM, compounds={c.name: c for c in compounds},
-                            base_params=dict(params or {}))
+    axes = pd.DataFrame({"condition_id": ids, "compound": [c for c, _ in grid], "inhibitor_dose": [d for _, d in grid]})
+    keys = pd.DataFrame({"condition_id": ids, "compound": axes["compound"], "protocol": experiment.schedule_text,
+                         "ligand_dose_pM": experiment.dose_pM, "inhibitor_nM": axes["inhibitor_dose"]})
+    experiment = dataclasses.replace(experiment, compounds={**experiment.compounds, **{c.name: c for c in compounds}})
     data = run_conditions(sim, experiment, axes, keys, out, resume, engine)
     fits = pd.concat([_inhibition_fits(grp, float(max(doses_nM))).assign(compound=name)
                       for name, grp in data.groupby("compound", sort=False)], ignore_index=True)

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 
 from alk5_pysb.analysis.fitting import fit_hill
-from alk5_pysb.simulation.engine import Experiment, run_scan
+from alk5_pysb.simulation.engine import run_scan
+from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.io.files import atomic_write
-from alk5_pysb.io.scan_files import Axis, sobol_problem
+from alk5_pysb.io.experiment_files import Axis, sobol_problem
 from alk5_pysb.errors import UserInputError
 
 SENSITIVITY_DEFAULTS = ("kon_TGFB1_TBRII", "kon_ALK5_complex", "k_GS_phos", "k_phos_Smad2", "kon_Smad7_ALK5",

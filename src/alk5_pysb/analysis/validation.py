@@ -13,7 +13,8 @@ import pandas as pd
 
 from alk5_pysb.analysis.fitting import fit_hill, half_life_of_decay
 from alk5_pysb.simulation.metrics import peak, value_at
-from alk5_pysb.simulation.simulator import Protocol, Simulator
+from alk5_pysb.simulation.experiment import Experiment
+from alk5_pysb.simulation.simulator import Simulator
 
 SB431542_KD_NM = 683.0   # Schmierer 2008 (the model's default inhibitor)
 NO_FEEDBACK = {"kon_Smad7_ALK5": 0.0}   # equivalent to build_model(exclude={"feedback"}) (tested)
@@ -30,7 +31,7 @@ class Check:
 
 
 def _tc(sim, dose, t_end=1440, n=289, readouts=None, params=None, **kw):
-    return sim.run(Protocol(dose_pM=dose, t_end_min=t_end, n_points=n, **kw), readouts=readouts, params=params)
+    return sim.run(Experiment(dose_pM=dose, t_end_min=t_end, n_points=n, **kw), readouts=readouts, params=params)
 
 
 def b1_peak_time(sim: Simulator) -> Check:
@@ -65,9 +66,9 @@ def b3_graded_short_term(sim: Simulator) -> Check:
 
 def b4_inhibitor_washoff(sim: Simulator) -> Check:
     dose, t_add = 100.0, 45.0
-    tc = sim.run(Protocol(dose_pM=dose, t_end_min=240, n_points=481, inhibitor_nM=10000.0, inhibitor_at_min=t_add),
+    tc = sim.run(Experiment(dose_pM=dose, t_end_min=240, n_points=481, inhibitor_nM=10000.0, inhibitor_at_min=t_add),
                  readouts=["pSmad2", "nuc_Smad2"])
-    rest = sim.run(Protocol(dose_pM=0.0, t_end_min=10, n_points=3), readouts=["pSmad2", "nuc_Smad2"]).iloc[0]
+    rest = sim.run(Experiment(dose_pM=0.0, t_end_min=10, n_points=3), readouts=["pSmad2", "nuc_Smad2"]).iloc[0]
     before = value_at(tc, "pSmad2", t_add)
     t_half = half_life_of_decay(tc, "pSmad2", t_add, baseline=0.0)
     frac_90 = value_at(tc, "pSmad2", 90.0) / before
@@ -145,7 +146,7 @@ def b8_receptor_downregulation(sim: Simulator) -> Check:
 
 
 def _ec50_45min(sim, ligand, doses, params=None):
-    values = [value_at(sim.run(Protocol(ligand=ligand, dose_pM=d, t_end_min=45, n_points=46), readouts=["pSmad2"],
+    values = [value_at(sim.run(Experiment(ligand=ligand, dose_pM=d, t_end_min=45, n_points=46), readouts=["pSmad2"],
                                params=params), "pSmad2", 45) for d in doses]
     return fit_hill(doses, values)
 
@@ -182,14 +183,14 @@ def b10_inhibitor_potency(sim: Simulator) -> Check:
     from alk5_pysb.analysis.comparison import assay_readout
     from alk5_pysb.pharmacology.compounds import get_compound, library
     from alk5_pysb.simulation.metrics import parse_metric
-    from alk5_pysb.analysis.dose_response import inhibition, parse_treatment
+    from alk5_pysb.analysis.dose_response import inhibition
     doses = np.logspace(-1, 5, 19)
     results, ok = {}, True
     for name in (n for rank in B10_ORDER for n in rank):
         compound = get_compound(name)
         readout, metric = assay_readout(library().loc[name, "cell_assay"])
-        _, fits = inhibition(sim, compound, doses, treatment=parse_treatment("pretreat:60min"), readouts=[readout],
-                             metrics=[parse_metric(metric)])
+        pretreated = Experiment(dose_pM=100.0, pretreat_min=60.0, readouts=[readout], metrics=[parse_metric(metric)])
+        _, fits = inhibition(sim, pretreated, compound, doses)
         ic50 = float(fits["ic50"].iloc[0])
         reported = float(library().loc[name, "cell_ic50_nM"])
         results[name] = (ic50, reported, readout)
@@ -214,12 +215,13 @@ def b11_branch_selectivity(sim: Simulator) -> Check:
     from alk5_pysb.simulation.metrics import parse_metric
     from alk5_pysb.analysis.dose_response import inhibition
     compound = get_compound("SB-431542")
-    _, fits = inhibition(sim, compound, np.logspace(0, 5, 16), readouts=["pSmad2"], metrics=[parse_metric("at:60min")])
+    pretreated = Experiment(dose_pM=100.0, pretreat_min=60.0, readouts=["pSmad2"], metrics=[parse_metric("at:60min")])
+    _, fits = inhibition(sim, pretreated, compound, np.logspace(0, 5, 16))
     ic50 = float(fits["ic50"].iloc[0])
     cols = ["pSmad2", "ERK_active", "p38_active", "TAK1_active"]
-    ctrl = sim.run(Protocol(dose_pM=100.0, t_end_min=60, n_points=61), readouts=cols).iloc[-1]
-    drug = sim.run(Protocol(dose_pM=100.0, t_end_min=60, n_points=61, inhibitor_nM=10 * ic50, pretreat_min=60),
-                   readouts=cols, params=compound.model_params()).iloc[-1]
+    ctrl = sim.run(Experiment(dose_pM=100.0, t_end_min=60, n_points=61), readouts=cols).iloc[-1]
+    drug = sim.run(Experiment(dose_pM=100.0, t_end_min=60, n_points=61, compound=compound, inhibitor_nM=10 * ic50,
+                              pretreat_min=60), readouts=cols).iloc[-1]
     frac = {c: drug[c] / ctrl[c] for c in cols}
     ok = frac["pSmad2"] < 0.10
     flag = frac["p38_active"] >= 0.5 and frac["TAK1_active"] >= 0.5

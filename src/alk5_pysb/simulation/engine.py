@@ -1,6 +1,7 @@
 """The scan engine: many conditions on one compiled model, on one core, all local cores, or Dask.
 
-A scan is a table of conditions (one row each: condition_id + axis values). It is cut into
+A scan is one Experiment and a table of conditions (one row each: condition_id + axis values; each
+condition is the experiment varied by its row, see Experiment.vary). It is cut into
 fixed chunks; each chunk is simulated by a worker that holds the compiled model (shipped once as
 RoadRunner's saved state, never recompiled) and written to ``<out>/chunks/chunk-NNNNNN.parquet``
 atomically. ``resume`` skips chunks already on disk, so an interrupted scan ends with every
@@ -30,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 try:
@@ -38,23 +38,15 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: scans are not locked
     fcntl = None
 
-import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from alk5_pysb.io.files import atomic_path
-from alk5_pysb.simulation.metrics import Metric, horizon, time_grid
-from alk5_pysb.simulation.simulator import Protocol, Simulator
-from alk5_pysb.errors import SimulationError
-from alk5_pysb.errors import UserInputError
+from alk5_pysb.errors import SimulationError, UserInputError
+from alk5_pysb.simulation.experiment import Experiment, measure
+from alk5_pysb.simulation.simulator import Simulator
 
-#: axes that change the protocol rather than a model parameter (name -> unit)
-PROTOCOL_AXES = {"ligand_dose": "pM", "inhibitor_dose": "nM", "pretreat": "min", "trap_dose": "nM",
-                 "inhibitor_at": "min", "inhibitor_washout": "min", "washout": "min"}
-#: axes whose values are names, not numbers
-CATEGORICAL_AXES = {"compound": "library compound (or one given to the experiment)"}
 EXECUTORS = ("serial", "processes", "dask")
-LABEL_COLUMNS = {"condition_id", "cell"}   # identify a condition, change nothing
 SCAN_RECORD = "scan.json"
 LOCK_FILE = ".lock"
 RESULTS = "results.parquet"
@@ -68,85 +60,6 @@ solver_log = logging.getLogger("alk5_pysb.solver")
 
 class ScanError(SimulationError):
     """The scan could not go on (workers lost, scheduler gone); the CLI prints one line and exits 1."""
-
-
-class OutputTimes(tuple):
-    """The output grid of a condition; printed short, so an error message keeps its reason readable."""
-
-    def __repr__(self):
-        return f"<{len(self)} output times {self[0]:g}-{self[-1]:g} min>" if self else "<no output times>"
-
-
-def _given(row: dict, key: str, default=None):
-    """A row value, or ``default`` when the column is absent or empty (NaN) for this condition."""
-    value = row.get(key, default)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return default
-    return value
-
-
-@dataclass
-class Experiment:
-    """What every condition shares: ligand, base doses, compound, metrics."""
-    readouts: list[str]
-    metrics: list[Metric]
-    ligand: str = "TGFB1"
-    ligand_dose_pM: float = 100.0
-    compound: object = None               # compounds.Compound or None (model's default inhibitor)
-    compounds: dict = field(default_factory=dict)   # name -> Compound for a ``compound`` column (else library)
-    pretreat_min: float = 0.0
-    inhibitor_at_min: float | None = None
-    t_end_min: float | None = None
-    output_points: int | None = None      # a fixed uniform output grid (benchmarks); default: metric-driven
-    base_params: dict = field(default_factory=dict)
-
-    def columns(self) -> list[str]:
-        return [f"{r}@{m.text}" for r in self.readouts for m in self.metrics]
-
-    def compound_for(self, row: dict):
-        name = _given(row, "compound")
-        if name is None:
-            return self.compound
-        if name not in self.compounds:
-            from alk5_pysb.pharmacology.compounds import get_compound
-            self.compounds[name] = get_compound(str(name))
-        return self.compounds[name]
-
-    def protocol(self, row: dict) -> Protocol:
-        compound = self.compound_for(row)
-        dose = float(_given(row, "inhibitor_dose", 0.0))
-        pretreat = float(_given(row, "pretreat", self.pretreat_min)) if dose > 0 else 0.0
-        t_end = horizon(self.metrics, self.t_end_min or 0.0)
-        times = np.linspace(0.0, t_end, self.output_points) if self.output_points else time_grid(t_end, self.metrics)
-        return Protocol(
-            ligand=self.ligand, dose_pM=float(_given(row, "ligand_dose", self.ligand_dose_pM)), t_end_min=t_end,
-            times=OutputTimes(float(t) for t in times), inhibitor_nM=dose, pretreat_min=pretreat,
-            inhibitor_at_min=(_given(row, "inhibitor_at", self.inhibitor_at_min) if dose > 0 and not pretreat else None),
-            inhibitor_washout_min=_given(row, "inhibitor_washout") if dose > 0 else None,
-            washout_min=_given(row, "washout"), trap_nM=float(_given(row, "trap_dose", 0.0)),
-            inhibitor_tbrii_activity=compound.tbrii_activity(dose) if compound is not None else 1.0)
-
-    def params(self, row: dict) -> dict:
-        params = dict(self.base_params)
-        compound = self.compound_for(row)
-        if compound is not None:
-            params.update(compound.model_params())
-        for name, value in row.items():
-            if name not in PROTOCOL_AXES and name not in CATEGORICAL_AXES and name not in LABEL_COLUMNS:
-                params[name] = float(value)
-        return params
-
-    def run_condition(self, sim: Simulator, row: dict) -> dict:
-        frame = sim.run(self.protocol(row), readouts=self.readouts, params=self.params(row))
-        frame = frame[frame["time_min"] >= 0]
-        return {f"{r}@{m.text}": m.evaluate(frame, r) for r in self.readouts for m in self.metrics}
-
-    def fingerprint(self) -> dict:
-        """What must match for a resumed scan to continue the same experiment."""
-        return {"readouts": self.readouts, "metrics": [m.text for m in self.metrics], "ligand": self.ligand,
-                "ligand_dose_pM": self.ligand_dose_pM, "pretreat_min": self.pretreat_min,
-                "compound": getattr(self.compound, "name", None), "t_end_min": self.t_end_min,
-                "output_points": self.output_points, "base_params": self.base_params}
 
 
 class _NativeOutput:
@@ -221,7 +134,7 @@ def run_chunk(sim: Simulator, experiment: Experiment, rows: list[dict]) -> pd.Da
         result = dict(row)
         try:
             with solver_output_to_log(f"condition {row.get('condition_id', '?')}"):
-                result.update(experiment.run_condition(sim, row))
+                result.update(measure(sim, experiment.vary(row)))
             result["error"] = ""
         except (SimulationError, UserInputError, RuntimeError, ValueError, KeyError) as err:
             result.update({c: math.nan for c in experiment.columns()})
@@ -442,6 +355,8 @@ def run_scan(sim: Simulator, experiment: Experiment, conditions: pd.DataFrame, o
     if force and resume:
         raise UserInputError("--resume continues a scan and --force starts it again: give one of them")
     sim.check_ligand(experiment.ligand)       # before any work
+    if experiment.times is None:              # the window and output grid the metrics need
+        experiment = experiment.for_metrics()
     out = Path(out)
     _make_folder(out)
     with folder_lock(out):

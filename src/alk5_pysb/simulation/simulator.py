@@ -13,7 +13,6 @@ parameters are changed, initial assignments are re-evaluated with the new values
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from alk5_pysb.io.locations import NETWORKS, sbml_path
+from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, LIGANDS, MEDIUM, MOLECULES_PER_NM, TRAP_SPECIES
 from alk5_pysb.errors import SimulationError, UserInputError
 
@@ -59,46 +59,6 @@ def _suggest(name, valid):
     import difflib
     close = difflib.get_close_matches(name, valid, n=3)
     return f" (did you mean {', '.join(close)}?)" if close else ""
-
-
-@dataclass
-class Protocol:
-    """One experiment. Times in minutes relative to ligand addition (t = 0); doses in pM / nM."""
-    ligand: str = "TGFB1"
-    dose_pM: float = 100.0
-    t_end_min: float = 1440.0
-    inhibitor_nM: float = 0.0
-    pretreat_min: float = 0.0                 # inhibitor added this long before ligand
-    inhibitor_at_min: float | None = None     # inhibitor added after ligand (post-treatment)
-    inhibitor_washout_min: float | None = None
-    washout_min: float | None = None          # medium change: ligand (and trap) removed
-    trap_nM: float = 0.0                      # ligand trap added with the ligand
-    n_points: int = 241
-    times: tuple | None = None                # explicit output times (min); overrides n_points
-    inhibitor_tbrii_activity: float = 1.0     # TbetaRII kinase left while the drug is present (off-target)
-
-    def check(self):
-        if self.ligand not in LIGANDS:
-            raise UserInputError(f"unknown ligand {self.ligand!r}: valid ligands are {', '.join(LIGANDS)}")
-        for name in ("dose_pM", "inhibitor_nM", "pretreat_min", "trap_nM"):
-            value = getattr(self, name)
-            if not np.isfinite(value) or value < 0:
-                raise UserInputError(f"{name} must be a finite number >= 0, got {value!r}")
-        if not np.isfinite(self.t_end_min) or self.t_end_min <= 0:
-            raise UserInputError(f"t_end must be > 0 min, got {self.t_end_min!r}")
-        for name in ("inhibitor_at_min", "washout_min", "inhibitor_washout_min"):
-            value = getattr(self, name)
-            if value is not None and not (0 <= value <= self.t_end_min):
-                raise UserInputError(f"{name.removesuffix('_min')} at {value} min lies outside the simulated window "
-                                     f"0-{self.t_end_min:g} min")
-        if self.pretreat_min > 0 and self.inhibitor_nM == 0:
-            raise UserInputError("pretreatment needs an inhibitor dose (--inhibitor-dose)")
-        if self.inhibitor_at_min is not None and self.pretreat_min > 0:
-            raise UserInputError("give either a pretreatment time or a post-treatment time, not both")
-        if self.n_points < 2:
-            raise UserInputError("n_points must be at least 2")
-        if not 0.0 <= self.inhibitor_tbrii_activity <= 1.0:
-            raise UserInputError("inhibitor_tbrii_activity must lie in [0, 1]")
 
 
 def set_tolerances(rr, rtol: float, atol: float):
@@ -270,14 +230,15 @@ class Simulator:
             if not np.isfinite(value) or value < 0:
                 raise UserInputError(f"parameter {name} must be a finite number >= 0, got {value!r}")
 
-    def run(self, protocol: Protocol, readouts=None, params=None, dense: bool = False) -> pd.DataFrame:
-        """Time course of ``readouts`` under ``protocol``. ``dense=True`` returns every CVODE step (plus
-        the requested times), so maxima are the solver's, not the output grid's."""
-        protocol.check()
+    def run(self, experiment: Experiment, readouts=None, params=None, dense: bool = False) -> pd.DataFrame:
+        """Time course of an experiment: ``time_min`` and one column per readout (the experiment's, or
+        ``readouts``; ``params`` are applied on top of the experiment's). ``dense=True`` also returns every
+        CVODE step, so maxima are the solver's, not the output grid's."""
+        protocol = experiment.check()
         self.check_ligand(protocol.ligand)
-        readouts = list(readouts or default_readouts())
+        readouts = list(readouts or protocol.readouts or default_readouts())
         self.check_readouts(readouts)
-        params = params or {}
+        params = {**protocol.model_params(), **(params or {})}
         self.check_params(params)
         rest = self.resting_state(params)
         rr = self.rr
@@ -286,9 +247,8 @@ class Simulator:
 
         start = -protocol.pretreat_min
         events = {0.0: ["ligand"]}
-        if protocol.inhibitor_nM > 0:
-            t_inh = protocol.inhibitor_at_min if protocol.inhibitor_at_min is not None else -protocol.pretreat_min
-            events.setdefault(t_inh, []).insert(0, "inhibitor")
+        if protocol.inhibitor_time_min is not None:
+            events.setdefault(protocol.inhibitor_time_min, []).insert(0, "inhibitor")
         if protocol.washout_min is not None:
             events.setdefault(protocol.washout_min, []).append("washout")
         if protocol.inhibitor_washout_min is not None:
@@ -369,7 +329,7 @@ class Simulator:
         for name in names:
             if name == "inhibitor":
                 rr[INHIBITOR_SPECIES] = protocol.inhibitor_nM * self._molecules_per_nM("cytoplasm")
-                rr[TBRII_ACTIVITY] = protocol.inhibitor_tbrii_activity
+                rr[TBRII_ACTIVITY] = protocol.tbrii_activity
             elif name == "inhibitor_washout":
                 rr[INHIBITOR_SPECIES] = 0.0
                 rr[TBRII_ACTIVITY] = 1.0

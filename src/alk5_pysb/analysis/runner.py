@@ -1,0 +1,104 @@
+"""The runner: executes an experiment file (or an Experiment with its scan) and writes its results.
+
+- no scan: the experiment's time course -> ``<out>/<name>.csv``
+- a grid over ``ligand_dose`` only: a dose-response with Hill fits -> ``<name>.csv`` + ``<name>.fits.csv``
+- a grid over ``inhibitor_dose`` (and optionally ``compound``): an inhibition scan with IC50 fits, the
+  untreated control included -> ``<name>.csv`` + ``<name>.fits.csv``
+- any other scan: the scan engine -> ``<out>/results.parquet`` (one row per condition)
+
+Every branch streams its conditions through the scan engine (executors, chunks, resume, locks).
+The CLI parses options, calls :func:`run_file` and prints the :class:`RunResult`.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from alk5_pysb.analysis.dose_response import EngineOptions, dose_response, inhibition, remove_outputs
+from alk5_pysb.errors import UserInputError
+from alk5_pysb.io.experiment_files import ExperimentFile, conditions
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.simulation.engine import run_scan
+
+
+@dataclass
+class RunResult:
+    kind: str                            # time course | dose-response | inhibition | scan
+    outputs: list[Path]
+    data: pd.DataFrame
+    fits: pd.DataFrame | None = None
+    conditions: int = 0
+    failed: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def kind_of(spec: ExperimentFile) -> str:
+    scan = spec.scan
+    if scan is None:
+        return "time course"
+    names = [a.name for a in scan.axes]
+    if scan.design == "grid" and names == ["ligand_dose"]:
+        return "dose-response"
+    if scan.design == "grid" and sorted(names) in (["inhibitor_dose"], ["compound", "inhibitor_dose"]):
+        return "inhibition"
+    return "scan"
+
+
+def run_file(sim, spec: ExperimentFile, params: dict, outdir, engine: EngineOptions | None = None,
+             resume: bool = False, force: bool = False, allow_large: bool = False, chunk_size: int | None = None,
+             restart_option: str | None = "--force") -> RunResult:
+    """Run ``spec`` (parameters already resolved to absolute values) into the folder ``outdir``."""
+    engine = engine or EngineOptions()
+    experiment = spec.experiment(params)
+    sim.check_readouts(experiment.readouts)
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise UserInputError(f"-o {outdir} is a file: results of an experiment file go into a folder")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserInputError(f"cannot create folder {outdir}: {err.strerror}") from None
+    kind = kind_of(spec)
+    out = outdir / f"{spec.name}.csv"
+    if kind in ("time course", "dose-response", "inhibition") and force and not resume:
+        remove_outputs(out)
+    if kind == "time course":
+        if out.exists() and not force:
+            raise UserInputError(f"{out} exists: use --force to overwrite it")
+        frame = sim.run(experiment)
+        atomic_write(out, frame.to_csv(index=False, float_format="%.6g"))
+        return RunResult(kind, [out], frame, conditions=1)
+    if kind == "dose-response":
+        doses = spec.scan.axes[0].values
+        data, fits = dose_response(sim, experiment, doses, out=out, resume=resume, engine=engine)
+        return _fitted(kind, out, data, fits)
+    if kind == "inhibition":
+        axes = {a.name: a.values for a in spec.scan.axes}
+        if "compound" in axes:
+            from alk5_pysb.pharmacology.compounds import get_compound
+            compounds = [get_compound(name) for name in axes["compound"]]
+        elif experiment.compound is not None:
+            compounds = [experiment.compound]
+        else:
+            raise UserInputError(f"{spec.origin}: an inhibitor_dose scan needs compound = \"...\" or ki = \"30nM\" in "
+                                 "[experiment], or a compound axis")
+        doses = [d for d in axes["inhibitor_dose"] if d > 0]
+        data, fits = inhibition(sim, dataclasses.replace(experiment, compound=None), compounds, doses, out=out,
+                                resume=resume, engine=engine)
+        return _fitted(kind, out, data, fits)
+    table = conditions(spec.scan, allow_large=allow_large)
+    results = run_scan(sim, experiment, table, outdir, executor=engine.executor, workers=engine.workers,
+                       scheduler=engine.scheduler, chunk_size=chunk_size, resume=resume, force=force,
+                       restart_option=restart_option)
+    failed = int((results["error"] != "").sum()) if "error" in results else 0
+    return RunResult(kind, [outdir], results, conditions=len(table), failed=failed)
+
+
+def _fitted(kind, out: Path, data, fits) -> RunResult:
+    fits_path = out.with_name(out.stem + ".fits.csv")
+    atomic_write(fits_path, fits.to_csv(index=False, float_format="%.6g"))
+    failed = int((data["error"] != "").sum()) if "error" in data else 0
+    return RunResult(kind, [out, fits_path], data, fits, conditions=len(data), failed=failed)

@@ -1,0 +1,242 @@
+"""One experiment, one shape.
+
+An :class:`Experiment` says what is done to the cells and what is read out: the ligand and its dose,
+an ALK5 inhibitor (a compound carrying all its effects) and when it is present, a ligand washout or a
+ligand trap, parameter values, readouts and metrics, and the simulated window. The CLI, experiment
+files (TOML), scans (each condition is the experiment with some fields varied), validation, figures,
+SED-ML and PEtab conditions all build one; :meth:`Simulator.run` executes it and :func:`measure`
+reads its metrics.
+
+Times are minutes relative to ligand addition (t = 0; pre-treatment is negative time); ligand doses
+are pM (medium), inhibitor and trap doses nM.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from alk5_pysb.errors import UserInputError
+from alk5_pysb.model.names import LIGANDS
+from alk5_pysb.simulation.metrics import Metric, horizon, time_grid
+
+#: scan axes that change the experiment rather than a model parameter: axis -> (field, unit)
+AXES = {"ligand_dose": ("dose_pM", "pM"), "inhibitor_dose": ("inhibitor_nM", "nM"), "pretreat": ("pretreat_min", "min"),
+        "inhibitor_at": ("inhibitor_at_min", "min"), "inhibitor_washout": ("inhibitor_washout_min", "min"),
+        "washout": ("washout_min", "min"), "trap_dose": ("trap_nM", "nM"), "compound": ("compound", "name")}
+#: axes that change the schedule (name -> unit), and axes whose values are names
+PROTOCOL_AXES = {axis: unit for axis, (_, unit) in AXES.items() if unit != "name"}
+CATEGORICAL_AXES = {"compound": "library compound (or one given to the experiment)"}
+#: columns of a conditions table that label a condition and change nothing
+LABEL_COLUMNS = {"condition_id", "cell"}
+#: when an inhibitor is present, as one word (CLI --protocol): pretreat:60min, co, post:45min, washout:T
+SCHEDULES = "pretreat:60min, co, post:45min, washout:T (pre-treated 60 min, inhibitor removed at t = T)"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+@dataclass
+class Experiment:
+    """One experiment (see the module docstring). ``compound=None`` with an inhibitor dose uses the
+    model's default inhibitor (SB-431542, ``Kd_inhibitor``); ``params`` are absolute values in the
+    parameter table's units; ``readouts=None`` means every standard readout."""
+    ligand: str = "TGFB1"
+    dose_pM: float = 100.0
+    t_end_min: float | None = None             # default: what the metrics need, else 24 h
+    compound: object = None                    # pharmacology.compounds.Compound
+    inhibitor_nM: float = 0.0
+    pretreat_min: float = 0.0                  # inhibitor added this long before the ligand
+    inhibitor_at_min: float | None = None      # inhibitor added after the ligand (post-treatment)
+    inhibitor_washout_min: float | None = None
+    washout_min: float | None = None           # medium change: ligand (and trap) removed
+    trap_nM: float = 0.0                       # ligand trap added with the ligand
+    params: dict = field(default_factory=dict)
+    readouts: tuple | None = None
+    metrics: tuple = ()
+    n_points: int = 241
+    times: tuple | None = None                 # explicit output times (min); overrides n_points
+    name: str = ""
+    compounds: dict = field(default_factory=dict)   # name -> Compound a scan's compound axis may name
+
+    def __post_init__(self):
+        if self.t_end_min is None:
+            self.t_end_min = horizon(self.metrics) if self.metrics else 1440.0
+        self.params = dict(self.params or {})
+        if self.readouts is not None:
+            self.readouts = tuple(self.readouts)
+        self.metrics = tuple(self.metrics or ())
+        if self.times is not None:
+            self.times = tuple(float(t) for t in self.times)
+
+    # -- checks ---------------------------------------------------------------------------------
+    def check(self):
+        if self.ligand not in LIGANDS:
+            raise UserInputError(f"unknown ligand {self.ligand!r}: valid ligands are {', '.join(LIGANDS)}")
+        for name in ("dose_pM", "inhibitor_nM", "pretreat_min", "trap_nM"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+                raise UserInputError(f"{name} must be a finite number >= 0, got {value!r}")
+        if not np.isfinite(self.t_end_min) or self.t_end_min <= 0:
+            raise UserInputError(f"t_end must be > 0 min, got {self.t_end_min!r}")
+        for name in ("inhibitor_at_min", "washout_min", "inhibitor_washout_min"):
+            value = getattr(self, name)
+            if value is not None and not (0 <= value <= self.t_end_min):
+                raise UserInputError(f"{name.removesuffix('_min')} at {value} min lies outside the simulated window "
+                                     f"0-{self.t_end_min:g} min")
+        if self.pretreat_min > 0 and self.inhibitor_nM == 0:
+            raise UserInputError("pretreatment needs an inhibitor dose (--inhibitor-dose)")
+        if self.inhibitor_at_min is not None and self.pretreat_min > 0:
+            raise UserInputError("give either a pretreatment time or a post-treatment time, not both")
+        if self.n_points < 2:
+            raise UserInputError("n_points must be at least 2")
+        return self
+
+    @property
+    def schedule_text(self) -> str:
+        """The inhibitor schedule as one word (the inverse of :func:`schedule`)."""
+        if self.inhibitor_washout_min is not None:
+            return f"washout:{self.inhibitor_washout_min:g}min"
+        if self.pretreat_min > 0:
+            return f"pretreat:{self.pretreat_min:g}min"
+        return f"post:{self.inhibitor_at_min:g}min" if self.inhibitor_at_min else "co"
+
+    # -- what the simulator needs ------------------------------------------------------------------
+    @property
+    def inhibitor_time_min(self) -> float | None:
+        """When the inhibitor is added (None: no inhibitor)."""
+        if self.inhibitor_nM <= 0:
+            return None
+        return self.inhibitor_at_min if self.inhibitor_at_min is not None else -self.pretreat_min
+
+    @property
+    def tbrii_activity(self) -> float:
+        """TbetaRII kinase activity left while the drug is present (the compound's off-target effect)."""
+        if self.compound is None or self.inhibitor_nM <= 0:
+            return 1.0
+        return float(self.compound.tbrii_activity(self.inhibitor_nM))
+
+    def model_params(self) -> dict:
+        """Parameter values of this experiment: the compound's affinity, then explicit ``params``."""
+        values = dict(self.compound.model_params()) if self.compound is not None else {}
+        values.update(self.params)
+        return values
+
+    # -- metrics ------------------------------------------------------------------------------------
+    def columns(self) -> list[str]:
+        return [f"{r}@{m.text}" for r in self.readouts or () for m in self.metrics]
+
+    def for_metrics(self, output_points: int | None = None) -> Experiment:
+        """The experiment on the window and output grid its metrics need (1-min grid over 8 h)."""
+        t_end = horizon(self.metrics, self.t_end_min if self.t_end_min else 0.0)
+        times = np.linspace(0.0, t_end, output_points) if output_points else time_grid(t_end, self.metrics)
+        return dataclasses.replace(self, t_end_min=t_end, times=tuple(times))
+
+    # -- scans: a condition is the experiment with some fields varied ---------------------------------
+    def vary(self, row: dict) -> Experiment:
+        """This experiment under one condition of a scan: ``row`` maps axes (``ligand_dose``, ``pretreat``,
+        ``compound``, ... see AXES) or parameter names to values; empty cells keep the base value.
+        Inhibitor timing only applies when the condition has an inhibitor dose."""
+        changes, params = {}, dict(self.params)
+        for axis, value in row.items():
+            if axis in LABEL_COLUMNS or _missing(value):
+                continue
+            if axis == "compound":
+                changes["compound"] = _compound(value, self.compounds)
+            elif axis in AXES:
+                changes[AXES[axis][0]] = float(value)
+            else:
+                params[axis] = float(value)
+        varied = dataclasses.replace(self, params=params, **changes)
+        if varied.inhibitor_nM <= 0:
+            varied = dataclasses.replace(varied, pretreat_min=0.0, inhibitor_at_min=None, inhibitor_washout_min=None)
+        elif varied.pretreat_min > 0:
+            varied = dataclasses.replace(varied, inhibitor_at_min=None)
+        return varied
+
+    def fingerprint(self) -> dict:
+        """What must match for a resumed scan to continue the same experiment."""
+        compound = None if self.compound is None else {
+            "name": self.compound.name, **{k: v for k, v in vars(self.compound).items() if k != "name"}}
+        return {"ligand": self.ligand, "dose_pM": self.dose_pM, "t_end_min": self.t_end_min, "compound": compound,
+                "inhibitor_nM": self.inhibitor_nM, "pretreat_min": self.pretreat_min,
+                "inhibitor_at_min": self.inhibitor_at_min, "inhibitor_washout_min": self.inhibitor_washout_min,
+                "washout_min": self.washout_min, "trap_nM": self.trap_nM, "params": self.params,
+                "readouts": list(self.readouts or ()), "metrics": [m.text for m in self.metrics],
+                "times": None if self.times is None else [len(self.times), self.times[0], self.times[-1]]}
+
+    # -- other tools: the same experiment on the resting-state SBML (SED-ML, PEtab) ----------------------
+    def sbml_changes(self) -> dict[str, float]:
+        """Values of ``alk5_rest.sbml`` parameters that set up this experiment there (dose events at
+        ``ligand_time_min`` and ``inhibitor_time_min``; the model starts at rest). Schedules the rest
+        model has no event for (washouts, post-treatment, trap) are refused."""
+        if self.washout_min is not None or self.inhibitor_washout_min is not None or self.trap_nM > 0:
+            raise UserInputError("the resting-state SBML has no washout or trap events: this experiment needs the "
+                                 "simulator (alk5 simulate)")
+        changes = {f"dose_{lig}_pM": (self.dose_pM if lig == self.ligand else 0.0) for lig in LIGANDS}
+        changes["ligand_time_min"] = float(self.pretreat_min)         # the rest model starts at t = 0
+        changes["Inhibitor_0"] = float(self.inhibitor_nM)
+        if self.inhibitor_nM > 0:
+            changes["inhibitor_time_min"] = float(self.pretreat_min + (self.inhibitor_at_min or 0.0))
+        if self.tbrii_activity != 1.0:
+            changes["TBRII_kinase_activity"] = self.tbrii_activity
+        changes.update(self.model_params())
+        return changes
+
+    def describe(self) -> str:
+        """One line for messages and figure titles."""
+        from alk5_pysb.io.units import format_concentration
+        text = f"{self.ligand} {format_concentration(self.dose_pM)}"
+        if self.inhibitor_nM > 0:
+            drug = self.compound.name if self.compound is not None else "inhibitor"
+            when = (f"pre-treated {self.pretreat_min:g} min" if self.pretreat_min > 0 else
+                    f"added at {self.inhibitor_at_min:g} min" if self.inhibitor_at_min else "co-treated")
+            text += f", {drug} {format_concentration(self.inhibitor_nM * 1e3)} {when}"
+        if self.trap_nM > 0:
+            text += f", trap {self.trap_nM:g} nM"
+        if self.washout_min is not None:
+            text += f", washout at {self.washout_min:g} min"
+        if self.params:
+            text += ", " + ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return text
+
+    def __repr__(self):      # short: error messages keep the solver's reason readable
+        return f"Experiment({self.describe()}, 0-{self.t_end_min:g} min)"
+
+
+def _compound(name, compounds: dict):
+    """A compound of the scan (given to the experiment) or of the library; cached per experiment."""
+    if name not in compounds:
+        from alk5_pysb.pharmacology.compounds import get_compound
+        compounds[name] = get_compound(str(name))
+    return compounds[name]
+
+
+def schedule(text: str) -> dict:
+    """An inhibitor schedule word (CLI --protocol) as Experiment fields: ``pretreat:60min`` -> pre-treated,
+    ``co`` -> added with the ligand, ``post:45min`` -> added at 45 min, ``washout:T`` -> pre-treated
+    60 min and removed at T."""
+    from alk5_pysb.io.units import parse_duration
+    kind, _, arg = str(text).partition(":")
+    if kind == "co" and not arg:
+        return {"pretreat_min": 0.0, "inhibitor_at_min": 0.0}
+    if kind in ("pretreat", "post", "washout") and arg:
+        t = parse_duration(arg, what=f"protocol {text!r} time")
+        if kind == "pretreat":
+            if t <= 0:
+                raise UserInputError(f"protocol {text!r}: pre-treatment time must be > 0")
+            return {"pretreat_min": t}
+        if kind == "post":
+            return {"inhibitor_at_min": t}
+        return {"pretreat_min": 60.0, "inhibitor_washout_min": t}
+    raise UserInputError(f"unknown protocol {text!r}: valid protocols are {SCHEDULES}")
+
+
+def measure(sim, experiment: Experiment) -> dict[str, float]:
+    """Run ``experiment`` (on the grid its metrics need) and evaluate every readout@metric."""
+    frame = sim.run(experiment)
+    frame = frame[frame["time_min"] >= 0]
+    return {f"{r}@{m.text}": m.evaluate(frame, r) for r in experiment.readouts for m in experiment.metrics}
