@@ -254,6 +254,8 @@ def _axis_values(axis_name: str, spec, origin) -> list:
                 raise UserInputError(f"{what}: a log grid START:STOP:N needs 0 < START < STOP and N >= 2")
             return list(np.logspace(np.log10(start), np.log10(stop), n))
         values = [float(v) for v in text.split(",")]
+    except UserInputError:          # a ValueError too: keep the log grid's own message
+        raise
     except ValueError:
         raise UserInputError(f"{what}: expected numbers (a list or START:STOP:N), got {text!r}") from None
     if any(v < 0 or not np.isfinite(v) for v in values):
