@@ -443,6 +443,14 @@ def _executor_options(s):
     s.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (implies --executor dask)")
 
 
+def _inhibitor_scan_options(s, doses):
+    s.add_argument("--doses", default=doses, help="inhibitor grid START:STOP:N or a list")
+    s.add_argument("--ligand-dose", default="100pM")
+    s.add_argument("--protocol", default="pretreat:60min", help="pretreat:60min | co | post:45min | washout:T")
+    s.add_argument("--readouts", default="pSmad2,ERK_active,p38_active")
+    s.add_argument("--metric", default="at:60min")
+
+
 def _scan_options(s, what):
     s.add_argument("-o", "--output", help=f"{what} CSV; chunks stream to <name>.chunks/ as results come in")
     s.add_argument("--resume", action="store_true", help="continue an interrupted scan from its chunks")
@@ -504,22 +512,14 @@ def build_parser():
     s.add_argument("--compound", help="library compound (see `alk5 compare-compounds`), or a name for --ki")
     s.add_argument("--ki", help="biochemical ALK5 Ki/IC50 of your own compound (30nM)")
     s.add_argument("--compound-file", help="CSV with columns name,alk5_ic50_nM[,tbrii_ic50_nM,cell_ic50_nM]")
-    s.add_argument("--doses", default="1nM:30uM:25", help="inhibitor grid START:STOP:N or a list")
     s.add_argument("--ligand", default="TGFB1")
-    s.add_argument("--ligand-dose", default="100pM")
-    s.add_argument("--protocol", default="pretreat:60min", help="pretreat:60min | co | post:45min | washout:T")
-    s.add_argument("--readouts", default="pSmad2,ERK_active,p38_active")
-    s.add_argument("--metric", default="at:60min")
+    _inhibitor_scan_options(s, "1nM:30uM:25")
     _param_options(s)
     _scan_options(s, "inhibition")
     s.set_defaults(func=cmd_inhibition)
 
     s = sub.add_parser("compare-compounds", help="all library compounds: literature vs model cellular IC50")
-    s.add_argument("--doses", default="0.1nM:100uM:19")
-    s.add_argument("--ligand-dose", default="100pM")
-    s.add_argument("--protocol", default="pretreat:60min")
-    s.add_argument("--readouts", default="pSmad2,ERK_active,p38_active")
-    s.add_argument("--metric", default="at:60min")
+    _inhibitor_scan_options(s, "0.1nM:100uM:19")
     _scan_options(s, "comparison")
     s.set_defaults(func=cmd_compare_compounds)
 

@@ -20,7 +20,7 @@ import pandas as pd
 from alk5_pysb.analysis.dose_response import EngineOptions, dose_response, inhibition, remove_outputs
 from alk5_pysb.errors import UserInputError
 from alk5_pysb.io.experiment_files import ExperimentFile, conditions
-from alk5_pysb.io.files import atomic_write
+from alk5_pysb.io.files import atomic_write, make_folder
 from alk5_pysb.simulation.engine import run_scan
 
 
@@ -54,13 +54,7 @@ def run_file(sim, spec: ExperimentFile, params: dict, outdir, engine: EngineOpti
     engine = engine or EngineOptions()
     experiment = spec.experiment(params)
     sim.check_readouts(experiment.readouts)
-    outdir = Path(outdir)
-    if outdir.exists() and not outdir.is_dir():
-        raise UserInputError(f"-o {outdir} is a file: results of an experiment file go into a folder")
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UserInputError(f"cannot create folder {outdir}: {err.strerror}") from None
+    outdir = make_folder(outdir, "the results of an experiment file")
     kind = kind_of(spec)
     out = outdir / f"{spec.name}.csv"
     if kind in ("time course", "dose-response", "inhibition") and force and not resume:

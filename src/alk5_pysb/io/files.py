@@ -37,6 +37,18 @@ def atomic_path(path, make_folder: bool = False):
             os.unlink(tmp)
 
 
+def make_folder(folder, what: str = "results") -> Path:
+    """Create ``folder`` (and parents), or a one-line UserInputError when it is a file or cannot be made."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UserInputError(f"{folder} is a file, not a folder: {what} are written to a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserInputError(f"cannot create folder {folder}: {err.strerror}") from None
+    return folder
+
+
 def atomic_write(path, data: str | bytes, make_folder: bool = False) -> Path:
     with atomic_path(path, make_folder) as tmp:
         if isinstance(data, bytes):

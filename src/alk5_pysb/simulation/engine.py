@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - not POSIX: scans are not locked
 import pandas as pd
 from tqdm import tqdm
 
-from alk5_pysb.io.files import atomic_path
+from alk5_pysb.io.files import atomic_path, make_folder
 from alk5_pysb.errors import SimulationError, UserInputError
 from alk5_pysb.simulation.experiment import Experiment, measure
 from alk5_pysb.simulation.simulator import Simulator
@@ -294,12 +294,7 @@ def folder_lock(folder):
 
 
 def _make_folder(folder: Path):
-    if folder.exists() and not folder.is_dir():
-        raise UserInputError(f"{folder} is a file, not a folder: scan results are written to a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UserInputError(f"cannot create folder {folder}: {err.strerror}") from None
+    make_folder(folder, "scan results")
 
 
 def forget_scan(out) -> None:
