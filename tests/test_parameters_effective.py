@@ -84,3 +84,17 @@ def test_rhoa_amount_sets_its_resting_level(sim):
                     sim.observables else ["RhoA_GTP"], params={"RhoA_0": 50000.0})
     base = sim.run(Experiment(dose_pM=0, t_end_min=1, n_points=2), readouts=list(frame.columns[1:]))
     assert frame.iloc[0, 1] == pytest.approx(0.5 * base.iloc[0, 1], rel=1e-3)
+
+
+def test_population_with_receptor_variability_only_gives_different_cells(sim, tmp_path):
+    """The issue's symptom: receptor variability gave every cell the same response (amounts were discarded)."""
+    from alk5_pysb.analysis.ensembles import population, population_table
+    from alk5_pysb.simulation.metrics import parse_metrics
+    table = population_table(sim, 8, 0.3, ["TBRII_0", "ALK5_0"], [], seed=2)
+    summary, _ = population(sim, Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:45min")), table, tmp_path,
+                            executor="serial")
+    values = summary["pSmad2@at:45min"]
+    assert values.std() > 0.05 * values.mean()
+    # and the cells with more TbetaRII respond more (TbetaRII is limiting, Zi 2011)
+    per_cell = table.groupby("cell")["TBRII_0"].first()
+    assert values.corr(per_cell.reindex(summary["cell"]).set_axis(values.index)) > 0.5
