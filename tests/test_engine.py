@@ -9,17 +9,18 @@ import pandas as pd
 import pytest
 
 from alk5_pysb.simulation.engine import run_scan
-from alk5_pysb.io.scan_files import conditions, experiment, parse_scan
+from alk5_pysb.io.experiment_files import conditions, parse
 from alk5_pysb.errors import UserInputError
 
 SMALL = """
-[scan]
+[experiment]
 name = "small"
-design = "grid"
 readouts = ["pSmad2", "p38_active"]
 metrics = ["at:45min", "peak"]
 compound = "SB-431542"
 pretreat = "60min"
+[scan]
+design = "grid"
 [[scan.axis]]
 name = "ligand_dose"
 values = "10pM,100pM"
@@ -34,8 +35,8 @@ values = "0.0035,0.035"
 
 @pytest.fixture(scope="module")
 def small(sim):
-    spec = parse_scan(SMALL, "small.toml", sim.table_parameters)
-    return spec, experiment(spec), conditions(spec)
+    spec = parse(SMALL, "small.toml", sim.table_parameters)
+    return spec, spec.experiment(), conditions(spec.scan)
 
 
 def test_executors_give_identical_results(sim, small, tmp_path):
@@ -87,30 +88,35 @@ def test_interrupted_scan_resumes_without_loss_or_duplicates(tmp_path):
     assert sorted(results["condition_id"]) == list(range(36))
 
 
+HEAD = '[experiment]\nname = "x"\nreadouts = ["pSmad2"]\n'
+
+
 @pytest.mark.parametrize("body, message", [
-    ('design = "grid"\nreadouts=["pSmad2"]\nmetrics=["peak"]\n[[scan.axis]]\nname = "colour"\nvalues = "1,2"', "unknown axis"),
-    ('design = "lhs"\nsamples = 10\nreadouts=["pSmad2"]\nmetrics=["peak"]\n[[scan.axis]]\nname = "k_int"\nrange = [1.0, 0.1]', "empty or reversed"),
-    ('design = "grid"\nreadouts=["pSmad2"]\nmetrics=["peak"]\n[[scan.axis]]\nname = "ligand_dose"\nvalues = "1nM:1pM:5"', "start"),
-    ('design = "grid"\nreadouts=["pSmad2"]\nmetrics=["sometimes"]\n[[scan.axis]]\nname = "ligand_dose"\nvalues = "1pM"', "valid metrics"),
-    ('design = "cube"\nreadouts=["pSmad2"]\nmetrics=["peak"]', "not one of"),
+    ('metrics=["peak"]\n[scan]\ndesign = "grid"\n[[scan.axis]]\nname = "colour"\nvalues = "1,2"', "unknown axis"),
+    ('metrics=["peak"]\n[scan]\ndesign = "lhs"\nsamples = 10\n[[scan.axis]]\nname = "k_int"\nrange = [1.0, 0.1]',
+     "empty or reversed"),
+    ('metrics=["peak"]\n[scan]\ndesign = "grid"\n[[scan.axis]]\nname = "ligand_dose"\nvalues = "1nM:1pM:5"', "start"),
+    ('metrics=["sometimes"]\n[scan]\ndesign = "grid"\n[[scan.axis]]\nname = "ligand_dose"\nvalues = "1pM"',
+     "valid metrics"),
+    ('metrics=["peak"]\n[scan]\ndesign = "cube"', "not one of"),
 ])
 def test_bad_scan_files(sim, body, message):
     with pytest.raises(UserInputError, match=message):
-        parse_scan('[scan]\nname = "x"\n' + body, "x.toml", sim.table_parameters)
+        parse(HEAD + body, "x.toml", sim.table_parameters)
 
 
 def test_large_designs_need_yes(sim):
-    spec = parse_scan('[scan]\nname = "x"\ndesign = "sobol"\nsamples = 1024\nmax_conditions = 1000\n'
-                      'readouts=["pSmad2"]\nmetrics=["peak"]\n[[scan.axis]]\nname = "k_int"\nrange = [0.1, 1.0]\n'
-                      '[[scan.axis]]\nname = "k_rec"\nrange = [0.01, 0.1]', "x.toml", sim.table_parameters)
+    spec = parse(HEAD + 'metrics=["peak"]\n[scan]\ndesign = "sobol"\nsamples = 1024\nmax_conditions = 1000\n'
+                 '[[scan.axis]]\nname = "k_int"\nrange = [0.1, 1.0]\n'
+                 '[[scan.axis]]\nname = "k_rec"\nrange = [0.01, 0.1]', "x.toml", sim.table_parameters)
     with pytest.raises(UserInputError, match="--yes"):
-        conditions(spec)
-    assert len(conditions(spec, allow_large=True)) == 1024 * 6
+        conditions(spec.scan)
+    assert len(conditions(spec.scan, allow_large=True)) == 1024 * 6
 
 
 def test_malformed_scan_file_names_the_line(sim):
-    with pytest.raises(UserInputError, match="line 3"):
-        parse_scan('[scan]\nname = "x"\ndesign = "grid\n', "x.toml", sim.table_parameters)
+    with pytest.raises(UserInputError, match="line 5"):
+        parse(HEAD + '[scan]\ndesign = "grid\n', "x.toml", sim.table_parameters)
 
 
 def test_sensitivity_ranks_the_phosphorylation_constant(sim, tmp_path):
@@ -143,7 +149,7 @@ def test_population_varies_responses_and_ic50s(sim, tmp_path):
 
 def test_scan_command_rejects_bad_files_before_work(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[scan]\nname = "x"\ndesign = "grid"\nreadouts = ["pSmad2"]\nmetrics = ["peak"]\n'
+    bad.write_text(HEAD + 'metrics = ["peak"]\n[scan]\ndesign = "grid"\n'
                    '[[scan.axis]]\nname = "ligand_dose"\nvalues = "0pM:1nM:5"\n')
     res = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "scan", str(bad), "-o", str(tmp_path / "out")],
                          capture_output=True, text=True, timeout=120)
@@ -152,10 +158,10 @@ def test_scan_command_rejects_bad_files_before_work(tmp_path):
 
 
 def test_compound_axis_runs_each_library_compound(sim, tmp_path):
-    spec = parse_scan('[scan]\nname = "c"\ndesign = "grid"\nreadouts = ["pSmad2"]\nmetrics = ["at:60min"]\n'
-                      'pretreat = "60min"\n[[scan.axis]]\nname = "compound"\nvalues = ["SB-431542", "RepSox"]\n'
-                      '[[scan.axis]]\nname = "inhibitor_dose"\nvalues = "0nM,100nM"', "c.toml", sim.table_parameters)
-    result = run_scan(sim, experiment(spec), conditions(spec), tmp_path / "c", progress=False)
+    spec = parse(HEAD + 'metrics = ["at:60min"]\npretreat = "60min"\n[scan]\ndesign = "grid"\n'
+                 '[[scan.axis]]\nname = "compound"\nvalues = ["SB-431542", "RepSox"]\n'
+                 '[[scan.axis]]\nname = "inhibitor_dose"\nvalues = "0nM,100nM"', "c.toml", sim.table_parameters)
+    result = run_scan(sim, spec.experiment(), conditions(spec.scan), tmp_path / "c", progress=False)
     value = result.set_index(["compound", "inhibitor_dose"])["pSmad2@at:60min"]
     # no drug: the same cell, up to the solver's tolerance (the compounds' Kd enter the pre-equilibration)
     assert value[("SB-431542", 0.0)] == pytest.approx(value[("RepSox", 0.0)], rel=1e-5)
@@ -164,8 +170,8 @@ def test_compound_axis_runs_each_library_compound(sim, tmp_path):
 
 def test_unknown_compound_on_an_axis_lists_the_library(sim):
     with pytest.raises(UserInputError, match="valid compounds are"):
-        parse_scan('[scan]\nname = "c"\ndesign = "grid"\nreadouts = ["pSmad2"]\nmetrics = ["peak"]\n'
-                   '[[scan.axis]]\nname = "compound"\nvalues = ["aspirin"]', "c.toml", sim.table_parameters)
+        parse(HEAD + 'metrics = ["peak"]\n[scan]\ndesign = "grid"\n'
+              '[[scan.axis]]\nname = "compound"\nvalues = ["aspirin"]', "c.toml", sim.table_parameters)
 
 
 def test_resume_refuses_a_different_scan_in_the_same_folder(sim, small, tmp_path):
@@ -187,7 +193,10 @@ def test_scan_on_a_running_dask_cluster_via_scheduler_address(tmp_path):
                               "--scheduler", cluster.scheduler_address, "--chunk-size", "4"],
                              capture_output=True, text=True, timeout=300)
         assert res.returncode == 0, res.stderr
-        assert "with dask" in res.stdout
+        # the chunks ran as tasks of this cluster's scheduler: 12 conditions in chunks of 4
+        tasks = cluster.scheduler.task_prefixes.get("dask_task")
+        assert tasks is not None, list(cluster.scheduler.task_prefixes)
+        assert tasks.state_counts["memory"] == 3 and tasks.state_counts["erred"] == 0
     serial = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "scan", str(scan), "-o", str(tmp_path / "s"),
                              "--executor", "serial"], capture_output=True, text=True, timeout=300)
     assert serial.returncode == 0, serial.stderr
