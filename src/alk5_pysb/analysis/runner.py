@@ -19,9 +19,10 @@ import pandas as pd
 
 from alk5_pysb.analysis.dose_response import EngineOptions, dose_response, inhibition, remove_outputs
 from alk5_pysb.errors import UserInputError
-from alk5_pysb.io.experiment_files import ExperimentFile, conditions
+from alk5_pysb.io.experiment_files import ExperimentFile, compound_names, conditions
 from alk5_pysb.io.files import atomic_write, make_folder
-from alk5_pysb.simulation.engine import run_scan
+from alk5_pysb.simulation.engine import check_options, run_scan
+from alk5_pysb.simulation.experiment import AXES, LABEL_COLUMNS
 
 
 @dataclass
@@ -50,12 +51,18 @@ def kind_of(spec: ExperimentFile) -> str:
 def run_file(sim, spec: ExperimentFile, params: dict, outdir, engine: EngineOptions | None = None,
              resume: bool = False, force: bool = False, allow_large: bool = False, chunk_size: int | None = None,
              restart_option: str | None = "--force") -> RunResult:
-    """Run ``spec`` (parameters already resolved to absolute values) into the folder ``outdir``."""
+    """Run ``spec`` (parameters already resolved to absolute values) into the folder ``outdir``.
+    Everything that can be refused (options, conditions, compounds) is checked before the folder is made."""
     engine = engine or EngineOptions()
     experiment = spec.experiment(params)
     sim.check_readouts(experiment.readouts)
-    outdir = make_folder(outdir, "the results of an experiment file")
+    check_options(engine.executor, engine.workers, chunk_size, resume, force)
     kind = kind_of(spec)
+    table = conditions(spec.scan, allow_large=allow_large) if spec.scan is not None else None
+    if kind == "scan" and spec.scan.design == "csv":
+        _check_columns(sim, spec, table)
+    compounds = _inhibitors(spec, experiment) if kind == "inhibition" else None
+    outdir = make_folder(outdir, "the results of an experiment file")
     out = outdir / f"{spec.name}.csv"
     if kind in ("time course", "dose-response", "inhibition") and force and not resume:
         remove_outputs(out)
@@ -70,25 +77,42 @@ def run_file(sim, spec: ExperimentFile, params: dict, outdir, engine: EngineOpti
         data, fits = dose_response(sim, experiment, doses, out=out, resume=resume, engine=engine)
         return _fitted(kind, out, data, fits)
     if kind == "inhibition":
-        axes = {a.name: a.values for a in spec.scan.axes}
-        if "compound" in axes:
-            from alk5_pysb.pharmacology.compounds import get_compound
-            compounds = [get_compound(name) for name in axes["compound"]]
-        elif experiment.compound is not None:
-            compounds = [experiment.compound]
-        else:
-            raise UserInputError(f"{spec.origin}: an inhibitor_dose scan needs compound = \"...\" or ki = \"30nM\" in "
-                                 "[experiment], or a compound axis")
-        doses = [d for d in axes["inhibitor_dose"] if d > 0]
+        doses = [d for a in spec.scan.axes if a.name == "inhibitor_dose" for d in a.values if d > 0]
         data, fits = inhibition(sim, dataclasses.replace(experiment, compound=None), compounds, doses, out=out,
                                 resume=resume, engine=engine)
         return _fitted(kind, out, data, fits)
-    table = conditions(spec.scan, allow_large=allow_large)
     results = run_scan(sim, experiment, table, outdir, executor=engine.executor, workers=engine.workers,
                        scheduler=engine.scheduler, chunk_size=chunk_size, resume=resume, force=force,
                        restart_option=restart_option)
     failed = int((results["error"] != "").sum()) if "error" in results else 0
     return RunResult(kind, [outdir], results, conditions=len(table), failed=failed)
+
+
+def _inhibitors(spec: ExperimentFile, experiment) -> list:
+    """The compounds of an inhibition scan (a compound axis, or the experiment's compound)."""
+    axes = {a.name: a.values for a in spec.scan.axes}
+    if not any(d > 0 for d in axes["inhibitor_dose"]):
+        raise UserInputError(f"{spec.origin}: an inhibitor_dose scan needs at least one dose > 0 (the untreated "
+                             "control is added to it)")
+    if "compound" in axes:
+        from alk5_pysb.pharmacology.compounds import get_compound
+        return [get_compound(name) for name in axes["compound"]]
+    if experiment.compound is not None:
+        return [experiment.compound]
+    raise UserInputError(f"{spec.origin}: an inhibitor_dose scan needs compound = \"...\" or ki = \"30nM\" in "
+                         "[experiment], or a compound axis")
+
+
+def _check_columns(sim, spec: ExperimentFile, table):
+    """A conditions file names axes, label columns or parameters of the network that runs it; its compounds
+    are in the library."""
+    unknown = [str(c) for c in table.columns if c not in AXES and c not in LABEL_COLUMNS and c not in sim.table_parameters]
+    if unknown:
+        raise UserInputError(f"{spec.origin}: conditions file {spec.scan.conditions_file}: unknown column(s) "
+                             f"{', '.join(unknown)}; valid columns are {', '.join(AXES)} or any model parameter "
+                             "(see `alk5 info`)")
+    if "compound" in table:
+        compound_names(sorted(set(table["compound"].dropna().astype(str))), spec.origin)
 
 
 def _fitted(kind, out: Path, data, fits) -> RunResult:

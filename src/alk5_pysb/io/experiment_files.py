@@ -53,7 +53,7 @@ import tomli_w
 
 from alk5_pysb.errors import UserInputError
 from alk5_pysb.io.units import parse_concentration, parse_dose_grid, parse_duration
-from alk5_pysb.simulation.experiment import CATEGORICAL_AXES, PROTOCOL_AXES, Experiment
+from alk5_pysb.simulation.experiment import CATEGORICAL_AXES, LABEL_COLUMNS, PROTOCOL_AXES, Experiment
 from alk5_pysb.simulation.metrics import parse_metrics
 
 DESIGNS = ("grid", "lhs", "sobol", "csv")
@@ -194,9 +194,13 @@ class ExperimentFile:
         return dict(self.body.get("scale", {}))
 
     def parameter_names(self) -> list[str]:
-        """Parameters the file sets, scales or scans (they decide which network can run it)."""
+        """Parameters the file sets, scales or scans (they decide which network can run it); the scanned
+        ones of a csv design are the columns of its conditions file."""
         axes = [a.name for a in self.scan.axes] if self.scan else []
-        return [*self.set, *self.scale, *(a for a in axes if a not in PROTOCOL_AXES and a not in CATEGORICAL_AXES)]
+        if self.scan is not None and self.scan.design == "csv":
+            axes = [str(c) for c in read_conditions(self.scan).columns]
+        return [*self.set, *self.scale, *(a for a in axes if a not in PROTOCOL_AXES and a not in CATEGORICAL_AXES
+                                          and a not in LABEL_COLUMNS)]
 
     def experiment(self, params: dict | None = None) -> Experiment:
         """The Experiment this file describes; ``params`` are the resolved absolute values of set/scale."""

@@ -329,6 +329,19 @@ def _sigterm_ends_scan():
         signal.signal(signal.SIGTERM, previous)
 
 
+def check_options(executor: str = "serial", workers: int | None = None, chunk_size: int | None = None,
+                  resume: bool = False, force: bool = False):
+    """The options of a scan, checked before any work (callers that create folders check them first)."""
+    if executor not in EXECUTORS:
+        raise UserInputError(f"unknown executor {executor!r}: valid executors are {', '.join(EXECUTORS)}")
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise UserInputError(f"--workers must be >= 1, got {workers}")
+    if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
+        raise UserInputError(f"--chunk-size must be >= 1 (conditions per chunk file), got {chunk_size}")
+    if force and resume:
+        raise UserInputError("--resume continues a scan and --force starts it again: give one of them")
+
+
 def run_scan(sim: Simulator, experiment: Experiment, conditions: pd.DataFrame, out, executor: str = "serial",
              workers: int | None = None, scheduler: str | None = None, chunk_size: int | None = None,
              resume: bool = False, progress: bool = True, force: bool = False,
@@ -341,14 +354,7 @@ def run_scan(sim: Simulator, experiment: Experiment, conditions: pd.DataFrame, o
     while the scan runs (a second scan into it raises UserInputError naming this one's PID).
     ``restart_option`` is the option of the calling command that starts a scan again (``--force``), named
     in refusals."""
-    if executor not in EXECUTORS:
-        raise UserInputError(f"unknown executor {executor!r}: valid executors are {', '.join(EXECUTORS)}")
-    if workers is not None and (isinstance(workers, bool) or workers < 1):
-        raise UserInputError(f"--workers must be >= 1, got {workers}")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
-        raise UserInputError(f"--chunk-size must be >= 1 (conditions per chunk file), got {chunk_size}")
-    if force and resume:
-        raise UserInputError("--resume continues a scan and --force starts it again: give one of them")
+    check_options(executor, workers, chunk_size, resume, force)
     sim.check_ligand(experiment.ligand)       # before any work
     if experiment.times is None:              # the window and output grid the metrics need
         experiment = experiment.for_metrics()
