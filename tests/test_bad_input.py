@@ -17,24 +17,30 @@ from alk5_pysb.cli import build_parser, main
 
 ALK5 = [sys.executable, "-m", "alk5_pysb.cli"]
 
+# two axes: a general scan (results.parquet in the folder), not a dose-response with fits
 TINY = """
-[scan]
+[experiment]
 name = "tiny"
-design = "grid"
 readouts = ["pSmad2"]
 metrics = ["at:45min"]
+[scan]
+design = "grid"
 [[scan.axis]]
 name = "ligand_dose"
 values = "10pM,100pM"
+[[scan.axis]]
+name = "inhibitor_dose"
+values = "0nM"
 """
 
 # 400 conditions: long enough to be caught while running
 LONG = """
-[scan]
+[experiment]
 name = "long"
-design = "grid"
 readouts = ["pSmad2"]
 metrics = ["at:45min"]
+[scan]
+design = "grid"
 [[scan.axis]]
 name = "ligand_dose"
 values = "1pM:1nM:20"
@@ -206,17 +212,29 @@ def test_sensitivity_refusal_names_no_option_it_lacks(tmp_path, capsys):
 
 # -- 4. chunk size and workers -----------------------------------------------------------------------
 @pytest.mark.parametrize("option, value", [("--chunk-size", "-3"), ("--chunk-size", "0"), ("--workers", "0")])
-def test_chunk_size_and_workers_must_be_at_least_1(tmp_path, capsys, option, value):
+@pytest.mark.parametrize("command, file", [("scan", "SCAN"), ("run", "SCAN"), ("run", "SCENARIO"), ("run", "INHIBITION"),
+                                           ("run", "TIMECOURSE")])
+def test_chunk_size_and_workers_must_be_at_least_1(tmp_path, capsys, option, value, command, file):
+    """Every branch of the runner (FILES, below) refuses them before it makes its folder."""
     out = tmp_path / "out"
-    status, _, err = cli(capsys, "scan", write(tmp_path / "s.toml", TINY), "-o", out, option, value)
+    status, _, err = cli(capsys, command, write(tmp_path / "s.toml", FILES[file]), "-o", out, option, value)
     one_line_error(status, err, option, ">= 1")
     assert not out.exists()                      # refused before any work
 
 
-# -- 5. scan and scenario TOML: duplicates, unknown keys at every level, wrong types ------------------
-BASE = '[scan]\nname = "x"\ndesign = "grid"\nreadouts = ["pSmad2"]\nmetrics = ["at:45min"]\n'
+@pytest.mark.parametrize("file", ["SCAN", "SCENARIO", "INHIBITION", "TIMECOURSE"])
+def test_force_and_resume_together_are_refused_by_every_branch(tmp_path, capsys, file):
+    out = tmp_path / "out"
+    status, _, err = cli(capsys, "run", write(tmp_path / "s.toml", FILES[file]), "-o", out, "--force", "--resume")
+    one_line_error(status, err, "--resume", "--force")
+    assert not out.exists()
+
+
+# -- 5. experiment files: duplicates, unknown keys at every level, wrong types ---------------------------
+EXPERIMENT = '[experiment]\nname = "x"\nreadouts = ["pSmad2"]\nmetrics = ["at:45min"]\n'
+BASE = EXPERIMENT + '[scan]\ndesign = "grid"\n'
 AXIS = '[[scan.axis]]\nname = "ligand_dose"\nvalues = "1pM,10pM"\n'
-LHS = '[scan]\nname = "x"\ndesign = "lhs"\nreadouts = ["pSmad2"]\nmetrics = ["at:45min"]\n'
+LHS = EXPERIMENT + '[scan]\ndesign = "lhs"\n'
 
 
 @pytest.mark.parametrize("text, fragments", [
@@ -225,16 +243,26 @@ LHS = '[scan]\nname = "x"\ndesign = "lhs"\nreadouts = ["pSmad2"]\nmetrics = ["at
      ["'scael'", "[[scan.axis]] #1", "valid keys are name, values, range, scale"]),
     (LHS + 'samples = 4\n[[scan.axis]]\nname = "k_int"\nrange = [0.1, 1]\nscael = "lin"\n', ["'scael'", "valid keys"]),
     (BASE + AXIS + 'metrcs = ["peak"]\n', ["'metrcs'", "valid keys are name,"]),
+    (EXPERIMENT + 'metrcs = ["peak"]\n[scan]\ndesign = "grid"\n' + AXIS,
+     ["'metrcs'", "in [experiment]", "valid keys are name, description,"]),
+    (BASE + 'desing = "grid"\n' + AXIS, ["'desing'", "in [scan]", "valid keys are design,"]),
     (BASE + AXIS + '[scna]\nname = "y"\n', ["'scna'", "[scan]"]),
     (LHS + 'samples = "abc"\n[[scan.axis]]\nname = "k_int"\nrange = [0.1, 1]\n',
      ["samples", "an integer >= 1", "the string 'abc'"]),
-    (BASE + 'compound = 5\n' + AXIS, ["compound", "a string", "the integer 5"]),
-    (BASE + 'ligand_dose = 100\n' + AXIS, ["ligand_dose", "a string with a unit", "the integer 100"]),
+    (EXPERIMENT + 'compound = 5\n[scan]\ndesign = "grid"\n' + AXIS, ["compound", "a string", "the integer 5"]),
+    (EXPERIMENT + 'ligand_dose = 100\n[scan]\ndesign = "grid"\n' + AXIS,
+     ["ligand_dose", "a string with a unit", "the integer 100"]),
     (BASE.replace('["pSmad2"]', '"pSmad2"') + AXIS, ["readouts", "list of strings"]),
     (BASE + '[[scan.axis]]\nname = "ligand_dose"\nvalues = true\n', ["values", "the boolean true"]),
     (LHS + 'samples = 4\n[[scan.axis]]\nname = "k_int"\nrange = ["a", 1]\n', ["range", "two numbers"]),
     (BASE + '[[scan.axis]]\nname = "k_int"\nrange = [0.1, 1]\n', ["range", 'design = "grid"']),
     (BASE + 'axis = 3\n', ["axis", "array of tables"]),
+    (BASE.replace('metrics = ["at:45min"]\n', '') + AXIS, ["a scan needs metrics"]),
+    (BASE.replace('name = "x"\n', '') + AXIS, ["needs 'name'"]),
+    (BASE.replace('readouts = ["pSmad2"]\n', '') + AXIS, ["needs 'readouts'"]),
+    (EXPERIMENT + 'compound = "SB-431542"\nki = "30nM"\n[scan]\ndesign = "grid"\n' + AXIS, ["compound and ki"]),
+    (EXPERIMENT + 'inhibitor_dose = "1uM"\npretreat = "1h"\ninhibitor_at = "1h"\n[scan]\ndesign = "grid"\n' + AXIS,
+     ["pretreat and inhibitor_at"]),
 ])
 def test_bad_scan_file_is_one_line_naming_key_type_and_file(tmp_path, capsys, text, fragments):
     path = write(tmp_path / "bad.toml", text)
@@ -243,21 +271,22 @@ def test_bad_scan_file_is_one_line_naming_key_type_and_file(tmp_path, capsys, te
     assert not (tmp_path / "out").exists()
 
 
-SCENARIO = ('[scenario]\nname = "x"\nkind = "dose-response"\ndoses = "1pM,10pM"\nreadouts = ["pSmad2"]\n'
-            'metrics = ["at:45min"]\n')
+# a dose-response (the old kind = "dose-response" scenario): a grid over ligand_dose only
+DOSES = '[scan]\ndesign = "grid"\n[[scan.axis]]\nname = "ligand_dose"\nvalues = "1pM,10pM"\n'
+SCENARIO = EXPERIMENT + DOSES
 
 
 @pytest.mark.parametrize("text, fragments", [
-    (SCENARIO + "colour = 1\n", ["'colour'", "valid keys are"]),
-    (SCENARIO.replace('"1pM,10pM"', "5"), ["doses", "the integer 5"]),
-    (SCENARIO + "[scenario.set]\nPPM1A_0 = \"lots\"\n", ["set", "numbers"]),
-    (SCENARIO.replace('kind = "dose-response"', "kind = 3"), ["kind", "the integer 3"]),
-    (SCENARIO + "[extra]\na = 1\n", ["'extra'", "[scenario]"]),
+    (EXPERIMENT + "colour = 1\n" + DOSES, ["'colour'", "valid keys are"]),
+    (SCENARIO.replace('"1pM,10pM"', "5"), ["values", "the integer 5"]),
+    (EXPERIMENT + "[experiment.set]\nPPM1A_0 = \"lots\"\n" + DOSES, ["set", "numbers"]),
+    (SCENARIO.replace('design = "grid"', "design = 3"), ["design", "the integer 3"]),
+    (SCENARIO + "[extra]\na = 1\n", ["'extra'", "[experiment]"]),
     (SCENARIO.replace('name = "x"', 'name = "../../x"'), ["name", "plain file name", "'../../x'"]),
     (SCENARIO.replace('name = "x"', 'name = "/abs/path/x"'), ["name", "plain file name"]),
     (SCENARIO.replace('name = "x"', 'name = ".."'), ["name", "plain file name"]),
 ])
-def test_bad_scenario_file_is_one_line(tmp_path, capsys, text, fragments):
+def test_bad_experiment_file_run_is_one_line(tmp_path, capsys, text, fragments):
     path = write(tmp_path / "bad.toml", text)
     outdir = tmp_path / "a" / "b"
     status, _, err = cli(capsys, "run", path, "-o", outdir)
@@ -265,8 +294,8 @@ def test_bad_scenario_file_is_one_line(tmp_path, capsys, text, fragments):
     assert not list(tmp_path.rglob("x.csv")) and not list(tmp_path.rglob("*.chunks"))
 
 
-# -- 6. scenario and scan names stay inside -o -----------------------------------------------------------
-def test_scenario_name_cannot_write_outside_the_output_folder(tmp_path, capsys):
+# -- 6. experiment names stay inside -o -----------------------------------------------------------
+def test_experiment_name_cannot_write_outside_the_output_folder(tmp_path, capsys):
     path = write(tmp_path / "evil.toml", SCENARIO.replace('name = "x"', 'name = "../../escaped"'))
     outdir = tmp_path / "deep" / "er"
     status, _, err = cli(capsys, "run", path, "-o", outdir, "--executor", "serial")
@@ -410,11 +439,12 @@ def test_dask_scan_whose_workers_are_all_lost_stops_with_one_line(tmp_path):
 
 # -- 10. failed rows keep the solver's reason; solver messages go to the log ------------------------------
 FAILING = """
-[scan]
+[experiment]
 name = "failing"
-design = "grid"
 readouts = ["pSmad2"]
 metrics = ["at:45min"]
+[scan]
+design = "grid"
 [[scan.axis]]
 name = "kon_TGFB1_TBRII"
 values = [1e30]
@@ -440,12 +470,12 @@ def test_solver_messages_reach_the_log(tmp_path, caplog):
     import logging
 
     from alk5_pysb.simulation.engine import run_scan
-    from alk5_pysb.io.scan_files import conditions, experiment, parse_scan
+    from alk5_pysb.io.experiment_files import conditions, parse
     from alk5_pysb.simulation.simulator import shared_simulator
     sim = shared_simulator("tgfb1")                  # the network `alk5 scan` picks for this file
-    spec = parse_scan(FAILING, "f.toml", sim.table_parameters)
+    spec = parse(FAILING, "f.toml", sim.table_parameters)
     with caplog.at_level(logging.INFO, logger="alk5_pysb.solver"):
-        result = run_scan(sim, experiment(spec), conditions(spec), tmp_path / "out", progress=False)
+        result = run_scan(sim, spec.experiment(), conditions(spec.scan), tmp_path / "out", progress=False)
     assert result["error"].iloc[0]
     assert any("condition 0" in r.getMessage() and "hmin" in r.getMessage() for r in caplog.records), caplog.text
 
@@ -512,7 +542,8 @@ def test_bad_analysis_options_are_one_line(tmp_path, capsys, args, fragments):
     assert not (tmp_path / "out").exists()
 
 
-CSV_SCAN = '[scan]\nname = "c"\ndesign = "csv"\nreadouts = ["pSmad2"]\nmetrics = ["at:45min"]\nconditions = "{}"\n'
+CSV_SCAN = ('[experiment]\nname = "c"\nreadouts = ["pSmad2"]\nmetrics = ["at:45min"]\n'
+            '[scan]\ndesign = "csv"\nconditions = "{}"\n')
 
 
 @pytest.mark.parametrize("content, fragments", [
@@ -534,6 +565,34 @@ def test_bad_conditions_csv_is_one_line(tmp_path, capsys, content, fragments):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("content, fragments", [
+    ("ligand_dose,colour\n10,1\n", ["unknown column(s) colour", "any model parameter"]),
+    ("ligand_dose,compound\n10,SB-431542\n10,aspirin\n", ["unknown compound 'aspirin'", "valid compounds are"]),
+])
+def test_conditions_csv_with_unknown_columns_or_compounds_is_refused_before_work(tmp_path, capsys, content,
+                                                                                  fragments):
+    """Not one failed row per condition: the file is wrong, so nothing runs."""
+    table = write(tmp_path / "conditions.csv", content)
+    scan = write(tmp_path / "c.toml", CSV_SCAN.format(table))
+    one_line_error(*cli(capsys, "scan", scan, "--executor", "serial", "-o", tmp_path / "out")[::2], str(scan),
+                   *fragments)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("text, fragments", [
+    (EXPERIMENT + '[scan]\ndesign = "grid"\n[[scan.axis]]\nname = "inhibitor_dose"\nvalues = "1nM,10nM"\n',
+     ["needs compound", "ki", "compound axis"]),
+    (EXPERIMENT + 'compound = "SB-431542"\n[scan]\ndesign = "grid"\n[[scan.axis]]\nname = "inhibitor_dose"\n'
+                  'values = "0nM"\n', ["at least one dose > 0"]),
+    (EXPERIMENT + '[scan]\ndesign = "grid"\nmax_conditions = 2\n[[scan.axis]]\nname = "ligand_dose"\n'
+                  'values = "1pM,10pM,100pM"\n', ["3 conditions", "max_conditions = 2", "--yes"]),
+])
+def test_runner_refusals_come_before_the_results_folder(tmp_path, capsys, text, fragments):
+    path = write(tmp_path / "x.toml", text)
+    one_line_error(*cli(capsys, "run", path, "--executor", "serial", "-o", tmp_path / "out")[::2], *fragments)
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("command", ["scan", "run"])
 def test_unreadable_toml_is_one_line(tmp_path, capsys, command):
     binary = tmp_path / "bin.toml"
@@ -541,18 +600,29 @@ def test_unreadable_toml_is_one_line(tmp_path, capsys, command):
     one_line_error(*cli(capsys, command, binary, "--executor", "serial", "-o", tmp_path / "out")[::2], "UTF-8")
 
 
-@pytest.mark.parametrize("command, output", [
-    (["dose-response", "--doses", "1pM,10pM"], "dr.csv"),
-    (["run", "SCENARIO"], "runs"),
-    (["scan", "SCAN"], "scan"),
-    (["sensitivity", "--samples", "1", "--params", "k_int,koff_ns", "--metric", "at:45min"], "sens"),
+# every branch of the runner: a dose-response, an inhibition, a time course, a general scan
+FILES = {"SCENARIO": SCENARIO,
+         "INHIBITION": EXPERIMENT + 'compound = "SB-431542"\npretreat = "60min"\n[scan]\ndesign = "grid"\n'
+                                    '[[scan.axis]]\nname = "inhibitor_dose"\nvalues = "100nM"\n',
+         "TIMECOURSE": EXPERIMENT.replace('metrics = ["at:45min"]', 't_end = "1h"'),
+         "SCAN": TINY}
+
+
+@pytest.mark.parametrize("command, output, fragment", [
+    (["dose-response", "--doses", "1pM,10pM"], "dr.csv", "--resume"),
+    (["run", "SCENARIO"], "runs", "--resume"),
+    (["run", "INHIBITION"], "runs", "--resume"),
+    (["run", "TIMECOURSE"], "runs", "--force"),
+    (["run", "SCAN"], "runs", "--resume"),
+    (["scan", "SCAN"], "scan", "--resume"),
+    (["scan", "SCENARIO"], "scan", "--resume"),
+    (["sensitivity", "--samples", "1", "--params", "k_int,koff_ns", "--metric", "at:45min"], "sens", "--resume"),
 ])
-def test_every_refusal_names_only_options_of_its_command(tmp_path, capsys, command, output):
-    command = [str(write(tmp_path / "s.toml", TINY)) if c == "SCAN" else
-               str(write(tmp_path / "x.toml", SCENARIO)) if c == "SCENARIO" else c for c in command]
+def test_every_refusal_names_only_options_of_its_command(tmp_path, capsys, command, output, fragment):
+    command = [str(write(tmp_path / f"{c.lower()}.toml", FILES[c])) if c in FILES else c for c in command]
     args = [*command, "--executor", "serial", "-o", tmp_path / output]
     status, _, err = cli(capsys, *args)
     assert status == 0, err
-    refusal = one_line_error(*cli(capsys, *args)[::2], "--resume")
+    refusal = one_line_error(*cli(capsys, *args)[::2], fragment)
     named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", refusal))
     assert named and named <= options_of(command[0]), (named, refusal)
