@@ -58,76 +58,160 @@ def test_bngl_through_bionetgen_run_network(reference):
     _assert_close(got, reference["ligand+inhibitor"], OBSERVABLES, rtol=1e-4)
 
 
+# -- the same Experiment through `alk5` and through the resting-state SBML (SED-ML, PEtab) ----------------
+#: agreement of `alk5` (Simulator.run) and the SBML tools on the same Experiment, per readout: relative
+#: 1e-4, absolute 1e-4 x the readout's largest value (observed: <= 1e-5 for every readout and case)
+AGREE = 1e-4
+
+
+def _assert_same_experiment(got, ours, experiment, readouts, label):
+    """``got``: a tool's run on the resting-state SBML (``time`` in SBML time = experiment time +
+    pre-treatment); ``ours``: ``Simulator.run(experiment)``. Same grid, same numbers. Rows at the dose
+    times are left out: the SBML events fire just after them (the tools report the state before the
+    dose), while `alk5` reports the state after it."""
+    times = np.asarray(got["time"], float) - experiment.pretreat_min
+    ours = ours.set_index("time_min")
+    assert len(times) > 10 and np.isin(times, ours.index).all(), label      # the experiment's own grid
+    ours = ours.loc[times]
+    keep = ~np.isin(times, [0.0, experiment.inhibitor_time_min or 0.0])
+    for name in readouts:
+        expected = ours[name].to_numpy()[keep]
+        np.testing.assert_allclose(np.asarray(got[name], float)[keep], expected, rtol=AGREE,
+                                   atol=AGREE * max(np.abs(expected).max(), 1.0), err_msg=f"{label}: {name}")
+
+
+@pytest.fixture(scope="module")
+def rest_rr(sim):
+    """RoadRunner on the committed resting-state SBML, with the simulator's tolerances."""
+    import roadrunner
+    from alk5_pysb.simulation.simulator import set_tolerances
+    rr = roadrunner.RoadRunner(str(MODELS / "alk5_rest.sbml"))
+    set_tolerances(rr, sim.rtol, sim.atol)
+    return rr
+
+
+def _rest_run(rr, values: dict, sbml_times, readouts):
+    """The resting-state SBML with parameter values ``values``, as a PEtab or SED-ML tool runs it."""
+    import pandas as pd
+    rr.resetAll()
+    for name, value in values.items():
+        rr[name] = float(value)
+    out = rr.simulate(times=[float(t) for t in sbml_times], selections=["time"] + list(readouts))
+    return pd.DataFrame(np.array(out), columns=["time"] + list(readouts))
+
+
 def test_combine_archive_runs_in_tellurium_and_matches_alk5(sim, tmp_path):
-    """Unpack the committed .omex, execute its SED-ML with tellurium, compare with `alk5`."""
+    """Unpack the committed .omex, execute its SED-ML with tellurium; each task is an Experiment
+    (sedml.standard_experiments, a repeated task one per dose) that `alk5` runs to the same numbers."""
     from alk5_pysb.io import sedml
-    from alk5_pysb.simulation.experiment import Experiment
     omex = MODELS / "alk5.omex"
     assert set(sedml.omex_entries(omex)) == {"./alk5_rest.sbml", "./alk5_experiments.sedml"}
     assert sedml.sedml_errors((MODELS / "alk5_experiments.sedml").read_text()) == []
     reports = {}
     for frame in sedml.execute_omex(omex, tmp_path).values():
         reports[frame.columns[0].split(".")[0]] = frame.rename(columns=lambda c: c.split(".")[-1])
-    tc = reports["timecourse_100pM"]
-    ours = sim.run(Experiment(dose_pM=100.0, t_end_min=1440, times=tuple(tc["time"])),
-                   readouts=["pSmad2", "nuc_Smad_complex", "SMAD7_mRNA", "PAI1_mRNA", "p38_active"])
-    for col in ("pSmad2", "nuc_Smad_complex", "SMAD7_mRNA", "PAI1_mRNA", "p38_active"):
-        np.testing.assert_allclose(tc[col], ours[col], rtol=1e-3, atol=1e-3 * ours[col].abs().max(), err_msg=col)
-    dr = reports["dose_response_45min"]
+    experiments = sedml.standard_experiments()
+    assert set(reports) == set(experiments) == {"timecourse_100pM", "dose_response_45min", "pretreatment_SB431542"}
+    for task, experiment in experiments.items():
+        report, runs = reports[task], sedml.conditions(task)
+        assert set(report.columns) >= {"time", *experiment.readouts}
+        if task in sedml.REPEATS:            # one block of rows per dose, in the range's order
+            assert [c.dose_pM for c in runs] == list(sedml.DOSES_PM)
+            assert list(dict.fromkeys(report["dose_TGFB1_pM"])) == list(sedml.DOSES_PM)
+        for run in runs:
+            got = report[report["dose_TGFB1_pM"] == run.dose_pM] if task in sedml.REPEATS else report
+            _assert_same_experiment(got, sim.run(run), run, run.readouts, f"{task} ({run.describe()})")
+    # the experiments are the ones named: a 24-h course, pSmad2 rising with the dose at 45 min, and a
+    # pre-treatment that binds ALK5 before the ligand comes and keeps pSmad2 down
+    tc, dr, pre = reports["timecourse_100pM"], reports["dose_response_45min"], reports["pretreatment_SB431542"]
+    assert tc["time"].iloc[-1] == 1440 and tc["pSmad2"].max() > 10 * tc["pSmad2"].iloc[0]
     at45 = dr[dr["time"] == 45.0].set_index("dose_TGFB1_pM")["pSmad2"]
-    for dose in sedml.DOSES_PM:
-        ref = sim.run(Experiment(dose_pM=dose, t_end_min=45, n_points=46), readouts=["pSmad2"])["pSmad2"].iloc[-1]
-        assert at45[dose] == pytest.approx(ref, rel=1e-3)
-    pre = reports["pretreatment_SB431542"]
-    ours = sim.run(Experiment(dose_pM=100.0, t_end_min=180, times=tuple(pre["time"] - 60), inhibitor_nM=10_000,
-                            pretreat_min=60), readouts=["pSmad2", "ALK5_inhibited"])
-    ours = ours[ours["time_min"].isin(list(pre["time"] - 60))].reset_index(drop=True)
-    np.testing.assert_allclose(pre["pSmad2"], ours["pSmad2"], rtol=1e-3, atol=1.0)
+    assert list(at45.index) == list(sedml.DOSES_PM) and at45.is_monotonic_increasing
+    before_ligand = pre[pre["time"] == 57.0]
+    assert before_ligand["ALK5_inhibited"].item() > 0.5 * pre["ALK5_inhibited"].max() > 0
+    assert pre["pSmad2"].max() < 0.2 * tc["pSmad2"].max()          # 10 uM, Kd 683 nM: ~94% of ALK5 bound
 
 
-def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim):
-    import pandas as pd
-    import roadrunner
-    import sympy
-    from alk5_pysb.io.petab_problem import lint
+def test_sbml_changes_reproduce_the_simulator_for_other_schedules(sim, rest_rr):
+    """Experiment.sbml_changes on schedules the standard exports do not use: co-, pre- and
+    post-treatment, a compound with a TbetaRII effect, other ligands, a parameter change."""
+    import dataclasses
+    from alk5_pysb.errors import UserInputError
+    from alk5_pysb.pharmacology.compounds import get_compound
     from alk5_pysb.simulation.experiment import Experiment
+    from alk5_pysb.simulation.simulator import default_readouts
+    galunisertib = get_compound("galunisertib")
+    cases = [Experiment(dose_pM=100.0, inhibitor_nM=1000.0, compound=galunisertib, inhibitor_at_min=0.0),
+             Experiment(dose_pM=100.0, inhibitor_nM=1000.0, compound=galunisertib, pretreat_min=30.0),
+             Experiment(dose_pM=100.0, inhibitor_nM=10_000.0, inhibitor_at_min=30.0),
+             Experiment(ligand="TGFB2", dose_pM=100.0),
+             Experiment(ligand="GDF11", dose_pM=1000.0),
+             Experiment(dose_pM=100.0, inhibitor_nM=100.0, pretreat_min=60.0, params={"Kd_inhibitor": 100.0})]
+    assert cases[0].sbml_changes()["TBRII_kinase_activity"] < 1
+    readouts = default_readouts()
+    for experiment in cases:
+        experiment = dataclasses.replace(experiment, t_end_min=480.0, n_points=97)
+        got = _rest_run(rest_rr, experiment.sbml_changes(),
+                        np.linspace(0.0, experiment.pretreat_min + 480.0, 97), readouts)
+        _assert_same_experiment(got, sim.run(experiment, readouts=readouts), experiment, readouts, repr(experiment))
+    # what the resting-state SBML cannot express is refused, not approximated
+    for experiment in (Experiment(inhibitor_nM=1000.0, compound=galunisertib, inhibitor_at_min=30.0),
+                       Experiment(washout_min=30.0), Experiment(trap_nM=10.0),
+                       Experiment(inhibitor_nM=1000.0, pretreat_min=60.0, inhibitor_washout_min=30.0)):
+        with pytest.raises(UserInputError):
+            experiment.sbml_changes()
+
+
+def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim, rest_rr):
+    """Each PEtab condition is an Experiment (petab_problem.experiments): its row holds the
+    experiment's sbml_changes, and RoadRunner on alk5_rest.sbml with the row's values gives the
+    numbers `alk5` gives for the experiment, for every standard readout."""
+    import dataclasses
+
+    import pandas as pd
+    import sympy
+    from alk5_pysb.io import petab_problem
+    from alk5_pysb.simulation.experiment import Experiment
+    from alk5_pysb.simulation.simulator import default_readouts
     folder = MODELS / "petab"
-    assert lint(folder / "problem.yaml")
+    assert petab_problem.lint(folder / "problem.yaml")
     conditions = pd.read_csv(folder / "conditions.tsv", sep="\t").set_index("conditionId")
     measurements = pd.read_csv(folder / "measurements.tsv", sep="\t")
     parameters = pd.read_csv(folder / "parameters.tsv", sep="\t").set_index("parameterId")
     assert (parameters["upperBound"] / parameters["lowerBound"]).round(6).isin([100.0]).sum() >= len(parameters) - 1
     observables = pd.read_csv(folder / "observables.tsv", sep="\t").set_index("observableId")
-    readouts = ["pSmad2", "total_TBRII", "total_TBRI", "nuc_Smad2"]
+    experiments = petab_problem.experiments()
+    assert list(conditions.index) == list(experiments) == ["TGFB1_50pM", "TGFB1_100pM"]
+    assert set(measurements["simulationConditionId"]) == set(experiments)
+    readouts = default_readouts()
     rest = sim.run(Experiment(dose_pM=0.0, t_end_min=1, n_points=2), readouts=readouts).iloc[0]
-    rr = roadrunner.RoadRunner(str(MODELS / "alk5_rest.sbml"))
     simulated = {}
-    for condition, rows in measurements.groupby("simulationConditionId"):
+    for condition, experiment in experiments.items():
         settings = conditions.loc[condition]
-        assert settings["Inhibitor_0"] == 0 and settings["ligand_time_min"] == 0   # a plain TGF-beta1 step
-        rr.resetAll()
-        for name, value in settings.drop("conditionName").items():
-            rr[name] = float(value)
-        times = sorted(set(rows["time"]) | {45.0})
-        out = rr.simulate(times=[0.0] + times, selections=["time"] + readouts)
-        petab = pd.DataFrame(np.array(out)[1:], columns=["time_min"] + readouts).set_index("time_min")
-        # the PEtab condition is the same experiment as `alk5`'s TGF-beta1 step: same numbers
-        ours = sim.run(Experiment(dose_pM=float(settings["dose_TGFB1_pM"]), t_end_min=max(times), times=tuple(times)),
-                       readouts=readouts).set_index("time_min").loc[times]
-        np.testing.assert_allclose(petab.to_numpy(), ours.to_numpy(), rtol=1e-3, atol=1.0)
+        values = settings.drop("conditionName").astype(float).to_dict()
+        assert values == experiment.sbml_changes(), condition       # the row is the experiment, nothing else
+        assert experiment.ligand == "TGFB1" and experiment.pretreat_min == 0    # PEtab times = alk5 times
+        rows = measurements[measurements["simulationConditionId"] == condition]
+        times = np.union1d(np.linspace(0.0, 480.0, 97), [*rows["time"], 45.0])
+        got = _rest_run(rest_rr, values, times, readouts)
+        run = dataclasses.replace(experiment, t_end_min=float(times[-1]), times=tuple(times))
+        ours = sim.run(run, readouts=readouts)
+        _assert_same_experiment(got, ours, run, readouts, condition)
+        petab = got.set_index("time")
+        ours = ours.set_index("time_min")
         for _, row in rows.iterrows():
             obs, t = row["observableId"], row["time"]
-            values = {name: float(v) for name, v in petab.loc[t].items()}
-            values.update({name: rr[name] for name in ("TBRII_0", "ALK5_0")})   # model parameters in formulas
+            scope = {name: float(v) for name, v in petab.loc[t].items()}
+            scope.update({name: rest_rr[name] for name in ("TBRII_0", "ALK5_0")})   # model parameters in formulas
             # the scaling parameter stands for the 45-min pSmad2 of the same condition
-            values[f"observableParameter1_{obs}"] = float(petab.loc[45.0, "pSmad2"])
-            got = float(sympy.sympify(observables.loc[obs, "observableFormula"]).subs(values))
+            scope[f"observableParameter1_{obs}"] = float(petab.loc[45.0, "pSmad2"])
+            value = float(sympy.sympify(observables.loc[obs, "observableFormula"]).subs(scope))
             if obs == "pSmad2_rel45":
                 reference = ours.loc[t, "pSmad2"] / ours.loc[45.0, "pSmad2"]
             else:   # relative to the resting state that `alk5` pre-equilibrates
                 reference = ours.loc[t, REL_REST[obs]] / rest[REL_REST[obs]]
-            assert got == pytest.approx(reference, rel=1e-2), obs
-            simulated[obs, t] = got
+            assert value == pytest.approx(reference, rel=1e-2), obs
+            simulated[obs, t] = value
     # the simulated observables show the facts the measurements state (sign and order):
     # TbetaRII is lost more than TbetaRI by 3 h (Zi 2011; B8), Smad2 accumulates in the nucleus (B5),
     # pSmad2 stays a large fraction of its 45-min value (B2)

@@ -60,19 +60,56 @@ def test_manifest_lists_every_file_with_its_format():
         assert archive.read(sedml.SEDML_NAME).decode() == (MODELS / sedml.SEDML_NAME).read_text()
 
 
-def test_sedml_models_are_files_in_the_archive():
+def test_standard_experiments_are_the_documented_ones():
+    """What the archive promises (module docstring, OMEX description): 100 pM TGF-beta1 for 24 h,
+    pSmad2 over 45 min for 0.1 pM-1 nM, and 10 uM SB-431542 (the model's default inhibitor) 60 min
+    before 100 pM TGF-beta1, followed for 3 h."""
+    experiments = sedml.standard_experiments()
+    assert list(experiments) == ["timecourse_100pM", "dose_response_45min", "pretreatment_SB431542"]
+    tc, dr, pre = experiments.values()
+    assert (tc.ligand, tc.dose_pM, tc.inhibitor_nM, tc.t_end_min) == ("TGFB1", 100.0, 0.0, 1440.0)
+    assert [(c.ligand, c.dose_pM, c.inhibitor_nM, c.t_end_min) for c in sedml.conditions("dose_response_45min")] == \
+        [("TGFB1", dose, 0.0, 45.0) for dose in (0.1, 1.0, 10.0, 100.0, 1000.0)]
+    assert dr.readouts == ("pSmad2",)
+    assert (pre.ligand, pre.dose_pM, pre.inhibitor_nM, pre.compound, pre.pretreat_min, pre.inhibitor_at_min,
+            pre.t_end_min) == ("TGFB1", 100.0, 10_000.0, None, 60.0, None, 180.0)
+    assert all(e.washout_min is None and e.trap_nM == 0 and not e.params for e in experiments.values())
+
+
+def _changes(model) -> dict[str, float]:
+    return {model.getChange(i).getTarget().split("'")[1]: float(model.getChange(i).getNewValue())
+            for i in range(model.getNumChanges())}
+
+
+def test_sedml_models_are_files_in_the_archive_with_the_experiments_changes():
     import libsedml
     doc = libsedml.readSedMLFromString(_read(sedml.SEDML_NAME))
     assert (doc.getLevel(), doc.getVersion()) == sedml.SEDML_LEVEL_VERSION
-    assert doc.getNumModels() == 3
+    experiments = sedml.standard_experiments()
+    models = sorted(doc.getModel(i).getId() for i in range(doc.getNumModels()))
+    assert models == sorted(f"model_{task}" for task in experiments)
     for i in range(doc.getNumModels()):
         model = doc.getModel(i)
-        assert model.getSource() == sedml.SBML_NAME, model.getId()
-    # the derived models carry their own changes (no model-to-model reference left to resolve)
-    pretreated = doc.getModel("model_pretreated")
-    targets = {pretreated.getChange(i).getTarget().split("'")[1]: pretreated.getChange(i).getNewValue()
-               for i in range(pretreated.getNumChanges())}
-    assert targets == {"dose_TGFB1_pM": "100", "Inhibitor_0": "10000", "ligand_time_min": "60"}
+        assert model.getSource() == sedml.SBML_NAME, model.getId()   # no model-to-model reference to resolve
+    # every model is its experiment's sbml_changes, nothing else (a repeated task: its first run)
+    for task in experiments:
+        assert _changes(doc.getModel(f"model_{task}")) == sedml.conditions(task)[0].sbml_changes(), task
+    assert _changes(doc.getModel("model_pretreatment_SB431542")) == {
+        "dose_TGFB1_pM": 100, "dose_TGFB2_pM": 0, "dose_TGFB3_pM": 0, "dose_GDF11_pM": 0,
+        "ligand_time_min": 60, "Inhibitor_0": 10_000, "inhibitor_time_min": 0}   # inhibitor from the start
+    # the dose response repeats its experiment over the dose: one range, the doses' sbml_changes
+    repeated = doc.getTask("dose_response_45min")
+    assert repeated.getTypeCode() == libsedml.SEDML_TASK_REPEATEDTASK and repeated.getResetModel()
+    assert repeated.getNumTaskChanges() == 1 and repeated.getNumRanges() == 1
+    assert repeated.getTaskChange(0).getTarget().split("'")[1] == "dose_TGFB1_pM"
+    values = repeated.getRange(0)
+    assert [values.getValues()[i] for i in range(values.getNumValues())] == \
+        [c.sbml_changes()["dose_TGFB1_pM"] for c in sedml.conditions("dose_response_45min")]
+    # each simulation covers its experiment's window and grid, pre-treatment included
+    for task, experiment in experiments.items():
+        sim = doc.getSimulation(f"sim_{task}")
+        assert (sim.getInitialTime(), sim.getOutputStartTime(), sim.getOutputEndTime(), sim.getNumberOfPoints()) == \
+            (0.0, 0.0, experiment.pretreat_min + experiment.t_end_min, experiment.n_points - 1), task
 
 
 def test_model_source_resolution_prepends_the_parents_changes():
@@ -222,8 +259,8 @@ def test_biosimulators_rejects_a_broken_archive(tmp_path):
         pytest.skip("no BioSimulators venv (.venv-biosim, from scripts/requirements-biosim.txt)")
     broken = tmp_path / "broken.omex"
     text = _read(sedml.SEDML_NAME).replace(
-        f'id="model_100pM" language="urn:sedml:language:sbml.level-3.version-2" source="{sedml.SBML_NAME}"',
-        'id="model_100pM" language="urn:sedml:language:sbml.level-3.version-2" source="model_rest"')
+        f'id="model_timecourse_100pM" language="urn:sedml:language:sbml.level-3.version-2" source="{sedml.SBML_NAME}"',
+        'id="model_timecourse_100pM" language="urn:sedml:language:sbml.level-3.version-2" source="model_rest"')
     assert 'source="model_rest"' in text
     manifest = "\n".join(line for line in sedml.MANIFEST.splitlines() if sedml.METADATA_NAME not in line) + "\n"
     with zipfile.ZipFile(broken, "w") as archive:

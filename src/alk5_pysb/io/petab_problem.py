@@ -5,7 +5,9 @@ a ``datasetId`` column), written as relative observables so that no arbitrary ab
 assumed: pSmad2 relative to its 45-min value, total TbetaRII/TbetaRI relative to rest (the resting
 amounts are parameters: 2 chains per dimer of TBRII_0/ALK5_0, which set the resting level), nuclear
 Smad2 relative to rest. Estimated parameters are the calibrated and assumed kinetic constants that
-shape these readouts, with log10 bounds of 10-fold around the table value.
+shape these readouts, with log10 bounds of 10-fold around the table value. The conditions are
+:class:`~alk5_pysb.simulation.experiment.Experiment` objects (:func:`experiments`), the ones ``alk5``
+runs, written as their resting-state SBML parameter values (``Experiment.sbml_changes``).
 """
 from __future__ import annotations
 
@@ -14,16 +16,35 @@ import io
 import pandas as pd
 
 from alk5_pysb.model.parameters import default_table
+from alk5_pysb.simulation.experiment import Experiment
 
 ESTIMATED = ("kon_TGFB1_TBRII", "kon_ALK5_complex", "k_GS_phos", "k_phos_Smad2", "kon_Smad7_ALK5",
              "kdeg_Smurf2_receptor", "k_dephos_PPM1A_complex", "K_tx_SMAD7", "K_Smad7_repression",
              "k_tx_max_SMAD7", "kdeg_Smad7")
-CONDITIONS = pd.DataFrame([
-    {"conditionId": "TGFB1_50pM", "conditionName": "50 pM TGF-beta1", "dose_TGFB1_pM": 50.0, "Inhibitor_0": 0.0,
-     "ligand_time_min": 0.0},
-    {"conditionId": "TGFB1_100pM", "conditionName": "100 pM TGF-beta1", "dose_TGFB1_pM": 100.0, "Inhibitor_0": 0.0,
-     "ligand_time_min": 0.0},
-])
+
+
+def experiments() -> dict[str, Experiment]:
+    """The simulation conditions as ``alk5`` runs them, by PEtab ``conditionId``: plain TGF-beta1 steps
+    at t = 0 (PEtab times are then minutes after ligand addition, as in ``alk5``)."""
+    return {"TGFB1_50pM": Experiment(name="50 pM TGF-beta1", dose_pM=50.0),
+            "TGFB1_100pM": Experiment(name="100 pM TGF-beta1", dose_pM=100.0)}
+
+
+def condition_table() -> pd.DataFrame:
+    """One row per experiment: its id, name and :meth:`Experiment.sbml_changes` (the resting-state
+    SBML's parameter values)."""
+    rows = []
+    for condition, experiment in experiments().items():
+        if experiment.pretreat_min:
+            raise ValueError(f"{condition}: measurement times are minutes after ligand addition; a pre-treatment "
+                             "would shift them")
+        rows.append({"conditionId": condition, "conditionName": experiment.name,
+                     **experiment.check().sbml_changes()})
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError("PEtab conditions must set the same parameters (the table has no empty cells)")
+    return pd.DataFrame(rows)
+
+
 OBSERVABLES = pd.DataFrame([
     {"observableId": "pSmad2_rel45", "observableName": "pSmad2 relative to its 45 min value",
      "observableFormula": "pSmad2 / observableParameter1_pSmad2_rel45", "noiseFormula": "0.1",
@@ -92,7 +113,7 @@ def _tsv(frame: pd.DataFrame) -> str:
 
 def render() -> dict[str, str]:
     """{file name: text} of the PEtab problem (written to models/petab/)."""
-    return {"problem.yaml": YAML, "parameters.tsv": _tsv(parameter_table()), "conditions.tsv": _tsv(CONDITIONS),
+    return {"problem.yaml": YAML, "parameters.tsv": _tsv(parameter_table()), "conditions.tsv": _tsv(condition_table()),
             "observables.tsv": _tsv(OBSERVABLES), "measurements.tsv": _tsv(MEASUREMENTS)}
 
 

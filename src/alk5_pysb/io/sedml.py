@@ -1,8 +1,11 @@
 """Standard experiments as SED-ML, bundled with the resting-state SBML into a COMBINE archive.
 
-Experiments (all on ``alk5_rest.sbml``, which starts at rest and adds ligand by an event):
-``timecourse_100pM`` (24 h), ``dose_response_45min`` (pSmad2 at 45 min for 0.1 pM-1 nM),
-``pretreatment_SB431542`` (10 uM from t = 0, 100 pM TGF-beta1 at 60 min).
+Experiments (all on ``alk5_rest.sbml``, which starts at rest and adds ligand and inhibitor by
+events): ``timecourse_100pM`` (24 h), ``dose_response_45min`` (pSmad2 at 45 min for 0.1 pM-1 nM),
+``pretreatment_SB431542`` (10 uM from t = 0, 100 pM TGF-beta1 at 60 min). Each is an
+:class:`~alk5_pysb.simulation.experiment.Experiment` (:func:`standard_experiments`), the same object
+``alk5`` runs; the SED-ML models carry its :meth:`~alk5_pysb.simulation.experiment.Experiment.sbml_changes`
+and the dose response repeats the experiment over its ligand dose (:data:`REPEATS`).
 
 The SED-ML is written as Level 1 Version 3 (the version BioSimulators' tools support fully), every
 model points at the SBML file in the archive (no model-to-model references), and every simulation
@@ -17,6 +20,8 @@ from __future__ import annotations
 import io
 import zipfile
 from xml.sax.saxutils import escape
+
+from alk5_pysb.simulation.experiment import Experiment
 
 SBML_NAME = "alk5_rest.sbml"
 SEDML_NAME = "alk5_experiments.sedml"
@@ -38,23 +43,74 @@ ALGORITHM_PARAMETERS = (
     ("KISAO:0000415", "maximum number of steps", MAX_STEPS),
 )
 
-# output grids: numbers of steps are multiples of 5 (BioSimulators warns about others)
-PHRASEDML = f"""
-model_rest = model "{SBML_NAME}"
-model_100pM = model model_rest with dose_TGFB1_pM = 100
-model_pretreated = model model_rest with dose_TGFB1_pM = 100, Inhibitor_0 = 10000, ligand_time_min = 60
-sim_24h = simulate uniform(0, 1440, 480)
-sim_45min = simulate uniform(0, 45, 45)
-sim_4h = simulate uniform(0, 240, 80)
-timecourse_100pM = run sim_24h on model_100pM
-task_45min = run sim_45min on model_rest
-dose_response_45min = repeat task_45min for model_rest.dose_TGFB1_pM in [{", ".join(f"{d:g}" for d in DOSES_PM)}], reset=true
-pretreatment_SB431542 = run sim_4h on model_pretreated
-report "timecourse_100pM" timecourse_100pM.time, timecourse_100pM.pSmad2, timecourse_100pM.nuc_Smad_complex, timecourse_100pM.SMAD7_mRNA, timecourse_100pM.PAI1_mRNA, timecourse_100pM.p38_active
-report "dose_response_45min" dose_response_45min.dose_TGFB1_pM, dose_response_45min.time, dose_response_45min.pSmad2
-report "pretreatment_SB431542" pretreatment_SB431542.time, pretreatment_SB431542.pSmad2, pretreatment_SB431542.ALK5_inhibited, pretreatment_SB431542.p38_active
-plot "pSmad2 after 100 pM TGF-beta1" timecourse_100pM.time vs timecourse_100pM.pSmad2
-"""
+#: reported readouts of each standard experiment
+TIMECOURSE_READOUTS = ("pSmad2", "nuc_Smad_complex", "SMAD7_mRNA", "PAI1_mRNA", "p38_active")
+#: tasks repeated over one experiment axis (Experiment.vary): task id -> (axis, values)
+REPEATS = {"dose_response_45min": ("ligand_dose", DOSES_PM)}
+#: plots: (task id, readout, title)
+PLOTS = (("timecourse_100pM", "pSmad2", "pSmad2 after 100 pM TGF-beta1"),)
+
+
+def standard_experiments() -> dict[str, Experiment]:
+    """The standard experiments as ``alk5`` runs them (times relative to ligand addition), by SED-ML
+    task id. Output grids have numbers of steps that are multiples of 5 (BioSimulators warns about
+    others). The inhibitor without a compound is the model's default, SB-431542 (``Kd_inhibitor``)."""
+    return {
+        "timecourse_100pM": Experiment(name="100 pM TGF-beta1, 24 h", dose_pM=100.0, t_end_min=1440.0, n_points=481,
+                                       readouts=TIMECOURSE_READOUTS),
+        "dose_response_45min": Experiment(name="TGF-beta1 dose response, 45 min", t_end_min=45.0, n_points=46,
+                                          readouts=("pSmad2",)),
+        "pretreatment_SB431542": Experiment(name="SB-431542 10 uM for 60 min, then 100 pM TGF-beta1", dose_pM=100.0,
+                                            inhibitor_nM=10_000.0, pretreat_min=60.0, t_end_min=180.0, n_points=81,
+                                            readouts=("pSmad2", "ALK5_inhibited", "p38_active")),
+    }
+
+
+def conditions(task: str) -> list[Experiment]:
+    """What a task runs: its experiment, or (a repeated task) the experiment at each value of its range."""
+    experiment = standard_experiments()[task]
+    if task not in REPEATS:
+        return [experiment]
+    axis, values = REPEATS[task]
+    return [experiment.vary({axis: value}) for value in values]
+
+
+def _number(value: float) -> str:
+    text = repr(float(value))          # the shortest text that reads back as the same float
+    return text.removesuffix(".0")
+
+
+def phrasedml_text() -> str:
+    """The standard experiments in phraSED-ML: every model is the resting-state SBML with the changes
+    of :meth:`Experiment.sbml_changes`; the simulated window starts at rest, pre-treatment included
+    (SED-ML time = ``alk5`` time + ``pretreat_min``)."""
+    lines = []
+    for task, experiment in standard_experiments().items():
+        if experiment.times is not None or not experiment.readouts:
+            raise ValueError(f"{task}: a SED-ML experiment needs a uniform grid (n_points) and explicit readouts")
+        changes = [c.check().sbml_changes() for c in conditions(task)]
+        if any(c.keys() != changes[0].keys() for c in changes):
+            raise ValueError(f"{task}: the repeated experiments change different SBML parameters")
+        varied = [name for name in changes[0] if len({c[name] for c in changes}) > 1]
+        model, sim = f"model_{task}", f"sim_{task}"
+        lines.append(f'{model} = model "{SBML_NAME}" with '
+                     + ", ".join(f"{name} = {_number(value)}" for name, value in changes[0].items()))
+        end = experiment.pretreat_min + experiment.t_end_min
+        lines.append(f"{sim} = simulate uniform(0, {_number(end)}, {experiment.n_points - 1})")
+        columns = [f"{task}.time"] + [f"{task}.{r}" for r in experiment.readouts]
+        if task in REPEATS:
+            if len(varied) != 1:
+                raise ValueError(f"{task}: a repeated task varies one SBML parameter, not {varied}")
+            values = ", ".join(_number(c[varied[0]]) for c in changes)
+            lines.append(f"task_{task} = run {sim} on {model}")
+            lines.append(f"{task} = repeat task_{task} for {model}.{varied[0]} in [{values}], reset=true")
+            columns.insert(0, f"{task}.{varied[0]}")
+        else:
+            lines.append(f"{task} = run {sim} on {model}")
+        lines.append(f'report "{task}" ' + ", ".join(columns))
+    for task, readout, title in PLOTS:
+        lines.append(f'plot "{title}" {task}.time vs {task}.{readout}')
+    return "\n".join(lines) + "\n"
 
 
 def to_sedml(rest_sbml: str) -> str:
@@ -63,7 +119,7 @@ def to_sedml(rest_sbml: str) -> str:
     import phrasedml
     phrasedml.clearReferencedSBML()
     phrasedml.setReferencedSBML(SBML_NAME, rest_sbml)
-    text = phrasedml.convertString(PHRASEDML)
+    text = phrasedml.convertString(phrasedml_text())
     if text is None:
         raise RuntimeError(f"phrasedml: {phrasedml.getLastError()}")
     doc = libsedml.readSedMLFromString(text)
@@ -164,14 +220,15 @@ DESCRIPTION = (
     "Simulation project generated by alk5-pysb (`alk5 export-all`). `alk5_rest.sbml` is the "
     "BioNetGen-generated network of the PySB rules (SBML L3V2), starting at the resting steady state "
     "for the default parameters; TGF-beta1 is added to the medium by an event at `ligand_time_min`, "
-    "with `dose_TGFB1_pM` in pM, and the ALK5 inhibitor (`Inhibitor_0`, nM) is present from t = 0. "
+    "with `dose_TGFB1_pM` in pM, and the ALK5 inhibitor (`Inhibitor_0`, nM) by an event at "
+    "`inhibitor_time_min`. "
     "Amounts are molecules per cell, time is in minutes.\n\n"
     "`alk5_experiments.sedml` (SED-ML L1V3) holds three experiments: `timecourse_100pM` (24 h), "
     "`dose_response_45min` (pSmad2 at 45 min for 0.1 pM - 1 nM) and `pretreatment_SB431542` "
     "(10 uM from t = 0, 100 pM TGF-beta1 at 60 min). They use CVODE (KISAO:0000019) with relative "
     f"tolerance {RTOL:g} (KISAO:0000209), absolute tolerance {ATOL:g} molecules per cell "
     f"(KISAO:0000211) and at most {MAX_STEPS} steps (KISAO:0000415), the settings of the alk5 "
-    "simulator; tellurium reproduces the alk5 simulator's numbers from this archive to 1e-3.")
+    "simulator; tellurium reproduces the alk5 simulator's numbers from this archive to 1e-4 (relative).")
 KEYWORDS = ("TGF-beta", "ALK5", "TGFBR1", "Smad2", "Smad3", "Smad7", "rule-based model", "PySB", "BioNetGen")
 CREATORS = ("alk5-pysb developers",)          # as in the SBML model history
 LICENSE = ("http://identifiers.org/spdx:MIT", "MIT")          # pyproject.toml: license = "MIT"
