@@ -107,7 +107,7 @@ def source_files() -> list[Path]:
     pkg = Path(resources.files("alk5_pysb"))
     files = sorted((pkg / "model").glob("*.py")) + sorted((pkg / "data").glob("*.csv"))
     return files + [pkg / "io" / name for name in ("export.py", "annotate.py", "sedml.py", "interop.py",
-                                                   "petab_problem.py")]
+                                                   "petab_problem.py")] + [pkg / "simulation" / "experiment.py"]
 
 
 def source_hash() -> str:
