@@ -118,5 +118,8 @@ def _check_columns(sim, spec: ExperimentFile, table):
 def _fitted(kind, out: Path, data, fits) -> RunResult:
     fits_path = out.with_name(out.stem + ".fits.csv")
     atomic_write(fits_path, fits.to_csv(index=False, float_format="%.6g"))
-    failed = int((data["error"] != "").sum()) if "error" in data else 0
-    return RunResult(kind, [out, fits_path], data, fits, conditions=len(data), failed=failed)
+    # the tidy data has one row per condition, readout and metric: count conditions, not rows
+    labels = [c for c in data.columns if c not in ("readout", "metric", "value", "unit", "error")]
+    per_condition = data.drop_duplicates(subset=labels)
+    failed = int((per_condition["error"].fillna("") != "").sum()) if "error" in data else 0
+    return RunResult(kind, [out, fits_path], data, fits, conditions=len(per_condition), failed=failed)
