@@ -306,7 +306,7 @@ def test_an_inhibition_scan_needs_a_compound(sim, tmp_path):
     assert kind_of(spec) == "inhibition"
     with pytest.raises(UserInputError, match="needs compound"):
         run_file(sim, spec, {}, tmp_path / "out")
-    assert not list(tmp_path.rglob("x.csv"))
+    assert not (tmp_path / "out").exists()                 # refused before any work
 
 
 # -- the conditions of a scan --------------------------------------------------------------------------------
