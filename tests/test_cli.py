@@ -83,3 +83,20 @@ def test_info_lists_readouts_with_units_and_parameter_sources():
     info = json.loads(res.stdout)
     assert info["network"]["species"] > 100
     assert {r["name"] for r in info["readouts"]} >= {"pSmad2", "RhoA_GTP"}
+
+
+def test_info_lists_the_shipped_experiment_files():
+    from alk5_pysb.io.experiment_files import load, standard_experiments
+    res = run("info")
+    assert res.returncode == 0, res.stderr
+    assert "Shipped experiment files (alk5 run NAME):" in res.stdout
+    for name in standard_experiments():
+        assert f"  {name:28s} {load(name).description}" in res.stdout.splitlines()
+
+
+@pytest.mark.parametrize("command", ["run", "scan"])
+def test_run_and_scan_write_into_output_folders(command):
+    res = run(command, "--help")
+    assert res.returncode == 0
+    assert "-o OUTPUT, --output OUTPUT" in res.stdout and "results/<experiment name>" in " ".join(res.stdout.split())
+    assert "--outdir" not in res.stdout
