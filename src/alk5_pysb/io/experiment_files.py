@@ -215,7 +215,11 @@ class ExperimentFile:
             if key in body:
                 fields[name] = parse_duration(body[key], what=f"{where} {key}", allow_zero=key != "t_end")
         if body.get("compound") or body.get("ki"):
-            fields["compound"] = get_compound(body.get("compound"), body.get("ki"))
+            try:
+                fields["compound"] = get_compound(body.get("compound"), body.get("ki"))
+            except UserInputError as err:     # say it in the file's words, not the CLI's options
+                text = str(err).replace("--compound-file or --ki", 'ki = "30nM"').replace("--ki", "ki")
+                raise UserInputError(f"{where} {text}") from None
         if "readouts" in body:
             fields["readouts"] = tuple(body["readouts"])
         if "metrics" in body:
