@@ -86,7 +86,7 @@ def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, jobs: int
     wanted = {"sbml_sha256": sha256(sbml), "amici_version": amici.__version__, "options": options}
     meta_path = build_dir / META_FILE
     if meta_path.is_file():
-        meta = json.loads(meta_path.read_text())
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if all(meta.get(k) == v for k, v in wanted.items()) and not meta.get("failed"):
             return {**meta, "compile_mode": "reused"}
         log(f"[build] {build_dir} holds a different or failed build; rebuilding")
@@ -121,7 +121,7 @@ def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, jobs: int
         log(f"[build] compiled in {cxx_s:.1f} s")
     except Exception:
         # mark the folder as ours, so that the next run rebuilds it instead of refusing a foreign folder
-        meta_path.write_text(json.dumps({**wanted, "failed": True}, indent=2) + "\n")
+        meta_path.write_text(json.dumps({**wanted, "failed": True}, indent=2) + "\n", encoding="utf-8")
         raise
 
     meta = {**wanted, "import_codegen_s": codegen_s, "cxx_compile_s": cxx_s, "compile_s": codegen_s + cxx_s,
@@ -131,7 +131,7 @@ def build(sbml: Path, build_dir: Path, readout: str, sensi_code: bool, jobs: int
                           "swig": tool_version(["swig", "-version"]),
                           "swig_path": shutil.which("swig")},
             "n_generated_files": sum(1 for _ in build_dir.rglob("*.cpp"))}
-    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return {**meta, "compile_mode": "fresh"}
 
 
@@ -449,7 +449,7 @@ def main(argv=None) -> dict:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.json.with_suffix(args.json.suffix + ".tmp")
-        tmp.write_text(json.dumps(summary, indent=2) + "\n")
+        tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         tmp.replace(args.json)
     print(text)
     rest = summary.get("rest_model")

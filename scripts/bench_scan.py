@@ -270,7 +270,7 @@ def main(argv=None) -> int:
     parser.add_argument("--report", type=Path, help="print the table of an earlier run's JSON and stop")
     args = parser.parse_args(argv)
     if args.report:
-        report(json.loads(args.report.read_text()))
+        report(json.loads(args.report.read_text(encoding="utf-8")))
         return 0
     from alk5_pysb.io.files import atomic_write
 
@@ -288,7 +288,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         import pickle
         sbml_path = Path(tmp) / "alk5.sbml"
-        sbml_path.write_text(sbml)
+        sbml_path.write_text(sbml, encoding="utf-8")
         model_path = Path(tmp) / "model.pkl"
         model_path.write_bytes(pickle.dumps(model))
         tools = {}
@@ -298,7 +298,7 @@ def main(argv=None) -> int:
         tools["amici"] = amici_run(args.amici_python, str(sbml_path))
         print(f"  {'amici':12s} {tools['amici']}", flush=True)
         lean_path = Path(tmp) / "alk5_tgfb1.sbml"
-        lean_path.write_text(lean_sbml)
+        lean_path.write_text(lean_sbml, encoding="utf-8")
         tools["amici_tgfb1"] = amici_run(args.amici_python, str(lean_path), "amici_build_tgfb1")
         print(f"  {'amici_tgfb1':12s} {tools['amici_tgfb1']}", flush=True)
     memory = {}

@@ -143,7 +143,7 @@ class Writer:
     def text(self, text: str, name: str):
         path = self.out / name
         with atomic_path(path) as tmp:
-            tmp.write_text(text)
+            tmp.write_text(text, encoding="utf-8")
         self.written.append(path)
 
     def figure(self, fig, stem: str):

@@ -30,7 +30,7 @@ def rendered(model):
 
 @pytest.fixture(scope="session")
 def sbml_text():
-    return (MODELS / "alk5.sbml").read_text()
+    return (MODELS / "alk5.sbml").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -67,7 +67,7 @@ def one_line_error(status, err, *fragments, code=2):
 
 
 def write(path: Path, text: str) -> Path:
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -106,10 +106,10 @@ def test_second_scan_into_a_running_scans_folder_exits_2_naming_its_pid(tmp_path
     first = subprocess.Popen(ALK5 + ["scan", write(tmp_path / "long.toml", LONG), "-o", out, "--executor", "serial",
                                      "--chunk-size", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_for(lambda: (out / ".lock").is_file() and (out / ".lock").read_text().strip()
+        wait_for(lambda: (out / ".lock").is_file() and (out / ".lock").read_text(encoding="utf-8").strip()
                  or first.poll() is not None, what="the first scan's lock")
         assert first.poll() is None, first.stderr.read()
-        assert (out / ".lock").read_text().strip() == str(first.pid)
+        assert (out / ".lock").read_text(encoding="utf-8").strip() == str(first.pid)
         # a different scan into the same folder (the issue: chunks of two scans interleaved)
         second = subprocess.run(ALK5 + ["scan", write(tmp_path / "tiny.toml", TINY), "-o", out, "--executor",
                                         "serial"], capture_output=True, text=True, timeout=300)
@@ -132,7 +132,7 @@ def test_force_does_not_remove_the_chunks_of_a_running_scan(tmp_path, capsys):
     out = tmp_path / "dr.csv"
     chunks = tmp_path / "dr.chunks"
     (chunks / "chunks").mkdir(parents=True)
-    (chunks / "chunks" / "chunk-000000.parquet").write_text("x")
+    (chunks / "chunks" / "chunk-000000.parquet").write_text("x", encoding="utf-8")
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom alk5_pysb.simulation.engine import folder_lock\n"
                                f"with folder_lock({str(chunks)!r}):\n    print('locked', flush=True)\n    time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True)
@@ -187,7 +187,7 @@ def test_resume_with_a_changed_scan_file_names_force_and_force_starts_again(tmp_
     status, _, err = cli(capsys, "scan", scan, "-o", out, "--executor", "serial")
     assert status == 0, err
     again = one_line_error(*cli(capsys, "scan", scan, "-o", out, "--executor", "serial")[::2], "--resume", "--force")
-    scan.write_text(TINY.replace('"10pM,100pM"', '"1pM,10pM,100pM"'))
+    scan.write_text(TINY.replace('"10pM,100pM"', '"1pM,10pM,100pM"'), encoding="utf-8")
     changed = one_line_error(*cli(capsys, "scan", scan, "-o", out, "--executor", "serial", "--resume")[::2],
                              "different scan", "--force")
     for message in (again, changed):
@@ -328,7 +328,7 @@ def test_bad_compound_file_is_one_line(tmp_path, capsys, content, fragments):
     if content is None:
         path.mkdir()
     elif content != "missing":
-        path.write_text(content)
+        path.write_text(content, encoding="utf-8")
     status, _, err = cli(capsys, "inhibition", "--compound-file", path, "--compound", "XY-1", "--doses", "1nM,10nM",
                          "--executor", "serial", "-o", tmp_path / "inh.csv")
     one_line_error(status, err, *fragments)
@@ -383,7 +383,7 @@ def test_folder_output_that_is_an_existing_file(tmp_path, capsys, command):
     existing = write(tmp_path / "results.txt", "mine")
     command = [str(write(tmp_path / "s.toml", TINY)) if c == "SCAN" else c for c in command]
     one_line_error(*cli(capsys, *command, "-o", existing)[::2], str(existing), "file")
-    assert existing.read_text() == "mine"
+    assert existing.read_text(encoding="utf-8") == "mine"
 
 
 def test_scan_output_below_a_read_only_location(tmp_path, capsys):
@@ -499,8 +499,8 @@ def test_scan_lock_file_holds_no_stale_pid_after_a_scan(tmp_path, capsys):
     out = tmp_path / "out"
     status, _, err = cli(capsys, "scan", write(tmp_path / "s.toml", TINY), "-o", out, "--executor", "serial")
     assert status == 0, err
-    assert (out / ".lock").read_text() == ""
-    assert json.loads((out / "scan.json").read_text())["conditions"] == 2
+    assert (out / ".lock").read_text(encoding="utf-8") == ""
+    assert json.loads((out / "scan.json").read_text(encoding="utf-8"))["conditions"] == 2
 
 
 def test_solver_output_capture_is_safe_across_threads(capfd, caplog):
@@ -558,7 +558,7 @@ def test_bad_conditions_csv_is_one_line(tmp_path, capsys, content, fragments):
     if content is None:
         table.mkdir()
     elif content != "missing":
-        table.write_text(content)
+        table.write_text(content, encoding="utf-8")
     scan = write(tmp_path / "c.toml", CSV_SCAN.format(table))
     one_line_error(*cli(capsys, "scan", scan, "--executor", "serial", "-o", tmp_path / "out")[::2], str(table),
                    *fragments)

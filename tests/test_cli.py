@@ -63,7 +63,7 @@ def test_bad_input_exits_2_with_one_line(args, message):
 def test_export_refuses_to_overwrite_and_unknown_format(tmp_path):
     target = tmp_path / "m.sbml"
     assert run("export", "--format", "sbml", "-o", str(target)).returncode == 0
-    assert target.read_text().startswith("<?xml")
+    assert target.read_text(encoding="utf-8").startswith("<?xml")
     res = run("export", "--format", "sbml", "-o", str(target))
     assert res.returncode == 2 and "--force" in res.stderr
     assert run("export", "--format", "sbml", "-o", str(target), "--force").returncode == 0

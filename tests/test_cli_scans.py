@@ -62,7 +62,7 @@ def test_bad_scan_input_exits_2(tmp_path, args, message):
 
 def test_malformed_experiment_file_gives_line_number(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[experiment]\nname = "x"\nligand = "TGFB1\n')
+    bad.write_text('[experiment]\nname = "x"\nligand = "TGFB1\n', encoding="utf-8")
     res = run("run", str(bad), "-o", str(tmp_path / "out"))
     assert res.returncode == 2 and "line 3" in res.stderr and str(bad) in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
@@ -78,7 +78,7 @@ def test_scans_pick_the_lean_network_only_when_it_has_everything(tmp_path, extra
 
 # -- alk5 run: each branch of the runner -----------------------------------------------------------------
 def write(path, text):
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -50,10 +50,10 @@ def test_unknown_compound_lists_the_library():
 
 def test_compound_file(tmp_path):
     path = tmp_path / "mine.csv"
-    path.write_text("name,alk5_ic50_nM,tbrii_ic50_nM\nXY-1,25,500\n")
+    path.write_text("name,alk5_ic50_nM,tbrii_ic50_nM\nXY-1,25,500\n", encoding="utf-8")
     c = get_compound(compound_file=path)
     assert (c.name, c.alk5_ic50_nM, c.tbrii_ic50_nM) == ("XY-1", 25.0, 500.0)
     bad = tmp_path / "bad.csv"
-    bad.write_text("compound,potency\nXY,3\n")
+    bad.write_text("compound,potency\nXY,3\n", encoding="utf-8")
     with pytest.raises(UserInputError, match="lacks columns"):
         get_compound("XY", compound_file=bad)

@@ -67,7 +67,7 @@ def test_failed_condition_is_recorded_and_the_scan_goes_on(sim, small, tmp_path)
 
 def test_interrupted_scan_resumes_without_loss_or_duplicates(tmp_path):
     scan = tmp_path / "scan.toml"
-    scan.write_text(SMALL.replace('values = "10pM,100pM"', 'values = "1pM:1nM:6"'))
+    scan.write_text(SMALL.replace('values = "10pM,100pM"', 'values = "1pM:1nM:6"'), encoding="utf-8")
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "alk5_pysb.cli", "scan", str(scan), "-o", str(out), "--executor", "serial",
            "--chunk-size", "3"]
@@ -187,7 +187,7 @@ def test_scan_on_a_running_dask_cluster_via_scheduler_address(tmp_path):
     machine here; on a cluster the same address points at the head node)."""
     from distributed import LocalCluster
     scan = tmp_path / "scan.toml"
-    scan.write_text(SMALL)
+    scan.write_text(SMALL, encoding="utf-8")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         res = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "scan", str(scan), "-o", str(tmp_path / "c"),
                               "--scheduler", cluster.scheduler_address, "--chunk-size", "4"],

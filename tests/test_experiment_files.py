@@ -352,9 +352,9 @@ def test_large_designs_need_allow_large():
 
 
 def test_csv_conditions_are_read_relative_to_the_experiment_file(tmp_path):
-    (tmp_path / "cond.csv").write_text("ligand_dose,compound,k_int\n10,SB-431542,0.1\n100,RepSox,\n")
+    (tmp_path / "cond.csv").write_text("ligand_dose,compound,k_int\n10,SB-431542,0.1\n100,RepSox,\n", encoding="utf-8")
     path = tmp_path / "c.toml"
-    path.write_text(HEAD + METRICS + '[scan]\ndesign = "csv"\nconditions = "cond.csv"\n')
+    path.write_text(HEAD + METRICS + '[scan]\ndesign = "csv"\nconditions = "cond.csv"\n', encoding="utf-8")
     spec = load(path, PARAMETERS)
     assert spec.scan.conditions_file == str(tmp_path / "cond.csv")
     table = conditions(spec.scan)

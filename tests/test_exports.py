@@ -9,16 +9,16 @@ from conftest import MODELS
 
 def test_committed_exports_are_current(rendered):
     """Fails when the model code or tables changed and `make models` was not run."""
-    manifest = json.loads((MODELS / "MANIFEST.json").read_text())
+    manifest = json.loads((MODELS / "MANIFEST.json").read_text(encoding="utf-8"))
     assert manifest["source_hash"] == source_hash(), "models/ is stale: run `make models`"
     for name, content in rendered.items():
-        committed = (MODELS / name).read_bytes() if isinstance(content, bytes) else (MODELS / name).read_text()
+        committed = (MODELS / name).read_bytes() if isinstance(content, bytes) else (MODELS / name).read_text(encoding="utf-8")
         assert committed == content, f"models/{name} differs from what the code generates: run `make models`"
 
 
 @pytest.mark.parametrize("name", ["alk5.sbml", "alk5_rest.sbml"])
 def test_sbml_validates_with_zero_errors_and_zero_unit_warnings(name):
-    text = (MODELS / name).read_text()
+    text = (MODELS / name).read_text(encoding="utf-8")
     assert validate_sbml(text) == []
     assert validate_sbml(text, units=True) == []     # unit consistency: 0 errors, 0 warnings
     doc = libsbml.readSBMLFromString(text)

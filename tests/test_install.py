@@ -54,7 +54,7 @@ def test_installed_wheel_simulates_from_any_folder(installed, tmp_path):
     frame = pd.read_csv(tmp_path / "tc.csv")
     assert list(frame.columns) == ["time_min", "pSmad2"]
     assert 20_000 < frame["pSmad2"].max() < 60_000           # ~3.2e4 molecules/cell at 100 pM
-    provenance = json.loads((tmp_path / "tc.csv.provenance.json").read_text())
+    provenance = json.loads((tmp_path / "tc.csv.provenance.json").read_text(encoding="utf-8"))
     assert provenance["model"]["sbml"].endswith("alk5_pysb/exports/alk5.sbml")
     assert provenance["model"]["rtol"] == 1e-6
 

@@ -45,7 +45,7 @@ def test_copasi_agrees_with_roadrunner(sim, sbml_text, reference, case):
 
 
 def test_antimony_round_trip(sbml_text, reference):
-    text = (MODELS / "alk5.ant").read_text()
+    text = (MODELS / "alk5.ant").read_text(encoding="utf-8")
     assert "substanceOnly species TGFB1_medium in medium" in text
     again = interop.antimony_to_sbml(text)
     got = interop.roadrunner_run(again, CASES["ligand"], TIMES, OBSERVABLES + EXPRESSIONS)
@@ -53,7 +53,7 @@ def test_antimony_round_trip(sbml_text, reference):
 
 
 def test_bngl_through_bionetgen_run_network(reference):
-    got = interop.bng_ode_run((MODELS / "alk5.bngl").read_text(), CASES["ligand+inhibitor"], 240, 48)
+    got = interop.bng_ode_run((MODELS / "alk5.bngl").read_text(encoding="utf-8"), CASES["ligand+inhibitor"], 240, 48)
     np.testing.assert_allclose(got["time_min"], TIMES)
     _assert_close(got, reference["ligand+inhibitor"], OBSERVABLES, rtol=1e-4)
 
@@ -106,7 +106,7 @@ def test_combine_archive_runs_in_tellurium_and_matches_alk5(sim, tmp_path):
     from alk5_pysb.io import sedml
     omex = MODELS / "alk5.omex"
     assert set(sedml.omex_entries(omex)) == {"./alk5_rest.sbml", "./alk5_experiments.sedml"}
-    assert sedml.sedml_errors((MODELS / "alk5_experiments.sedml").read_text()) == []
+    assert sedml.sedml_errors((MODELS / "alk5_experiments.sedml").read_text(encoding="utf-8")) == []
     reports = {}
     for frame in sedml.execute_omex(omex, tmp_path).values():
         reports[frame.columns[0].split(".")[0]] = frame.rename(columns=lambda c: c.split(".")[-1])

@@ -56,8 +56,8 @@ def test_manifest_lists_every_file_with_its_format():
         assert sorted(archive.namelist()) == sorted(["manifest.xml", sedml.SBML_NAME, sedml.SEDML_NAME,
                                                      sedml.METADATA_NAME])
         # the archive carries the committed files, byte for byte
-        assert archive.read(sedml.SBML_NAME).decode() == (MODELS / sedml.SBML_NAME).read_text()
-        assert archive.read(sedml.SEDML_NAME).decode() == (MODELS / sedml.SEDML_NAME).read_text()
+        assert archive.read(sedml.SBML_NAME).decode() == (MODELS / sedml.SBML_NAME).read_text(encoding="utf-8")
+        assert archive.read(sedml.SEDML_NAME).decode() == (MODELS / sedml.SEDML_NAME).read_text(encoding="utf-8")
 
 
 def test_standard_experiments_are_the_documented_ones():
@@ -239,7 +239,7 @@ def test_biosimulators_validates_the_archive(tmp_path):
                 or "warnings.warn(" in line or not line.strip()), line
     # the metadata is read with the BioSimulations schema, not just present
     metadata = tmp_path / sedml.METADATA_NAME
-    metadata.write_text(_read(sedml.METADATA_NAME))
+    metadata.write_text(_read(sedml.METADATA_NAME), encoding="utf-8")
     result = _run_biosim(METADATA, metadata)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])

@@ -12,7 +12,7 @@ REPO_MODELS = __import__("pathlib").Path(__file__).resolve().parents[1] / "model
 
 
 def _sidecar(path):
-    return json.loads(path.with_name(path.name + ".provenance.json").read_text())
+    return json.loads(path.with_name(path.name + ".provenance.json").read_text(encoding="utf-8"))
 
 
 def test_simulate_records_model_hash_solver_and_command(tmp_path, capsys):
@@ -52,14 +52,14 @@ def test_dose_response_outputs_carry_sidecars(tmp_path, capsys):
 def test_scan_folder_carries_a_provenance_record(tmp_path, capsys):
     folder = tmp_path / "scan"
     assert main(["run", "dose_x_inhibitor", "--executor", "serial", "-o", str(folder)]) == 0
-    record = json.loads((folder / "provenance.json").read_text())
+    record = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
     assert record["model"]["species"] > 0 and (folder / "results.parquet").is_file()
 
 
 def test_user_sbml_without_the_standard_readouts_is_one_line(tmp_path, capsys):
-    text = (REPO_MODELS / "alk5_tgfb1.sbml").read_text().replace('variable="pSmad2"', 'variable="pSmad2_renamed"')
+    text = (REPO_MODELS / "alk5_tgfb1.sbml").read_text(encoding="utf-8").replace('variable="pSmad2"', 'variable="pSmad2_renamed"')
     edited = tmp_path / "edited.sbml"
-    edited.write_text(text.replace('id="pSmad2"', 'id="pSmad2_renamed"'))
+    edited.write_text(text.replace('id="pSmad2"', 'id="pSmad2_renamed"'), encoding="utf-8")
     assert main(["simulate", "--dose", "10pM", "--sbml", str(edited), "-o", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
     assert "lacks what alk5 reads or sets: pSmad2" in err and "Traceback" not in err
@@ -68,7 +68,7 @@ def test_user_sbml_without_the_standard_readouts_is_one_line(tmp_path, capsys):
 def test_user_sbml_runs_and_is_recorded(tmp_path, capsys):
     """A modified model (here: Smad2 phosphorylation 10x faster) runs and its own hash is recorded."""
     import re
-    text = (REPO_MODELS / "alk5_tgfb1.sbml").read_text()
+    text = (REPO_MODELS / "alk5_tgfb1.sbml").read_text(encoding="utf-8")
     match = re.search(r'(<parameter [^>]*id="k_phos_Smad2"[^>]*value=")([^"]+)"', text)
     edited = tmp_path / "fast.sbml"
     edited.write_text(text[:match.start(2)] + str(float(match.group(2)) * 10) + text[match.end(2):])

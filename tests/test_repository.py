@@ -20,7 +20,7 @@ def test_no_absolute_machine_paths_in_committed_files():
         if not path.is_file() or path.suffix in {".png", ".omex", ".parquet"}:
             continue
         try:
-            text = path.read_text()
+            text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             continue
         for number, line in enumerate(text.splitlines(), 1):

@@ -50,7 +50,7 @@ def cmd_info(args):
     from alk5_pysb.model.parameters import default_table
     from alk5_pysb.simulation.simulator import readout_table
     manifest_path = models_dir(args.models) / MANIFEST_FILE
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     table = default_table().frame
     readouts = readout_table()
     if args.json:
@@ -90,7 +90,7 @@ def cmd_export(args):
     models = models_dir(args.models)
     name = EXPORT_FORMATS[args.format]
     if exports_current(models):
-        text = (models / name).read_bytes() if name.endswith(".omex") else (models / name).read_text()
+        text = (models / name).read_bytes() if name.endswith(".omex") else (models / name).read_text(encoding="utf-8")
     else:
         text = render_all()[name]
     atomic_write(path, text)

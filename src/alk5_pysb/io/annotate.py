@@ -26,13 +26,13 @@ CREATED = "2026-11-25T00:00:00Z"     # fixed, so that exports are reproducible b
 
 @lru_cache(maxsize=1)
 def annotation_table() -> pd.DataFrame:
-    with resources.files("alk5_pysb").joinpath("data/annotations.csv").open() as fh:
+    with resources.files("alk5_pysb").joinpath("data/annotations.csv").open(encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype=str)
 
 
 @lru_cache(maxsize=1)
 def reference_table() -> pd.DataFrame:
-    with resources.files("alk5_pysb").joinpath("data/references.csv").open() as fh:
+    with resources.files("alk5_pysb").joinpath("data/references.csv").open(encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype=str)
 
 

@@ -529,7 +529,7 @@ def exports_current(outdir: Path) -> bool:
     if not manifest.is_file():
         return False
     try:
-        recorded = json.loads(manifest.read_text())["source_hash"]
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))["source_hash"]
     except (ValueError, KeyError):
         return False
     files = [SBML_FILE, TGFB1_SBML_FILE, REST_SBML_FILE, SEDML_FILE, OMEX_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]

@@ -54,5 +54,5 @@ def atomic_write(path, data: str | bytes, make_folder: bool = False) -> Path:
         if isinstance(data, bytes):
             tmp.write_bytes(data)
         else:
-            tmp.write_text(data)
+            tmp.write_text(data, encoding="utf-8")
     return Path(path)

@@ -76,13 +76,13 @@ def bng_ode_run(bngl: str, params: dict, t_end: float, n_steps: int, rtol=1e-10,
     lines += [f'simulate({{method=>"ode",t_end=>{t_end},n_steps=>{n_steps},atol=>{atol},rtol=>{rtol}}})', "end actions"]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "alk5.bngl"
-        path.write_text("\n".join(lines) + "\n")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         res = subprocess.run(["perl", str(find_bng() / "BNG2.pl"), "--outdir", tmp, str(path)], capture_output=True,
                              text=True, timeout=600)
         gdat = Path(tmp) / "alk5.gdat"
         if res.returncode != 0 or not gdat.is_file():
             raise RuntimeError(f"BioNetGen failed: {res.stdout[-500:]} {res.stderr[-500:]}")
-        with gdat.open() as fh:
+        with gdat.open(encoding="utf-8") as fh:
             header = re.split(r"\s+", fh.readline().lstrip("#").strip())
         frame = pd.read_csv(gdat, sep=r"\s+", comment="#", header=None, names=header)
     return frame.rename(columns={"time": "time_min"})

@@ -47,4 +47,4 @@ def write_sidecar(output, data: dict) -> Path:
 
 
 def read_sidecar(output) -> dict:
-    return json.loads(sidecar_path(output).read_text())
+    return json.loads(sidecar_path(output).read_text(encoding="utf-8"))

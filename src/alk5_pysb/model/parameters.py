@@ -76,7 +76,7 @@ def validate(frame: pd.DataFrame) -> None:
 
 def read_table(path=None) -> ParameterTable:
     if path is None:
-        with resources.files("alk5_pysb").joinpath("data/parameters.csv").open() as fh:
+        with resources.files("alk5_pysb").joinpath("data/parameters.csv").open(encoding="utf-8") as fh:
             frame = pd.read_csv(fh, comment="#", skipinitialspace=True)
     else:
         frame = pd.read_csv(path, comment="#", skipinitialspace=True)

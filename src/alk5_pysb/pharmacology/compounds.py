@@ -28,7 +28,7 @@ from alk5_pysb.io.units import parse_concentration
 
 @lru_cache(maxsize=1)
 def pharmacology() -> dict[str, float]:
-    with resources.files("alk5_pysb").joinpath("data/pharmacology.csv").open() as fh:
+    with resources.files("alk5_pysb").joinpath("data/pharmacology.csv").open(encoding="utf-8") as fh:
         return pd.read_csv(fh).set_index("name")["value"].astype(float).to_dict()
 
 
@@ -118,7 +118,7 @@ def _checked(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
 
 def read_compounds(path=None) -> pd.DataFrame:
     if path is None:
-        with resources.files("alk5_pysb").joinpath("data/compounds.csv").open() as fh:
+        with resources.files("alk5_pysb").joinpath("data/compounds.csv").open(encoding="utf-8") as fh:
             frame = pd.read_csv(fh, dtype=_AS_TEXT)
         return _checked(frame, "the compound library")
     origin = f"compound file {path}"

@@ -227,7 +227,7 @@ def _check_resumable(out: Path, record: dict, resume: bool, restart_option: str 
     path = out / SCAN_RECORD
     if resume and path.is_file():
         try:
-            saved = json.loads(path.read_text())
+            saved = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             raise UserInputError(f"cannot resume in {out}: its {SCAN_RECORD} is unreadable ({err}); {start_over}") from None
         if saved.get("sha256") != record["sha256"]:
@@ -368,7 +368,7 @@ def run_scan(sim: Simulator, experiment: Experiment, conditions: pd.DataFrame, o
         record = _scan_record(sim, experiment, conditions, chunk_size or default_chunk_size(len(conditions), workers))
         record["chunk_size"] = chunk_size = _check_resumable(out, record, resume, restart_option)
         with atomic_path(out / SCAN_RECORD) as tmp:
-            tmp.write_text(json.dumps(record, indent=1) + "\n")
+            tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         records = conditions.to_dict("records")
         chunks = [records[i:i + chunk_size] for i in range(0, len(records), chunk_size)]
         todo = [i for i in range(len(chunks)) if not chunk_path(out, i).exists()]

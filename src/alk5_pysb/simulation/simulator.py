@@ -32,7 +32,7 @@ REST_TOLERANCE = 1e-6           # max |dx/dt| / max(x, 1) per minute accepted as
 
 @lru_cache(maxsize=1)
 def readout_table() -> pd.DataFrame:
-    with resources.files("alk5_pysb").joinpath("data/readouts.csv").open() as fh:
+    with resources.files("alk5_pysb").joinpath("data/readouts.csv").open(encoding="utf-8") as fh:
         return pd.read_csv(fh).set_index("name")
 
 
@@ -87,7 +87,7 @@ class Simulator:
             path = Path(sbml)
             if not path.is_file():
                 raise UserInputError(f"SBML file {path} not found")
-            self.source, sbml = str(path), path.read_text()
+            self.source, sbml = str(path), path.read_text(encoding="utf-8")
         self.sbml_sha256 = hashlib.sha256(sbml.encode()).hexdigest()
         try:
             self.rr = roadrunner.RoadRunner(sbml)
