@@ -21,7 +21,9 @@ Figures (each as PNG + SVG, with the CSV of the numbers drawn):
                        out at t = 0, and a 30 s ligand pulse. protocols.csv.
   feedback             pSmad2, total TbetaRII, Smad7, PAI-1 mRNA over 24 h at 100 pM: wild type,
                        no Smad7 feedback (kon_Smad7_ALK5 = 0), PPM1A knock-down to 10%. feedback.csv.
-  validation           literature checks B1-B11 (validation.run_checks): validation.md,
+  depletion_pulse      ligand left in the medium and pSmad2 after a step (1-100 pM) and a 30-s pulse, this
+                       model next to the Zi 2011 model (BIOMD0000000342) under the same protocol (B12, B13)
+  validation           literature checks B1-B13 (validation.run_checks): validation.md,
                        validation.csv and a table figure (PASS green, FAIL red).
   contact_map          monomers of build_model() and the bonds its rules make (solid), catalysis
                        (dashed arrows: a reactant pattern unchanged on both sides while another
@@ -89,8 +91,14 @@ PROTO_T_END = 360.0
 FB_READOUTS = ["pSmad2", "total_TBRII", "Smad7", "PAI1_mRNA"]
 FB_T_END = 1440.0
 
+# depletion and pulse (B12, B13), side by side with the Zi 2011 model
+DEP_DOSES_PM = [1.0, 10.0, 50.0, 100.0]
+DEP_T_END = 1440.0
+PULSE_DOSE_PM = 100.0
+PULSE_T_END = 480.0
+
 FIGURES = ("dose_response", "isoforms", "inhibitor_potency", "branch_selectivity", "protocols", "feedback",
-           "validation", "contact_map")
+           "depletion_pulse", "validation", "contact_map")
 
 
 # -- small helpers ------------------------------------------------------------------------------
@@ -474,7 +482,7 @@ def fig_validation(sim: Simulator, w: Writer) -> str:
             cell.set_facecolor("#b7e1b0" if ok else "#f4b6b0")
             cell.get_text().set_fontweight("bold")
     n_pass = int(checks["passed"].sum())
-    fig.suptitle(f"Validation against literature behaviours B1-B11: {n_pass}/{len(checks)} pass "
+    fig.suptitle(f"Validation against literature behaviours B1-B13: {n_pass}/{len(checks)} pass "
                  "(targets and tolerances from validation_targets.md)", fontsize=11, y=0.995)
     w.figure(fig, "validation")
     return f"{n_pass}/{len(checks)} checks pass"
@@ -670,10 +678,61 @@ def fig_contact_map(sim: Simulator, w: Writer) -> str:
 
 
 # -- main ---------------------------------------------------------------------------------------
+# -- 7b. ligand depletion and the 30-s pulse, with the Zi 2011 model --------------------------------
+def fig_depletion_pulse(sim: Simulator, w: Writer) -> str:
+    from alk5_pysb.analysis.reference_models import zi2011_time_course
+    frames = []
+    for dose in DEP_DOSES_PM:
+        ours = sim.run(Experiment(dose_pM=dose, t_end_min=DEP_T_END, n_points=int(DEP_T_END / 5) + 1,
+                                  readouts=["free_ligand", "pSmad2"]))
+        frames.append(pd.DataFrame({"protocol": "step", "dose_pM": dose, "model": "alk5-pysb",
+                                    "time_min": ours["time_min"], "ligand_fraction": ours["free_ligand"] / dose,
+                                    "pSmad2": ours["pSmad2"]}))
+        zi = zi2011_time_course(dose, DEP_T_END, n_points=int(DEP_T_END / 5) + 1)
+        frames.append(zi.assign(protocol="step", dose_pM=dose, model="Zi 2011 (BIOMD0000000342)"))
+    ours = sim.run(Experiment(dose_pM=PULSE_DOSE_PM, t_end_min=PULSE_T_END, n_points=int(PULSE_T_END) + 1,
+                              washout_min=0.5, readouts=["free_ligand", "pSmad2"]))
+    frames.append(pd.DataFrame({"protocol": "30-s pulse", "dose_pM": PULSE_DOSE_PM, "model": "alk5-pysb",
+                                "time_min": ours["time_min"], "ligand_fraction": ours["free_ligand"] / PULSE_DOSE_PM,
+                                "pSmad2": ours["pSmad2"]}))
+    zi = zi2011_time_course(PULSE_DOSE_PM, PULSE_T_END, n_points=int(PULSE_T_END) + 1, washout_min=0.5)
+    frames.append(zi.assign(protocol="30-s pulse", dose_pM=PULSE_DOSE_PM, model="Zi 2011 (BIOMD0000000342)"))
+    data = pd.concat(frames, ignore_index=True)[["protocol", "dose_pM", "model", "time_min", "ligand_fraction",
+                                                 "pSmad2"]]
+    w.csv(data, "depletion_pulse.csv")
+
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2), constrained_layout=True)
+    colours = dict(zip(DEP_DOSES_PM, ["tab:blue", "tab:green", "tab:orange", "tab:red"]))
+    styles = {"alk5-pysb": "-", "Zi 2011 (BIOMD0000000342)": "--"}
+    for (dose, model), sel in data[data["protocol"] == "step"].groupby(["dose_pM", "model"], sort=False):
+        axes[0].plot(sel["time_min"] / 60, 100 * sel["ligand_fraction"], styles[model], color=colours[dose],
+                     label=f"{dose:g} pM, {model}")
+    axes[0].set(xlabel="time after TGF-β1 (h)", ylabel="ligand left in the medium (% of dose)", xlim=(0, 24),
+                ylim=(0, 105), title="B12: depletion, 1e6 cells in 2 mL")
+    axes[0].legend(fontsize=6.5, ncol=1, loc="upper right")
+    for (dose, model), sel in data[data["protocol"] == "step"].groupby(["dose_pM", "model"], sort=False):
+        axes[1].plot(sel["time_min"] / 60, sel["pSmad2"] / sel["pSmad2"].max(), styles[model], color=colours[dose])
+    axes[1].set(xlabel="time after TGF-β1 (h)", ylabel="pSmad2 / own peak", xlim=(0, 24), ylim=(0, 1.05),
+                title="pSmad2 after a step (solid: this model, dashed: Zi 2011)")
+    for model, sel in data[data["protocol"] == "30-s pulse"].groupby("model", sort=False):
+        axes[2].plot(sel["time_min"] / 60, sel["pSmad2"] / sel["pSmad2"].max(), styles[model], color="black",
+                     label=model)
+    axes[2].axhline(0.25, color="grey", lw=0.8, ls=":")
+    axes[2].set(xlabel="time after the pulse (h)", ylabel="pSmad2 / own peak", xlim=(0, 8), ylim=(0, 1.05),
+                title=f"B13: 30-s pulse of {PULSE_DOSE_PM:g} pM (target < 25% at 4 h)")
+    axes[2].legend(fontsize=8)
+    for ax in axes:
+        ax.grid(alpha=0.25, lw=0.5)
+    fig.suptitle("Ligand consumption and pulse response: this model vs the Zi 2011 model under the same protocol",
+                 fontsize=11)
+    w.figure(fig, "depletion_pulse")
+    return f"{len(DEP_DOSES_PM)} doses + a pulse, both models"
+
+
 BUILDERS = {
     "dose_response": fig_dose_response, "isoforms": fig_isoforms, "inhibitor_potency": fig_inhibitor_potency,
     "branch_selectivity": fig_branch_selectivity, "protocols": fig_protocols, "feedback": fig_feedback,
-    "validation": fig_validation, "contact_map": fig_contact_map,
+    "depletion_pulse": fig_depletion_pulse, "validation": fig_validation, "contact_map": fig_contact_map,
 }
 
 

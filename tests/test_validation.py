@@ -15,8 +15,17 @@ B10_MISS = pytest.mark.xfail(strict=True, reason=(
     "comes out weaker than A-83-01 (12 nM, a reporter value); the A-83-01 rank is [R] in the targets"))
 
 
+B12_MISS = pytest.mark.xfail(strict=True, reason=(
+    "known miss (issue 10), FAIL in the validation table: low doses are consumed too slowly (10 pM: 64% left at 8 h; "
+    "the Zi 2011 model under the same protocol: 8%); density scaling holds"))
+B13_MISS = pytest.mark.xfail(strict=True, reason=(
+    "known miss (issue 10), FAIL in the validation table: after a 30-s pulse pSmad2 stays at ~50% of its peak at "
+    "4 h (Zi 2011 model: 15-24%), because ligand released from non-specific sites is consumed slowly (B12)"))
+
+
 @pytest.mark.parametrize("check_id", ["B1", "B2", "B3", "B4", "B5", "B6", pytest.param("B7", marks=B7_MISS), "B8",
-                                      "B9", pytest.param("B10", marks=B10_MISS), "B11"])
+                                      "B9", pytest.param("B10", marks=B10_MISS), "B11",
+                                      pytest.param("B12", marks=B12_MISS), pytest.param("B13", marks=B13_MISS)])
 def test_behaviour(sim, check_id):
     check = validation.CHECKS[check_id](sim)
     assert check.id == check_id
@@ -41,3 +50,20 @@ def test_b10_states_and_checks_the_full_potency_order():
     # SB-431542 the weakest but A-83-01 out of place: the old check passed this, the full order does not
     assert breaks({"vactosertib": 51, "RepSox": 16, "A-83-01": 47, "SB-431542": 372}) == [("vactosertib", "A-83-01")]
     assert breaks({"vactosertib": 15, "RepSox": 12, "A-83-01": 400, "SB-431542": 300}) == [("A-83-01", "SB-431542")]
+
+
+def test_zi2011_reference_model_depletes_low_doses_and_pulses_transiently():
+    """The reference side of B12/B13 is a real simulation of the published model (BIOMD0000000342)."""
+    from alk5_pysb.analysis.reference_models import zi2011_time_course
+    low, high = zi2011_time_course(10, 480), zi2011_time_course(100, 480)
+    assert low["ligand_fraction"].iloc[-1] < 0.2 < 0.7 < high["ligand_fraction"].iloc[-1]
+    pulse = zi2011_time_course(50, 480, washout_min=0.5)
+    assert pulse["pSmad2"].iloc[240] < 0.3 * pulse["pSmad2"].max()
+
+
+def test_b12_density_part_uses_the_medium_volume(sim):
+    """Half the medium per cell (twice the cell density) consumes a 10 pM dose about twice as fast."""
+    times, base = validation._medium_fraction(sim, 10.0)
+    _, dense = validation._medium_fraction(sim, 10.0, params={"V_medium": float(sim.rr["V_medium"]) / 2})
+    ratio = validation._time_to_half(times, dense) / validation._time_to_half(times, base)
+    assert 0.4 <= ratio <= 0.6

@@ -1,0 +1,46 @@
+"""Published TGF-beta models run under the same protocol as ours, for side-by-side behaviours.
+
+Zi et al. 2011 (Mol Syst Biol 7:492; BioModels BIOMD0000000342, CC0, a verbatim copy in
+``data/BIOMD0000000342.xml``): TGF-beta depletion by cellular uptake and non-specific binding, receptor
+trafficking, Smad2 phosphorylation and shuttling. Its medium (``Vmed`` 2 nL per cell, shrinking as cells
+divide) is the Zi set-up of our validation targets (1e6 cells in 2 mL). A 30-s pulse is run as a medium
+change at 0.5 min (free ligand removed); the model's own pulse event uses ``eq(time, ...)``, which
+libRoadRunner does not fire.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+ZI2011 = "BIOMD0000000342.xml"
+
+
+@lru_cache(maxsize=1)
+def _zi2011_sbml() -> str:
+    return resources.files("alk5_pysb").joinpath(f"data/{ZI2011}").read_text(encoding="utf-8")
+
+
+def zi2011_time_course(dose_pM: float, t_end_min: float, n_points: int = 481, washout_min: float | None = None
+                       ) -> pd.DataFrame:
+    """Zi 2011 after ``dose_pM`` TGF-beta at t = 0 (from its resting state): ``time_min``,
+    ``ligand_fraction`` (medium TGF-beta molecules / dose) and ``pSmad2`` (molecules per cell, all forms)."""
+    import roadrunner
+    rr = roadrunner.RoadRunner(_zi2011_sbml())
+    rr["init([TGF_beta_ex])"] = dose_pM * 1e-3          # nM
+    rr.reset()
+    dose_molecules = rr["medium_TGF_beta_amount"]
+    selections = ["time", "medium_TGF_beta_amount", "totalNumPSmad2"]
+    times = np.linspace(0.0, t_end_min, n_points)
+    if washout_min is None:
+        out = np.array(rr.simulate(times=list(times), selections=selections))
+    else:
+        first = np.array(rr.simulate(times=[t for t in times if t < washout_min] + [washout_min], selections=selections))
+        rr["[TGF_beta_ex]"] = 0.0                        # medium change: free ligand removed
+        rest = np.array(rr.simulate(times=[washout_min] + [t for t in times if t > washout_min], selections=selections))
+        out = np.vstack([first[:-1], rest])
+    frame = pd.DataFrame(out, columns=["time_min", "medium", "pSmad2"])
+    frame["ligand_fraction"] = frame.pop("medium") / dose_molecules
+    return frame[["time_min", "ligand_fraction", "pSmad2"]]
