@@ -146,7 +146,9 @@ def test_sbml_changes_reproduce_the_simulator_for_other_schedules(sim, rest_rr):
              Experiment(dose_pM=100.0, inhibitor_nM=10_000.0, inhibitor_at_min=30.0),
              Experiment(ligand="TGFB2", dose_pM=100.0),
              Experiment(ligand="GDF11", dose_pM=1000.0),
-             Experiment(dose_pM=100.0, inhibitor_nM=100.0, pretreat_min=60.0, params={"Kd_inhibitor": 100.0})]
+             Experiment(dose_pM=100.0, inhibitor_nM=100.0, pretreat_min=60.0, params={"Kd_inhibitor": 100.0}),
+             Experiment(dose_pM=100.0, trap_nM=1.0),
+             Experiment(dose_pM=100.0, trap_nM=1.0, inhibitor_nM=1000.0, pretreat_min=60.0)]
     assert cases[0].sbml_changes()["TBRII_kinase_activity"] < 1
     readouts = default_readouts()
     for experiment in cases:
@@ -156,7 +158,7 @@ def test_sbml_changes_reproduce_the_simulator_for_other_schedules(sim, rest_rr):
         _assert_same_experiment(got, sim.run(experiment, readouts=readouts), experiment, readouts, repr(experiment))
     # what the resting-state SBML cannot express is refused, not approximated
     for experiment in (Experiment(inhibitor_nM=1000.0, compound=galunisertib, inhibitor_at_min=30.0),
-                       Experiment(washout_min=30.0), Experiment(trap_nM=10.0),
+                       Experiment(washout_min=30.0),
                        Experiment(inhibitor_nM=1000.0, pretreat_min=60.0, inhibitor_washout_min=30.0)):
         with pytest.raises(UserInputError):
             experiment.sbml_changes()

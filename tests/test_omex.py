@@ -96,7 +96,7 @@ def test_sedml_models_are_files_in_the_archive_with_the_experiments_changes():
         assert _changes(doc.getModel(f"model_{task}")) == sedml.conditions(task)[0].sbml_changes(), task
     assert _changes(doc.getModel("model_pretreatment_SB431542")) == {
         "dose_TGFB1_pM": 100, "dose_TGFB2_pM": 0, "dose_TGFB3_pM": 0, "dose_GDF11_pM": 0,
-        "ligand_time_min": 60, "Inhibitor_0": 10_000, "inhibitor_time_min": 0}   # inhibitor from the start
+        "ligand_time_min": 60, "Inhibitor_0": 10_000, "Trap_0": 0, "inhibitor_time_min": 0}   # inhibitor from the start
     # the dose response repeats its experiment over the dose: one range, the doses' sbml_changes
     repeated = doc.getTask("dose_response_45min")
     assert repeated.getTypeCode() == libsedml.SEDML_TASK_REPEATEDTASK and repeated.getResetModel()

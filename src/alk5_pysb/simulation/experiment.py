@@ -172,15 +172,16 @@ class Experiment:
     def sbml_changes(self) -> dict[str, float]:
         """Values of ``alk5_rest.sbml`` parameters that set up this experiment there (dose events at
         ``ligand_time_min`` and ``inhibitor_time_min``; the model starts at rest, so its time is this
-        experiment's time + ``pretreat_min``). Schedules the rest model has no event for (washouts, trap)
-        are refused, and so is a compound with a TbetaRII off-target effect added after the start
+        experiment's time + ``pretreat_min``; a ligand trap is added with the ligand as ``Trap_0`` nM).
+        Schedules the rest model has no event for (washouts) are refused, and so is a compound with a TbetaRII off-target effect added after the start
         (``TBRII_kinase_activity`` is a constant there, not set by the inhibitor event)."""
-        if self.washout_min is not None or self.inhibitor_washout_min is not None or self.trap_nM > 0:
-            raise UserInputError("the resting-state SBML has no washout or trap events: this experiment needs the "
+        if self.washout_min is not None or self.inhibitor_washout_min is not None:
+            raise UserInputError("the resting-state SBML has no washout events: this experiment needs the "
                                  "simulator (alk5 simulate)")
         changes = {f"dose_{lig}_pM": (float(self.dose_pM) if lig == self.ligand else 0.0) for lig in LIGANDS}
         changes["ligand_time_min"] = float(self.pretreat_min)         # the rest model starts at t = 0
         changes["Inhibitor_0"] = float(self.inhibitor_nM)
+        changes["Trap_0"] = float(self.trap_nM)                       # added by the ligand event
         if self.inhibitor_nM > 0:
             changes["inhibitor_time_min"] = float(self.pretreat_min + self.inhibitor_time_min)
         if self.tbrii_activity != 1.0:
