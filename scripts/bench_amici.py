@@ -254,7 +254,7 @@ def rest_check(sbml: Path, build_dir: Path, readout: str, rtol: float, atol: flo
     ligand_time_min) are left out of the comparison: there AMICI reports the state after the event
     and RoadRunner the state before it."""
     import amici
-    from amici.sim.sundials import run_simulation, simulation_status_to_str
+    from amici.sim.sundials import run_simulation
     info = build(sbml, build_dir, readout, False, jobs, import_nprocs, model_name=REST_MODEL_NAME)
     model = amici.import_model_module(REST_MODEL_NAME, build_dir).get_model()
     free = set(model.get_free_parameter_ids())

@@ -14,7 +14,6 @@ import inspect
 import json
 import os
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path

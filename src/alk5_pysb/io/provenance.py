@@ -44,7 +44,3 @@ def write_sidecar(output, data: dict) -> Path:
     path = sidecar_path(output)
     atomic_write(path, json.dumps(data, indent=1, default=str) + "\n")
     return path
-
-
-def read_sidecar(output) -> dict:
-    return json.loads(sidecar_path(output).read_text(encoding="utf-8"))

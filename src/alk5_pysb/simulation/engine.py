@@ -293,10 +293,6 @@ def folder_lock(folder):
         os.close(fd)
 
 
-def _make_folder(folder: Path):
-    make_folder(folder, "scan results")
-
-
 def forget_scan(out) -> None:
     """Remove a scan's own files from ``out`` (chunks, record, results); nothing else in the folder.
     Call it with the folder locked."""
@@ -359,11 +355,11 @@ def run_scan(sim: Simulator, experiment: Experiment, conditions: pd.DataFrame, o
     if experiment.times is None:              # the window and output grid the metrics need
         experiment = experiment.for_metrics()
     out = Path(out)
-    _make_folder(out)
+    make_folder(out, "scan results")
     with folder_lock(out):
         if force:
             forget_scan(out)
-        _make_folder(out / "chunks")
+        make_folder(out / "chunks", "scan results")
         workers = workers or os.cpu_count() or 1
         record = _scan_record(sim, experiment, conditions, chunk_size or default_chunk_size(len(conditions), workers))
         record["chunk_size"] = chunk_size = _check_resumable(out, record, resume, restart_option)

@@ -20,7 +20,7 @@ import numpy as np
 
 from alk5_pysb.errors import UserInputError
 from alk5_pysb.model.names import LIGANDS
-from alk5_pysb.simulation.metrics import Metric, horizon, time_grid
+from alk5_pysb.simulation.metrics import horizon, time_grid
 
 #: scan axes that change the experiment rather than a model parameter: axis -> (field, unit)
 AXES = {"ligand_dose": ("dose_pM", "pM"), "inhibitor_dose": ("inhibitor_nM", "nM"), "pretreat": ("pretreat_min", "min"),

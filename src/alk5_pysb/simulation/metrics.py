@@ -64,11 +64,6 @@ class Metric:
         return float(frame[readout].iloc[-1])
 
 
-def _time_with_default_unit(text, what):
-    # "auc:0-4h": the unit written once applies to both bounds
-    return parse_duration(text, what=what)
-
-
 def parse_metric(text: str) -> Metric:
     text = text.strip()
     if text in ("peak", "time_to_peak", "steady_state"):

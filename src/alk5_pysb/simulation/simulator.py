@@ -1,7 +1,7 @@
 """Simulation layer: libRoadRunner on the exported SBML, one compiled instance per process.
 
 ``Simulator`` loads the shipped ``alk5.sbml`` (see ``locations``) once (compile ~2 s), pre-equilibrates resting cells
-(no ligand) to steady state once per parameter set, and runs protocols as multi-phase
+(no ligand) to steady state once per parameter set, and runs experiments as multi-phase
 simulations: inhibitor pre-treatment, ligand addition at t = 0, inhibitor added later,
 ligand washout. Results are DataFrames with ``time_min`` (minutes after ligand addition) and
 one column per readout.
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alk5_pysb.io.locations import NETWORKS, sbml_path
+from alk5_pysb.io.locations import sbml_path
 from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, LIGANDS, MEDIUM, MOLECULES_PER_NM, TRAP_SPECIES
 from alk5_pysb.errors import SimulationError, UserInputError
@@ -50,11 +50,6 @@ INERT_PARAMETERS.update({name: "a compartment size written to the SBML for annot
 REQUIRED_IDS = (INHIBITOR_SPECIES, TRAP_SPECIES, TBRII_ACTIVITY, *MOLECULES_PER_NM.values())
 
 
-def default_sbml_path(network: str = "full", models=None) -> Path:
-    """The SBML of ``network`` among the exports in use (shipped, --models DIR or $ALK5_MODELS)."""
-    return sbml_path(network, models)
-
-
 def _suggest(name, valid):
     import difflib
     close = difflib.get_close_matches(name, valid, n=3)
@@ -82,7 +77,7 @@ class Simulator:
                 raise UserInputError(f"--{name}: expected a number between 0 and 1 (e.g. 1e-6), got {value!r}")
         self.network, self.source = network, None
         if sbml is None:
-            sbml = default_sbml_path(network, models)
+            sbml = sbml_path(network, models)       # shipped, --models DIR or $ALK5_MODELS
         if isinstance(sbml, Path) or (isinstance(sbml, str) and not sbml.lstrip().startswith("<")):
             path = Path(sbml)
             if not path.is_file():
@@ -218,7 +213,7 @@ class Simulator:
             self.last_rest_info = {"method": "simulation", "horizon_min": REST_HORIZON_MIN, "residual_per_min": residual}
         return self._rest_cache[key]
 
-    # protocols ------------------------------------------------------------------------
+    # experiments ----------------------------------------------------------------------
     def _molecules_per_nM(self, compartment):
         return float(self.rr[MOLECULES_PER_NM[compartment]])
 
@@ -234,34 +229,34 @@ class Simulator:
         """Time course of an experiment: ``time_min`` and one column per readout (the experiment's, or
         ``readouts``; ``params`` are applied on top of the experiment's). ``dense=True`` also returns every
         CVODE step, so maxima are the solver's, not the output grid's."""
-        protocol = experiment.check()
-        self.check_ligand(protocol.ligand)
-        readouts = list(readouts or protocol.readouts or default_readouts())
+        experiment.check()
+        self.check_ligand(experiment.ligand)
+        readouts = list(readouts or experiment.readouts or default_readouts())
         self.check_readouts(readouts)
-        params = {**protocol.model_params(), **(params or {})}
+        params = {**experiment.model_params(), **(params or {})}
         self.check_params(params)
         rest = self.resting_state(params)
         rr = self.rr
         self._apply(params)
         rr.model.setFloatingSpeciesAmounts(rest)
 
-        start = -protocol.pretreat_min
+        start = -experiment.pretreat_min
         events = {0.0: ["ligand"]}
-        if protocol.inhibitor_time_min is not None:
-            events.setdefault(protocol.inhibitor_time_min, []).insert(0, "inhibitor")
-        if protocol.washout_min is not None:
-            events.setdefault(protocol.washout_min, []).append("washout")
-        if protocol.inhibitor_washout_min is not None:
-            events.setdefault(protocol.inhibitor_washout_min, []).append("inhibitor_washout")
-        base = np.asarray(protocol.times, dtype=float) if protocol.times is not None else \
-            np.linspace(start, protocol.t_end_min, protocol.n_points)
-        grid = np.union1d(np.r_[start, base, protocol.t_end_min], list(events))
-        grid = grid[(grid >= start) & (grid <= protocol.t_end_min)]
+        if experiment.inhibitor_time_min is not None:
+            events.setdefault(experiment.inhibitor_time_min, []).insert(0, "inhibitor")
+        if experiment.washout_min is not None:
+            events.setdefault(experiment.washout_min, []).append("washout")
+        if experiment.inhibitor_washout_min is not None:
+            events.setdefault(experiment.inhibitor_washout_min, []).append("inhibitor_washout")
+        base = np.asarray(experiment.times, dtype=float) if experiment.times is not None else \
+            np.linspace(start, experiment.t_end_min, experiment.n_points)
+        grid = np.union1d(np.r_[start, base, experiment.t_end_min], list(events))
+        grid = grid[(grid >= start) & (grid <= experiment.t_end_min)]
         selections = ["time"] + readouts
         pieces = []
-        stops = sorted(t for t in events if t > start) + [protocol.t_end_min]
+        stops = sorted(t for t in events if t > start) + [experiment.t_end_min]
         t0 = start
-        self._do_events(events.get(start, []), protocol)
+        self._do_events(events.get(start, []), experiment)
         for t1 in stops:
             if t1 > t0:
                 times = grid[(grid >= t0) & (grid <= t1)]
@@ -269,19 +264,19 @@ class Simulator:
                     times = np.r_[t0, times]
                 if times[-1] != t1:
                     times = np.r_[times, t1]
-                out = self._integrate(times, selections, protocol, params, dense)
+                out = self._integrate(times, selections, experiment, params, dense)
                 piece = np.array(out)
                 if pieces:
                     piece = piece[1:]   # t0 already recorded before the event
                 pieces.append(piece)
-            self._do_events(events.get(t1, []), protocol)
+            self._do_events(events.get(t1, []), experiment)
             t0 = t1
         data = np.vstack(pieces)
         frame = pd.DataFrame(data, columns=["time_min"] + readouts)
         # keep the requested grid (events add their own time points; the post-event state wins)
         return frame.drop_duplicates("time_min", keep="last").reset_index(drop=True)
 
-    def _integrate(self, times, selections, protocol, params, dense=False):
+    def _integrate(self, times, selections, experiment, params, dense=False):
         """One phase, integrated in phase-local time (the model is autonomous), so CVODE's tiny
         first steps after a dose change are not lost against a large |t|. On a CVODE failure the
         phase is retried once from the same state with tighter tolerances."""
@@ -317,27 +312,27 @@ class Simulator:
                 set_tolerances(self.rr, self.rtol * 1e-2, self.atol * 1e-2)
                 return attempt()
             except RuntimeError:
-                raise SimulationError(f"integration failed between {t0:g} and {times[-1]:g} min for {protocol} "
+                raise SimulationError(f"integration failed between {t0:g} and {times[-1]:g} min for {experiment} "
                                       f"with parameters {dict(params)}: {first}") from None
             finally:
                 set_tolerances(self.rr, self.rtol, self.atol)
 
-    def _do_events(self, names, protocol):
+    def _do_events(self, names, experiment):
         """Apply dose changes (the next phase restarts the integrator). A washout is a medium change:
         ligand and trap go, the inhibitor is controlled separately (inhibitor_washout)."""
         rr = self.rr
         for name in names:
             if name == "inhibitor":
-                rr[INHIBITOR_SPECIES] = protocol.inhibitor_nM * self._molecules_per_nM("cytoplasm")
-                rr[TBRII_ACTIVITY] = protocol.tbrii_activity
+                rr[INHIBITOR_SPECIES] = experiment.inhibitor_nM * self._molecules_per_nM("cytoplasm")
+                rr[TBRII_ACTIVITY] = experiment.tbrii_activity
             elif name == "inhibitor_washout":
                 rr[INHIBITOR_SPECIES] = 0.0
                 rr[TBRII_ACTIVITY] = 1.0
             elif name == "ligand":
-                sid = LIGAND_SPECIES[protocol.ligand]
-                rr[sid] = rr[sid] + protocol.dose_pM * 1e-3 * self._molecules_per_nM("medium")
-                if protocol.trap_nM > 0:
-                    rr[TRAP_SPECIES] = rr[TRAP_SPECIES] + protocol.trap_nM * self._molecules_per_nM("medium")
+                sid = LIGAND_SPECIES[experiment.ligand]
+                rr[sid] = rr[sid] + experiment.dose_pM * 1e-3 * self._molecules_per_nM("medium")
+                if experiment.trap_nM > 0:
+                    rr[TRAP_SPECIES] = rr[TRAP_SPECIES] + experiment.trap_nM * self._molecules_per_nM("medium")
             elif name == "washout":
                 for sid in self._medium_species:
                     rr[sid] = 0.0
