@@ -36,7 +36,10 @@ def test_smad_totals_are_conserved(sim):
 def test_more_ligand_gives_more_peak_pSmad2(sim):
     peaks = [sim.run(Experiment(dose_pM=d, t_end_min=240, n_points=121), readouts=["pSmad2"])["pSmad2"].max()
              for d in (1.0, 10.0, 100.0, 1000.0)]
-    assert all(b > a * 1.05 for a, b in zip(peaks, peaks[1:])), peaks
+    # rising below saturation (45-min EC50 is a few pM, B3); at 100 -> 1000 pM the receptors are saturated,
+    # so the peak may only not fall
+    assert peaks[1] > 1.05 * peaks[0] and peaks[2] > 1.05 * peaks[1], peaks
+    assert peaks[3] >= peaks[2], peaks
 
 
 def test_saturating_kinase_inhibitor_abolishes_pSmad2_but_spares_traf6_p38(sim):

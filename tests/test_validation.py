@@ -3,29 +3,16 @@ import pytest
 
 from alk5_pysb.analysis import validation
 
-B7_MISS = pytest.mark.xfail(strict=True, reason=(
-    "known miss, reported as FAIL in the validation table: the 8 h PAI-1 dose response has nH ~1.4 (< 1.5); "
-    "it is switch-like only by 24 h (nH ~2.3) because receptor capture depletes low doses over hours, "
-    "not within ~1 h as in Zi 2011"))
-
-
 B10_MISS = pytest.mark.xfail(strict=True, reason=(
     "known miss, reported as FAIL in the validation table: the target's full potency order "
     "vactosertib ~ RepSox < A-83-01 < SB-431542 is not met, vactosertib (Kd_cell from its 13 nM biochemical IC50) "
     "comes out weaker than A-83-01 (12 nM, a reporter value); the A-83-01 rank is [R] in the targets"))
 
 
-B12_MISS = pytest.mark.xfail(strict=True, reason=(
-    "known miss (issue 10), FAIL in the validation table: low doses are consumed too slowly (10 pM: 64% left at 8 h; "
-    "the Zi 2011 model under the same protocol: 8%); density scaling holds"))
-B13_MISS = pytest.mark.xfail(strict=True, reason=(
-    "known miss (issue 10), FAIL in the validation table: after a 30-s pulse pSmad2 stays at ~50% of its peak at "
-    "4 h (Zi 2011 model: 15-24%), because ligand released from non-specific sites is consumed slowly (B12)"))
 
-
-@pytest.mark.parametrize("check_id", ["B1", "B2", "B3", "B4", "B5", "B6", pytest.param("B7", marks=B7_MISS), "B8",
+@pytest.mark.parametrize("check_id", ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8",
                                       "B9", pytest.param("B10", marks=B10_MISS), "B11",
-                                      pytest.param("B12", marks=B12_MISS), pytest.param("B13", marks=B13_MISS)])
+                                      "B12", "B13", "B14"])
 def test_behaviour(sim, check_id):
     check = validation.CHECKS[check_id](sim)
     assert check.id == check_id

@@ -23,10 +23,11 @@ def _zi2011_sbml() -> str:
     return resources.files("alk5_pysb").joinpath(f"data/{ZI2011}").read_text(encoding="utf-8")
 
 
-def zi2011_time_course(dose_pM: float, t_end_min: float, n_points: int = 481, washout_min: float | None = None
-                       ) -> pd.DataFrame:
-    """Zi 2011 after ``dose_pM`` TGF-beta at t = 0 (from its resting state): ``time_min``,
-    ``ligand_fraction`` (medium TGF-beta molecules / dose) and ``pSmad2`` (molecules per cell, all forms)."""
+def zi2011_time_course(dose_pM: float, t_end_min: float, n_points: int = 481, washout_min: float | None = None,
+                       pulses: int = 1, pulse_every_min: float | None = None) -> pd.DataFrame:
+    """Zi 2011 after ``dose_pM`` TGF-beta at t = 0 (from its resting state), optionally washed out after
+    ``washout_min`` and given ``pulses`` times every ``pulse_every_min``: ``time_min``, ``ligand_fraction``
+    (medium TGF-beta molecules / first dose) and ``pSmad2`` (molecules per cell, all forms)."""
     import roadrunner
     rr = roadrunner.RoadRunner(_zi2011_sbml())
     rr["init([TGF_beta_ex])"] = dose_pM * 1e-3          # nM
@@ -34,13 +35,23 @@ def zi2011_time_course(dose_pM: float, t_end_min: float, n_points: int = 481, wa
     dose_molecules = rr["medium_TGF_beta_amount"]
     selections = ["time", "medium_TGF_beta_amount", "totalNumPSmad2"]
     times = np.linspace(0.0, t_end_min, n_points)
-    if washout_min is None:
-        out = np.array(rr.simulate(times=list(times), selections=selections))
-    else:
-        first = np.array(rr.simulate(times=[t for t in times if t < washout_min] + [washout_min], selections=selections))
-        rr["[TGF_beta_ex]"] = 0.0                        # medium change: free ligand removed
-        rest = np.array(rr.simulate(times=[washout_min] + [t for t in times if t > washout_min], selections=selections))
-        out = np.vstack([first[:-1], rest])
+    events = {}                                         # time -> medium TGF-beta (nM) after the event
+    for k in range(1, pulses):
+        events[k * pulse_every_min] = dose_pM * 1e-3
+    if washout_min is not None:
+        for k in range(pulses):
+            events[k * (pulse_every_min or 0.0) + washout_min] = 0.0   # medium change: free ligand removed
+    stops = sorted(t for t in events if 0 < t < t_end_min) + [t_end_min]
+    pieces, t0 = [], 0.0
+    for t1 in stops:
+        grid = [t0] + [t for t in times if t0 < t < t1] + [t1]
+        piece = np.array(rr.simulate(times=grid, selections=selections))
+        pieces.append(piece if not pieces else piece[1:])
+        if t1 in events:
+            rr["[TGF_beta_ex]"] = events[t1]
+        t0 = t1
+    out = np.vstack(pieces)
     frame = pd.DataFrame(out, columns=["time_min", "medium", "pSmad2"])
+    frame = frame[np.isin(frame["time_min"], times)].drop_duplicates("time_min", keep="last").reset_index(drop=True)
     frame["ligand_fraction"] = frame.pop("medium") / dose_molecules
     return frame[["time_min", "ligand_fraction", "pSmad2"]]

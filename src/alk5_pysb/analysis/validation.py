@@ -1,4 +1,4 @@
-"""Literature behaviours (``validation_targets.md`` B1-B11) evaluated on the model.
+"""Literature behaviours (``validation_targets.md`` B1-B11; B12-B14 from Zi 2011 and Clarke 2009) evaluated on the model.
 
 Each check returns a :class:`Check` row: behaviour | target | model | pass | note. Tests assert
 ``passed``; ``alk5 validate`` and the issue note print the table. Tolerances are the
@@ -112,22 +112,38 @@ def b6_smad7_immediate_early(sim: Simulator) -> Check:
                  "peak 0.5-3 h; < 50% of peak by 8 h (50-100 pM); earlier than PAI-1", "; ".join(rows), ok)
 
 
+def _long_term_fit(sim, readout: str, hours: float):
+    """Hill fit of a readout at a late time over 16 doses (0.01-1000 pM), refined with 8 doses around the first
+    EC50 estimate: a switch falls between two coarse doses, where one fit cannot place its EC50 or slope."""
+    def values(doses):
+        return [value_at(_tc(sim, d, t_end=60 * hours, n=2, readouts=[readout]), readout, 60 * hours) for d in doses]
+    doses = list(np.logspace(-2, 3, 16))
+    data = values(doses)
+    first = fit_hill(doses, data)
+    if np.isfinite(first.ec50) and 1e-2 < first.ec50 < 1e3:
+        extra = list(np.logspace(np.log10(first.ec50 / 3), np.log10(first.ec50 * 3), 8))
+        doses, data = doses + extra, data + values(extra)
+    return fit_hill(doses, data)
+
+
 def b7_pai1_delayed_switch(sim: Simulator) -> Check:
     tc = _tc(sim, 100.0, readouts=["PAI1_mRNA", "CTGF_mRNA", "COL1A1_mRNA", "ACTA2_mRNA"])
     t_pai1 = peak(tc, "PAI1_mRNA")[0]
     late = {g: peak(tc, g)[0] for g in ("CTGF_mRNA", "COL1A1_mRNA", "ACTA2_mRNA")}
-    doses = np.logspace(-2, 3, 16)
-    courses = [_tc(sim, d, t_end=1440, n=49, readouts=["PAI1_mRNA"]) for d in doses]
-    fits = {h: fit_hill(doses, [value_at(tc, "PAI1_mRNA", 60 * h) for tc in courses]) for h in (8, 24)}
+    fits = {(r, h): _long_term_fit(sim, r, h) for r in ("PAI1_mRNA", "pSmad2") for h in (8, 24)}
     steep = all(f.converged and f.hill >= 1.5 for f in fits.values())
     ok = t_pai1 >= 180 and steep and all(t >= 360 for t in late.values())
-    return Check("B7", "PAI-1 delayed and switch-like at long times",
-                 "PAI-1 mRNA peak >= 3 h; long-term (8 h and 24 h) dose response nH >= 1.5; CTGF/COL1A1/ACTA2 peak >= 6 h",
-                 f"PAI-1 peak {t_pai1 / 60:.1f} h; nH {fits[8].hill:.2f} at 8 h, {fits[24].hill:.2f} at 24 h "
-                 f"(EC50 {fits[8].ec50:.2g}, {fits[24].ec50:.2g} pM); "
+    slopes = "; ".join(f"{r.split('_')[0]} nH {fits[r, 8].hill:.2f} at 8 h, {fits[r, 24].hill:.2f} at 24 h "
+                       f"(EC50 {fits[r, 8].ec50:.2g}, {fits[r, 24].ec50:.2g} pM)" for r in ("PAI1_mRNA", "pSmad2"))
+    return Check("B7", "PAI-1 delayed; PAI-1 and pSmad2 switch-like at long times",
+                 "PAI-1 mRNA peak >= 3 h; long-term (8 h and 24 h) dose responses of PAI-1 mRNA and pSmad2 nH >= 1.5; "
+                 "CTGF/COL1A1/ACTA2 peak >= 6 h",
+                 f"PAI-1 peak {t_pai1 / 60:.1f} h; {slopes}; "
                  + ", ".join(f"{g.split('_')[0]} {t / 60:.1f} h" for g, t in late.items()), ok,
-                 "" if steep else "long-term switch missed: in Zi 2011 it comes from ligand depletion within ~1 h at low "
-                 "doses; here receptor capture depletes low doses over 8-24 h, so the late dose response stays graded")
+                 "the late switch comes from ligand depletion: low doses are consumed within hours (B12), "
+                 "as in Zi et al. 2011" if steep else
+                 "long-term switch missed: " + "; ".join(f"{r} {h} h: {f.message or f'nH {f.hill:.2f}'}"
+                                                          for (r, h), f in fits.items() if not (f.converged and f.hill >= 1.5)))
 
 
 def b8_receptor_downregulation(sim: Simulator) -> Check:
@@ -268,8 +284,9 @@ def b12_ligand_depletion(sim: Simulator) -> Check:
                  f"left at 8 h: {fmt(left)}; 10 pM half-consumed at {t_half / 60:.1f} h, {t_half_dense / 60:.1f} h "
                  f"with half the medium (x{ratio:.2f})",
                  low_ok and high_ok and scale_ok,
-                 f"Zi 2011 model, same protocol, left at 8 h: {fmt(zi)}. Low doses are captured at the rate "
-                 "kon x surface TbetaRII x capture probability, here ~8x slower than in Zi 2011 at 1 pM")
+                 f"Zi 2011 model, same protocol, left at 8 h: {fmt(zi)}. Capture = kon x surface TbetaRII x capture "
+                 "probability (ALK5 recruitment vs ligand dissociation); depletion at 10-50 pM is limited by receptor "
+                 "supply (synthesis and recycling), so high doses persist")
 
 
 def b13_transient_pulse(sim: Simulator) -> Check:
@@ -286,8 +303,27 @@ def b13_transient_pulse(sim: Simulator) -> Check:
     return Check("B13", "a 30-s TGF-beta1 pulse gives a transient pSmad2 response",
                  "pSmad2 at 4 h < 25% of its peak after a 30-s pulse of 50-100 pM",
                  f"pSmad2(4 h)/peak: {fmt(ours)}", ok,
-                 f"Zi 2011 model, same pulse: {fmt(zi)}. Ligand released from non-specific sites after the washout "
-                 "keeps ~1.5 pM in the medium, which the cells here consume slowly (see B12)")
+                 f"Zi 2011 model, same pulse: {fmt(zi)}. After the washout, ligand released from non-specific sites "
+                 "(~2% of the dose) is consumed within an hour (B12), so receptor activity decays")
+
+
+def b14_pulses_integrate(sim: Simulator) -> Check:
+    """Repeated short pulses at short intervals integrate into a growing response (Zi 2011)."""
+    from alk5_pysb.analysis.reference_models import zi2011_time_course
+    dose, every, pulses = 50.0, 30.0, 3
+
+    def ratio(frame):
+        window = lambda lo, hi: frame[(frame["time_min"] >= lo) & (frame["time_min"] < hi)]["pSmad2"].max()
+        return window((pulses - 1) * every, 480.0) / window(0.0, every)
+    ours = ratio(_tc(sim, dose, t_end=480, n=481, readouts=["pSmad2"], washout_min=0.5, pulses=pulses,
+                     pulse_every_min=every))
+    zi = ratio(zi2011_time_course(dose, 480, washout_min=0.5, pulses=pulses, pulse_every_min=every))
+    return Check("B14", "repeated 30-s pulses at short intervals integrate",
+                 f"{pulses} pulses of {dose:g} pM every {every:g} min: pSmad2 peak after the last >= 1.2x the peak "
+                 "after the first (qualitative in Zi 2011; the 1.2 threshold is ours)",
+                 f"x{ours:.2f}", ours >= 1.2,
+                 f"Zi 2011 model, same pulses: x{zi:.2f}. At 60-min intervals neither model integrates (ours x0.75, "
+                 "Zi x1.0): receptors lost to the first pulses are not yet replaced")
 
 
 CHECKS = {
@@ -295,6 +331,7 @@ CHECKS = {
     "B5": b5_nuclear_accumulation, "B6": b6_smad7_immediate_early, "B7": b7_pai1_delayed_switch,
     "B8": b8_receptor_downregulation, "B9": b9_isoforms, "B10": b10_inhibitor_potency,
     "B11": b11_branch_selectivity, "B12": b12_ligand_depletion, "B13": b13_transient_pulse,
+    "B14": b14_pulses_integrate,
 }
 
 

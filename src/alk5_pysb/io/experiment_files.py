@@ -9,6 +9,8 @@
     inhibitor_dose = "1uM"
     pretreat = "60min"                # or inhibitor_at = "45min" (post-treatment); inhibitor_washout = "0min"
     washout = "30s"                   # ligand washout (medium change)
+    pulses = 3                        # repeated ligand pulses (each washed out after `washout`)
+    pulse_every = "1h"
     trap_dose = "10nM"                # ligand trap added with the ligand
     t_end = "24h"                     # default: what the metrics need (time course: 24 h)
     readouts = ["pSmad2", "PAI1_mRNA"]
@@ -124,7 +126,7 @@ EXPERIMENT_SCHEMA = {
     "name": FILE_NAME, "description": STRING, "ligand": STRING, "ligand_dose": QUANTITY,
     "compound": STRING, "ki": QUANTITY, "inhibitor_dose": QUANTITY, "pretreat": QUANTITY, "inhibitor_at": QUANTITY,
     "inhibitor_washout": QUANTITY, "washout": QUANTITY, "trap_dose": QUANTITY, "t_end": QUANTITY,
-    "readouts": STRINGS, "metrics": STRINGS, "set": NUMBER_TABLE, "scale": NUMBER_TABLE,
+    "pulses": POSITIVE_INTEGER, "pulse_every": QUANTITY, "readouts": STRINGS, "metrics": STRINGS, "set": NUMBER_TABLE, "scale": NUMBER_TABLE,
 }
 AXIS_SCHEMA = {
     "name": STRING,
@@ -145,7 +147,7 @@ SCAN_SCHEMA = {
 #: doses in the [experiment] table: key -> (Experiment field, unit)
 DOSE_KEYS = {"ligand_dose": ("dose_pM", "pM"), "inhibitor_dose": ("inhibitor_nM", "nM"), "trap_dose": ("trap_nM", "nM")}
 TIME_KEYS = {"pretreat": "pretreat_min", "inhibitor_at": "inhibitor_at_min", "inhibitor_washout": "inhibitor_washout_min",
-             "washout": "washout_min", "t_end": "t_end_min"}
+             "washout": "washout_min", "pulse_every": "pulse_every_min", "t_end": "t_end_min"}
 
 
 @dataclass
@@ -220,6 +222,8 @@ class ExperimentFile:
             except UserInputError as err:     # say it in the file's words, not the CLI's options
                 text = str(err).replace("--compound-file or --ki", 'ki = "30nM"').replace("--ki", "ki")
                 raise UserInputError(f"{where} {text}") from None
+        if "pulses" in body:
+            fields["pulses"] = body["pulses"]
         if "readouts" in body:
             fields["readouts"] = tuple(body["readouts"])
         if "metrics" in body:

@@ -54,6 +54,8 @@ class Experiment:
     inhibitor_washout_min: float | None = None
     washout_min: float | None = None           # medium change: ligand (and trap) removed
     trap_nM: float = 0.0                       # ligand trap added with the ligand
+    pulses: int = 1                            # ligand added this many times, every pulse_every_min
+    pulse_every_min: float | None = None       # (each addition followed by its washout, if any)
     params: dict = field(default_factory=dict)
     readouts: tuple | None = None
     metrics: tuple = ()
@@ -93,7 +95,26 @@ class Experiment:
             raise UserInputError("give either a pretreatment time or a post-treatment time, not both")
         if self.n_points < 2:
             raise UserInputError("n_points must be at least 2")
+        if not isinstance(self.pulses, int) or isinstance(self.pulses, bool) or not 1 <= self.pulses <= 1000:
+            raise UserInputError(f"pulses must be a whole number from 1 to 1000, got {self.pulses!r}")
+        if self.pulses > 1:
+            every = self.pulse_every_min
+            if every is None or not np.isfinite(every) or every <= 0:
+                raise UserInputError(f"{self.pulses} pulses need pulse_every > 0 min, got {every!r}")
+            if self.washout_min is not None and self.washout_min >= every:
+                raise UserInputError(f"each pulse is washed out {self.washout_min:g} min after it is added: "
+                                     f"pulse_every ({every:g} min) must be longer")
         return self
+
+    def ligand_times(self) -> list[float]:
+        """Minutes at which the ligand is added (one step, or each pulse)."""
+        return [k * (self.pulse_every_min or 0.0) for k in range(self.pulses)]
+
+    def washout_times(self) -> list[float]:
+        """Minutes of the medium changes: after each pulse, or the one washout."""
+        if self.washout_min is None:
+            return []
+        return [t + self.washout_min for t in self.ligand_times() if t + self.washout_min <= self.t_end_min]
 
     @property
     def schedule_text(self) -> str:
@@ -164,8 +185,8 @@ class Experiment:
         return {"ligand": self.ligand, "dose_pM": self.dose_pM, "t_end_min": self.t_end_min, "compound": compound,
                 "inhibitor_nM": self.inhibitor_nM, "pretreat_min": self.pretreat_min,
                 "inhibitor_at_min": self.inhibitor_at_min, "inhibitor_washout_min": self.inhibitor_washout_min,
-                "washout_min": self.washout_min, "trap_nM": self.trap_nM, "params": self.params,
-                "readouts": list(self.readouts or ()), "metrics": [m.text for m in self.metrics],
+                "washout_min": self.washout_min, "trap_nM": self.trap_nM, "pulses": self.pulses,
+                "pulse_every_min": self.pulse_every_min, "params": self.params, "readouts": list(self.readouts or ()), "metrics": [m.text for m in self.metrics],
                 "times": None if self.times is None else [len(self.times), self.times[0], self.times[-1]]}
 
     # -- other tools: the same experiment on the resting-state SBML (SED-ML, PEtab) ----------------------
@@ -175,9 +196,9 @@ class Experiment:
         experiment's time + ``pretreat_min``; a ligand trap is added with the ligand as ``Trap_0`` nM).
         Schedules the rest model has no event for (washouts) are refused, and so is a compound with a TbetaRII off-target effect added after the start
         (``TBRII_kinase_activity`` is a constant there, not set by the inhibitor event)."""
-        if self.washout_min is not None or self.inhibitor_washout_min is not None:
-            raise UserInputError("the resting-state SBML has no washout events: this experiment needs the "
-                                 "simulator (alk5 simulate)")
+        if self.washout_min is not None or self.inhibitor_washout_min is not None or self.pulses > 1:
+            raise UserInputError("the resting-state SBML has no washout or repeated-dose events: this experiment "
+                                 "needs the simulator (alk5 simulate)")
         changes = {f"dose_{lig}_pM": (float(self.dose_pM) if lig == self.ligand else 0.0) for lig in LIGANDS}
         changes["ligand_time_min"] = float(self.pretreat_min)         # the rest model starts at t = 0
         changes["Inhibitor_0"] = float(self.inhibitor_nM)
@@ -203,8 +224,10 @@ class Experiment:
             text += f", {drug} {format_concentration(self.inhibitor_nM * 1e3)} {when}"
         if self.trap_nM > 0:
             text += f", trap {self.trap_nM:g} nM"
+        if self.pulses > 1:
+            text += f", {self.pulses} pulses every {self.pulse_every_min:g} min"
         if self.washout_min is not None:
-            text += f", washout at {self.washout_min:g} min"
+            text += f", washout at {self.washout_min:g} min" + (" after each" if self.pulses > 1 else "")
         if self.params:
             text += ", " + ", ".join(f"{k}={v:g}" for k, v in self.params.items())
         return text

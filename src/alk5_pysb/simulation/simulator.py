@@ -241,11 +241,14 @@ class Simulator:
         rr.model.setFloatingSpeciesAmounts(rest)
 
         start = -experiment.pretreat_min
-        events = {0.0: ["ligand"]}
+        events = {}
         if experiment.inhibitor_time_min is not None:
-            events.setdefault(experiment.inhibitor_time_min, []).insert(0, "inhibitor")
-        if experiment.washout_min is not None:
-            events.setdefault(experiment.washout_min, []).append("washout")
+            events.setdefault(experiment.inhibitor_time_min, []).append("inhibitor")
+        for t in experiment.ligand_times():
+            if t <= experiment.t_end_min:
+                events.setdefault(t, []).append("ligand")
+        for t in experiment.washout_times():       # never at a later pulse's time (Experiment.check)
+            events.setdefault(t, []).append("washout")
         if experiment.inhibitor_washout_min is not None:
             events.setdefault(experiment.inhibitor_washout_min, []).append("inhibitor_washout")
         base = np.asarray(experiment.times, dtype=float) if experiment.times is not None else \
