@@ -12,7 +12,7 @@ AMICI_STAMP := $(AMICI_VENV)/.install.stamp
 BIOSIM_VENV  := .venv-biosim
 BIOSIM_STAMP := $(BIOSIM_VENV)/.install.stamp
 
-.PHONY: all install models figures test bench clean
+.PHONY: all install models figures context test bench clean
 
 all: figures
 
@@ -31,6 +31,7 @@ models: $(STAMP)
 figures: models
 	$(BIN)/python scripts/figure_timecourses.py --out figures/
 	$(BIN)/python scripts/figures_scans.py --out figures/
+	$(BIN)/python scripts/figure_hepatocyte.py --out figures/
 	mkdir -p results
 	$(BIN)/alk5 compare-compounds -o results/compound_comparison.csv --force
 	cp results/compound_comparison.csv results/compound_comparison.data.csv figures/
@@ -39,6 +40,13 @@ figures: models
 	$(BIN)/alk5 population --cells 100 --compound SB-431542 --doses 10nM:100uM:7 -o results/figures_population
 	cp results/figures_sensitivity/sobol_indices.* results/figures_population/population.* figures/
 	cp results/figures_population/cells.csv figures/population_cells.csv
+
+# Refits the hepatocyte context (Lucarelli 2018 data; ~10 min on 2 cores) and rewrites its shipped parameters
+# and report; `make figures` only draws the committed fit.
+context: models
+	rm -rf results/hepatocyte_fit
+	$(BIN)/alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 -o results/hepatocyte_fit
+	$(BIN)/python scripts/hepatocyte_context.py results/hepatocyte_fit
 
 $(BIOSIM_STAMP): scripts/requirements-biosim.txt
 	test -x $(BIOSIM_VENV)/bin/python || $(PYTHON) -m venv $(BIOSIM_VENV)

@@ -11,6 +11,12 @@ Each stage is timed with ``time.perf_counter`` and reported as the median over r
   24 h simulation      sim.run of a 24 h TGF-beta1 course at 100 pM, 241 points, all readouts,
                        resting state cached
   dose-response        25 doses log-spaced 0.1 pM - 10 nM, 24 h each: total wall time
+  calibration          each shipped PEtab problem (models/petab, hepatocyte) on the lean network: one objective
+                       (NLL, every condition pre-equilibrated and simulated) and one central
+                       finite-difference gradient (pypesto.objective.FD, 2 objectives per parameter);
+                       with --rr-sensitivities also libRoadRunner's forward sensitivities (CVODES) of one
+                       8 h TGF-beta1 run for 4 parameters, against the plain run; and the wall time of a
+                       few-start hepatocyte fit on 2 workers, extrapolated to 50 starts
 """
 from __future__ import annotations
 
@@ -156,6 +162,96 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
     }
 
 
+PROBLEMS = {"literature": ROOT / "models" / "petab" / "problem.yaml", "hepatocyte": "hepatocyte"}
+
+
+def calibration_timings(repeats: int, rr_sensitivities: bool = False, problem="literature") -> dict:
+    """Objective and FD-gradient cost of `alk5 calibrate` on a shipped PEtab problem (lean network)."""
+    from alk5_pysb.analysis.calibration import PetabObjective, load_problem
+    from alk5_pysb.simulation.simulator import Simulator
+    sim = Simulator(network="tgfb1")
+    objective = PetabObjective(load_problem(PROBLEMS[problem]), sim)
+    problem = objective.pypesto_problem()
+    x = objective.scale(objective.nominal)
+    fun_t, grad_t = [], []
+    for i in range(repeats):
+        x_i = x + 1e-7 * (i + 1)               # a new point each time: no cached simulation
+        t, _ = _timed(problem.objective, x_i, sensi_orders=(0,))
+        fun_t.append(t)
+        t, _ = _timed(problem.objective, x_i + 5e-8, sensi_orders=(1,))
+        grad_t.append(t)
+    out = {"parameters": len(objective.x_ids), "conditions": len(objective.conditions),
+           "measurements": len(objective.rows), "objective": _summary(fun_t), "fd_gradient": _summary(grad_t)}
+    if rr_sensitivities:
+        out["roadrunner_forward_sensitivities"] = _rr_sensitivities(sim)
+    return out
+
+
+def multistart_timing(starts: int, workers: int) -> dict:
+    """Wall time of `alk5 calibrate hepatocyte` with a few starts (scipy-ls, the shipped fit's settings);
+    the 50-start wall time is extrapolated from it (starts are independent)."""
+    import subprocess
+    import sys
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "calibrate", "hepatocyte", "--starts", str(starts),
+                        "--optimizer", "scipy-ls", "--workers", str(workers), "--seed", "0", "-o", f"{tmp}/fit"],
+                       check=True, capture_output=True)
+        wall = time.perf_counter() - t0
+    return {"starts": starts, "workers": workers, "wall_s": wall, "per_start_s": wall * workers / starts,
+            "extrapolated_50_starts_s": wall * 50 / starts}
+
+
+RR_SENS_LIMIT_S = 60.0
+
+
+def _rr_sensitivity_run(queue):
+    """Child process: libRoadRunner's forward sensitivities of one 8 h run from rest (4 parameters)."""
+    from alk5_pysb.simulation.simulator import Simulator
+    sim = Simulator(network="tgfb1")
+    rr, rest = sim.rr, sim.resting_state()
+
+    def from_rest():
+        sim._apply({})
+        rr.model.setFloatingSpeciesAmounts(rest)
+        rr["TGFB1_medium"] = rr["TGFB1_medium"] + 50e-3 * rr["molecules_per_nM_medium"]   # 50 pM
+
+    from_rest()
+    plain_s, _ = _timed(rr.simulate, 0, 480, 5)
+    solver = rr.getSensitivitySolver()
+    solver.setValue("relative_tolerance", sim.rtol)
+    from_rest()
+    t0 = time.perf_counter()
+    try:
+        rr.timeSeriesSensitivities(0, 480, 5, params=RR_SENS_PARAMETERS, k=0)
+        outcome = "ok"
+    except RuntimeError as err:
+        outcome = " ".join(str(err).split())[:160]
+    queue.put({"seconds": time.perf_counter() - t0, "outcome": outcome, "plain_run_s": plain_s})
+
+
+RR_SENS_PARAMETERS = ["kon_TGFB1_TBRII", "k_phos_Smad2", "kon_ALK5_complex", "k_GS_phos"]
+
+
+def _rr_sensitivities(sim) -> dict:
+    """Forward sensitivities in a child process stopped after RR_SENS_LIMIT_S (CVODES may not finish)."""
+    import multiprocessing
+    import queue as queues
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_rr_sensitivity_run, args=(queue,))
+    child.start()
+    try:
+        result = queue.get(timeout=RR_SENS_LIMIT_S + 30)       # + compile and resting state
+    except queues.Empty:
+        result = {"seconds": RR_SENS_LIMIT_S, "outcome": f"not finished after {RR_SENS_LIMIT_S:g} s",
+                  "plain_run_s": float("nan")}
+    child.terminate()
+    child.join()
+    return {"parameters": RR_SENS_PARAMETERS, **result}
+
+
 def table(result: dict) -> str:
     net, t = result["network"], result["timings"]
     rows = [
@@ -172,6 +268,23 @@ def table(result: dict) -> str:
         (f"inhibition table ({t['inhibition_table']['compounds']} compounds x {t['inhibition_table']['n_doses']} doses)",
          f"{t['inhibition_table']['total_s']:.2f} s total ({t['inhibition_table']['per_second']:.1f} sims/s)"),
     ]
+    for name in PROBLEMS:
+        cal = t.get(f"calibration_{name}")
+        if not cal:
+            continue
+        rows.append((f"{name} problem: objective ({cal['conditions']} conditions, {cal['measurements']} data)",
+                     f"{cal['objective']['median_s'] * 1e3:.1f} ms"))
+        rows.append((f"{name} problem: FD gradient ({cal['parameters']} parameters)",
+                     f"{cal['fd_gradient']['median_s']:.2f} s"))
+        sens = cal.get("roadrunner_forward_sensitivities")
+        if sens:
+            rows.append(("RoadRunner forward sensitivities (4 p, 8 h)",
+                         f"{sens['seconds']:.1f} s, {sens['outcome'][:40]} (plain run {sens['plain_run_s'] * 1e3:.1f} ms)"))
+    fit = t.get("multistart_hepatocyte")
+    if fit:
+        rows.append((f"hepatocyte fit, {fit['starts']} starts on {fit['workers']} workers",
+                     f"{fit['wall_s']:.0f} s ({fit['per_start_s']:.1f} s per start; 50 starts ~"
+                     f"{fit['extrapolated_50_starts_s'] / 60:.1f} min)"))
     width = max(len(k) for k, _ in rows)
     s = result["settings"]
     head = (f"alk5-pysb benchmark (medians; {s['build_repeats']} repeats for one-time costs, "
@@ -188,6 +301,12 @@ def main(argv=None) -> int:
     parser.add_argument("--build-repeats", type=int, default=3,
                         help="repetitions of network generation, SBML export, compile, resting state (default: 3)")
     parser.add_argument("--doses", type=int, default=25, help="doses in the dose-response run (default: 25)")
+    parser.add_argument("--calibration-repeats", type=int, default=5,
+                        help="repetitions of the calibration objective and gradient (0: skip; default 5)")
+    parser.add_argument("--fit-starts", type=int, default=6,
+                        help="starts of the timed hepatocyte fit on 2 workers (default 6; 50 are extrapolated)")
+    parser.add_argument("--rr-sensitivities", action="store_true",
+                        help="also time libRoadRunner's forward sensitivities (slow: tens of seconds)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "bench.json",
                         help="JSON output (default: bench/bench.json)")
     args = parser.parse_args(argv)
@@ -196,6 +315,14 @@ def main(argv=None) -> int:
             parser.error(f"--{name.replace('_', '-')} must be >= 1")
 
     result = run(args.build_repeats, args.repeats, args.doses)
+    if args.calibration_repeats > 0:
+        try:
+            for name in PROBLEMS:
+                result["timings"][f"calibration_{name}"] = calibration_timings(
+                    args.calibration_repeats, args.rr_sensitivities and name == "literature", name)
+            result["timings"]["multistart_hepatocyte"] = multistart_timing(args.fit_starts, 2)
+        except ModuleNotFoundError as err:      # pypesto/petab: the [calibrate] extra
+            print(f"calibration timings skipped: {err.name} is not installed")
     atomic_write(args.out, json.dumps(result, indent=2) + "\n", make_folder=True)
     print(table(result))
     print(f"wrote {args.out}")

@@ -23,7 +23,7 @@ Figures (each as PNG + SVG, with the CSV of the numbers drawn):
                        no Smad7 feedback (kon_Smad7_ALK5 = 0), PPM1A knock-down to 10%. feedback.csv.
   depletion_pulse      ligand left in the medium and pSmad2 after a step (1-100 pM) and a 30-s pulse, this
                        model next to the Zi 2011 model (BIOMD0000000342) under the same protocol (B12, B13)
-  validation           literature checks B1-B13 (validation.run_checks): validation.md,
+  validation           literature checks B1-B14 (validation.run_checks): validation.md,
                        validation.csv and a table figure (PASS green, FAIL red).
   contact_map          monomers of build_model() and the bonds its rules make (solid), catalysis
                        (dashed arrows: a reactant pattern unchanged on both sides while another
@@ -482,7 +482,7 @@ def fig_validation(sim: Simulator, w: Writer) -> str:
             cell.set_facecolor("#b7e1b0" if ok else "#f4b6b0")
             cell.get_text().set_fontweight("bold")
     n_pass = int(checks["passed"].sum())
-    fig.suptitle(f"Validation against literature behaviours B1-B13: {n_pass}/{len(checks)} pass "
+    fig.suptitle(f"Validation against literature behaviours B1-B{len(checks)}: {n_pass}/{len(checks)} pass "
                  "(targets and tolerances from validation_targets.md)", fontsize=11, y=0.995)
     w.figure(fig, "validation")
     return f"{n_pass}/{len(checks)} checks pass"

@@ -167,7 +167,8 @@ def test_sbml_changes_reproduce_the_simulator_for_other_schedules(sim, rest_rr):
 def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim, rest_rr):
     """Each PEtab condition is an Experiment (petab_problem.experiments): its row holds the
     experiment's sbml_changes, and RoadRunner on alk5_rest.sbml with the row's values gives the
-    numbers `alk5` gives for the experiment, for every standard readout."""
+    numbers `alk5` gives for the experiment, for every standard readout (pre-treated conditions on the
+    SBML's clock, which starts the pre-treatment earlier)."""
     import dataclasses
 
     import pandas as pd
@@ -180,43 +181,57 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim, rest_rr):
     conditions = pd.read_csv(folder / "conditions.tsv", sep="\t").set_index("conditionId")
     measurements = pd.read_csv(folder / "measurements.tsv", sep="\t")
     parameters = pd.read_csv(folder / "parameters.tsv", sep="\t").set_index("parameterId")
-    assert (parameters["upperBound"] / parameters["lowerBound"]).round(6).isin([100.0]).sum() >= len(parameters) - 1
+    assert (parameters["upperBound"] / parameters["lowerBound"]).round(6).isin([100.0]).sum() >= len(parameters) - 2
+    assert "Kd_inhibitor" in parameters.index and parameters.loc["Kd_inhibitor", "estimate"] == 1
     observables = pd.read_csv(folder / "observables.tsv", sep="\t").set_index("observableId")
     experiments = petab_problem.experiments()
-    assert list(conditions.index) == list(experiments) == ["TGFB1_50pM", "TGFB1_100pM"]
+    assert list(conditions.index) == ["rest", *experiments]
+    assert list(experiments)[:2] == ["TGFB1_50pM", "TGFB1_100pM"]
+    assert {e.inhibitor_nM for e in list(experiments.values())[2:]} == set(petab_problem.SB_DOSES_NM)
     assert set(measurements["simulationConditionId"]) == set(experiments)
+    assert set(measurements["preequilibrationConditionId"]) == {"rest"}     # resting cells before every condition
+    rest_row = conditions.loc["rest"].drop("conditionName").astype(float).to_dict()
+    assert rest_row == {**petab_problem.NEUTRAL, **petab_problem.rest_experiment().sbml_changes()}
     readouts = default_readouts()
     rest = sim.run(Experiment(dose_pM=0.0, t_end_min=1, n_points=2), readouts=readouts).iloc[0]
     simulated = {}
     for condition, experiment in experiments.items():
         settings = conditions.loc[condition]
         values = settings.drop("conditionName").astype(float).to_dict()
-        assert values == experiment.sbml_changes(), condition       # the row is the experiment, nothing else
-        assert experiment.ligand == "TGFB1" and experiment.pretreat_min == 0    # PEtab times = alk5 times
+        assert values == {**petab_problem.NEUTRAL, **experiment.sbml_changes()}, condition   # the row is the experiment
         rows = measurements[measurements["simulationConditionId"] == condition]
-        times = np.union1d(np.linspace(0.0, 480.0, 97), [*rows["time"], 45.0])
-        got = _rest_run(rest_rr, values, times, readouts)
+        shift = experiment.pretreat_min                   # PEtab (SBML) time = alk5 time + pre-treatment
+        times = np.union1d(np.linspace(0.0, 480.0, 97), [*(rows["time"] - shift), 45.0, 60.0])
+        # the SBML clock starts at 0, the pre-treatment (RoadRunner starts at the first output time)
+        got = _rest_run(rest_rr, values, np.union1d([0.0], times + shift), readouts)
         run = dataclasses.replace(experiment, t_end_min=float(times[-1]), times=tuple(times))
         ours = sim.run(run, readouts=readouts)
         _assert_same_experiment(got, ours, run, readouts, condition)
-        petab = got.set_index("time")
+        petab = got.assign(time=got["time"] - shift).set_index("time")
         ours = ours.set_index("time_min")
         for _, row in rows.iterrows():
-            obs, t = row["observableId"], row["time"]
+            obs, t = row["observableId"], row["time"] - shift
             scope = {name: float(v) for name, v in petab.loc[t].items()}
             scope.update({name: rest_rr[name] for name in ("TBRII_0", "ALK5_0")})   # model parameters in formulas
-            # the scaling parameter stands for the 45-min pSmad2 of the same condition
-            scope[f"observableParameter1_{obs}"] = float(petab.loc[45.0, "pSmad2"])
+            if obs == "pSmad2_rel45":      # the scale stands for the 45-min pSmad2 of the same condition
+                scope[f"observableParameter1_{obs}"] = float(petab.loc[45.0, "pSmad2"])
+            elif obs == "pSmad2_rel_nodrug":   # ... for the drug-free pSmad2 at 60 min
+                scope[f"observableParameter1_{obs}"] = simulated.get("nodrug_60") or float(petab.loc[60.0, "pSmad2"])
+                simulated.setdefault("nodrug_60", scope[f"observableParameter1_{obs}"])
             value = float(sympy.sympify(observables.loc[obs, "observableFormula"]).subs(scope))
             if obs == "pSmad2_rel45":
                 reference = ours.loc[t, "pSmad2"] / ours.loc[45.0, "pSmad2"]
+            elif obs == "pSmad2_rel_nodrug":
+                reference = ours.loc[t, "pSmad2"] / simulated["nodrug_60"]
             else:   # relative to the resting state that `alk5` pre-equilibrates
                 reference = ours.loc[t, REL_REST[obs]] / rest[REL_REST[obs]]
             assert value == pytest.approx(reference, rel=1e-2), obs
-            simulated[obs, t] = value
+            simulated[obs, t, condition] = value
     # the simulated observables show the facts the measurements state (sign and order):
     # TbetaRII is lost more than TbetaRI by 3 h (Zi 2011; B8), Smad2 accumulates in the nucleus (B5),
-    # pSmad2 stays a large fraction of its 45-min value (B2)
-    assert 0 < simulated["TBRII_rel_rest", 180.0] < simulated["TBRI_rel_rest", 180.0] < 1
-    assert simulated["nucSmad2_rel_rest", 45.0] > 1
-    assert 0 < simulated["pSmad2_rel45", 240.0] < 1
+    # pSmad2 stays a large fraction of its 45-min value (B2), SB-431542 lowers pSmad2 with its dose
+    assert 0 < simulated["TBRII_rel_rest", 180.0, "TGFB1_50pM"] < simulated["TBRI_rel_rest", 180.0, "TGFB1_50pM"] < 1
+    assert simulated["nucSmad2_rel_rest", 45.0, "TGFB1_100pM"] > 1
+    assert 0 < simulated["pSmad2_rel45", 240.0, "TGFB1_50pM"] < 1
+    drug = [simulated["pSmad2_rel_nodrug", 60.0, f"TGFB1_100pM_SB431542_{d:g}nM"] for d in petab_problem.SB_DOSES_NM]
+    assert 1 > drug[0] > drug[1] > drug[2] > 0

@@ -1,5 +1,5 @@
 """The ``alk5`` command: info, export, export-all, simulate, dose-response, inhibition,
-compare-compounds, run and scan (experiment files), validate.
+compare-compounds, run and scan (experiment files), validate, calibrate (PEtab problems).
 
 User errors (unknown names, bad numbers or units, bad times) print one line and exit 2;
 a solver failure prints the condition that failed and exits 1.
@@ -70,6 +70,10 @@ def cmd_info(args):
     print("\nShipped experiment files (alk5 run NAME):")
     for name in sorted(standard_experiments()):
         print(f"  {name:28s} {load(name).description}")
+    from alk5_pysb.io import contexts
+    print("\nCell contexts (--context NAME; fitted by `alk5 calibrate NAME`):")
+    for name in contexts.names():
+        print(f"  {contexts.describe(name)}")
     print("\nReadouts:")
     for name, row in readouts.iterrows():
         print(f"  {name:18s} [{row['unit']}]  {row['description']}")
@@ -141,7 +145,7 @@ def cmd_simulate(args):
     readouts = _names(args.readouts) or default_readouts()
     sim = _simulator(args, [protocol.ligand], [*_set_names(args)], quiet=True)
     sim.check_readouts(readouts)
-    params = sim.resolve_parameters(_pairs(args.set, "set"), _pairs(args.scale, "scale"))
+    params = sim.resolve_parameters(_pairs(args.set, "set"), _pairs(args.scale, "scale"), _context(args))
     frame = sim.run(protocol, readouts=readouts, params=params)
     text = frame.to_csv(index=False, float_format="%.6g")
     args.provenance = (sim, params)
@@ -229,7 +233,8 @@ def _print_fits(fits, what="EC50", unit="pM"):
 
 
 def _scan_params(sim, args):
-    return sim.resolve_parameters(_pairs(getattr(args, "set", None), "set"), _pairs(getattr(args, "scale", None), "scale"))
+    return sim.resolve_parameters(_pairs(getattr(args, "set", None), "set"), _pairs(getattr(args, "scale", None), "scale"),
+                                  _context(args))
 
 
 def _ligand(name):
@@ -252,8 +257,14 @@ def run_dose_response(sim, experiment, doses_text, out, resume=False, engine=Non
     return data, fits
 
 
+def _context(args) -> dict:
+    """--context: a cell context by name or a parameter file (e.g. best.csv of alk5 calibrate); {} without."""
+    from alk5_pysb.io.contexts import load
+    return load(getattr(args, "context", None))
+
+
 def _set_names(args):
-    return [*_pairs(getattr(args, "set", None), "set"), *_pairs(getattr(args, "scale", None), "scale")]
+    return [*_context(args), *_pairs(getattr(args, "set", None), "set"), *_pairs(getattr(args, "scale", None), "scale")]
 
 
 def cmd_dose_response(args):
@@ -328,8 +339,9 @@ def cmd_run(args):
     spec = load(args.file, valid_parameters=list(default_table().frame.index))
     if args.func is cmd_scan and spec.scan is None:
         raise UserInputError(f"{spec.origin}: `alk5 scan` needs a [scan] table (use `alk5 run` for one experiment)")
-    sim = _simulator(args, [_ligand(spec.ligand)], spec.parameter_names())
-    params = sim.resolve_parameters(spec.set, spec.scale)
+    context = _context(args)
+    sim = _simulator(args, [_ligand(spec.ligand)], [*spec.parameter_names(), *context])
+    params = sim.resolve_parameters(spec.set, spec.scale, context)
     outdir = Path(args.output or f"results/{spec.name}")
     t0 = time.perf_counter()
     result = run_file(sim, spec, params, outdir, _engine(args), resume=args.resume, force=args.force,
@@ -411,6 +423,25 @@ def cmd_population(args):
     return 0
 
 
+def cmd_calibrate(args):
+    """`alk5 calibrate PROBLEM.yaml`: multi-start PEtab fit on alk5's engine (analysis/calibration.py)."""
+    import pypesto  # noqa: F401  (missing: the [calibrate] extra message)
+    from alk5_pysb.analysis.calibration import calibrate, load_problem, problem_ligands_and_parameters, problem_path
+    args.problem = str(problem_path(args.problem))          # a YAML file or a shipped problem's name
+    ligands, names = problem_ligands_and_parameters(load_problem(args.problem))
+    sim = _simulator(args, ligands, names)
+    outdir = Path(args.output)
+    summary = calibrate(args.problem, sim, outdir, n_starts=args.starts, optimizer_name=args.optimizer,
+                        workers=args.workers, seed=args.seed, resume=args.resume, max_iter=args.max_iter,
+                        command="alk5 calibrate")
+    args.provenance, args.outputs = (sim, {}), [outdir]
+    print(f"best NLL {summary['objective_nll']:.6g} ({summary['starts_converged']}/{summary['starts']} starts "
+          f"within {0.1:g}), AIC {summary['AIC']:.4g}, BIC {summary['BIC']:.4g}, {summary['n_data']} data, "
+          f"{summary['n_estimated']} parameters, {summary['wall_time_s']:.1f} s -> {outdir / 'best.csv'}, "
+          f"{outdir / 'confidence.csv'}, {outdir / 'summary.json'}")
+    return 0
+
+
 def _model_options(s):
     """Which model file and solver settings a simulating command uses (recorded in the provenance)."""
     g = s.add_argument_group("model and solver")
@@ -427,7 +458,13 @@ def _engine_options(s):
     s.add_argument("--resume", action="store_true")
 
 
+def _context_option(s):
+    s.add_argument("--context", metavar="NAME|FILE", help="a cell context (hepatocyte: fitted to Lucarelli 2018) or "
+                   "a parameter file (best.csv of `alk5 calibrate`); --set/--scale act on top")
+
+
 def _param_options(s):
+    _context_option(s)
     s.add_argument("--set", action="append", metavar="NAME=VALUE", help="set a parameter (table unit); repeatable")
     s.add_argument("--scale", action="append", metavar="NAME=FACTOR", help="scale a parameter (0.1 = knock-down)")
 
@@ -535,6 +572,7 @@ def build_parser():
         s.add_argument("--chunk-size", type=int, help="conditions per chunk file (default: at least 4 chunks per "
                        "worker, at most 50 conditions)")
         s.add_argument("--resume", action="store_true", help="continue an interrupted run in the same folder")
+        _context_option(s)
         s.add_argument("--force", action="store_true", help="start again: remove the previous run's chunks and "
                        "results from the folder first")
         s.add_argument("--yes", action="store_true", help="run designs larger than the file's max_conditions")
@@ -570,17 +608,37 @@ def build_parser():
     _engine_options(s)
     s.set_defaults(func=cmd_population)
 
-    s = sub.add_parser("validate", help="literature behaviours B1-B13: behaviour | target | model | pass")
+    s = sub.add_parser("validate", help="literature behaviours B1-B14: behaviour | target | model | pass")
     s.add_argument("-o", "--output", help="CSV of the table")
     _model_options(s)
     s.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("calibrate", help="multi-start fit of a PEtab (v1) problem on alk5's engine (pyPESTO; "
+                       "needs the [calibrate] extra)")
+    s.add_argument("problem", help="PEtab problem YAML (e.g. models/petab/problem.yaml), or a shipped problem: hepatocyte")
+    s.add_argument("--starts", type=int, default=50, help="local optimisations from random points (default 50)")
+    s.add_argument("--optimizer", default="fides", choices=["fides", "scipy-ls", "nelder-mead"],
+                   help="fides (default; trust region, needs fides), scipy-ls (least squares, normal noise) or "
+                        "nelder-mead")
+    s.add_argument("--workers", type=int, default=1, help="starts run in parallel on this many processes (default 1)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the starting points (default 0)")
+    s.add_argument("--max-iter", type=int, default=200, help="iterations per start (fides), residual evaluations "
+                   "(scipy-ls) or evaluations per parameter (nelder-mead); default 200")
+    s.add_argument("--resume", action="store_true", help="continue a stopped fit in the same folder (finished starts "
+                   "in starts.csv are kept)")
+    s.add_argument("-o", "--output", required=True, help="results folder (best.csv, starts.csv, confidence.csv, "
+                   "summary.json, figures)")
+    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1"],
+                   help="auto (default): the lean TGF-beta1-only network when the problem doses only TGF-beta1")
+    _model_options(s)
+    s.set_defaults(func=cmd_calibrate)
     return p
 
 
 #: optional dependency -> the extra that installs it
 EXTRAS = {"pysb": "build", "bionetgen": "build", "antimony": "build", "phrasedml": "build", "libsedml": "build",
-          "libcombine": "build", "networkx": "build", "petab": "calibrate", "dask": "dask", "distributed": "dask",
-          "COPASI": "crosscheck", "basico": "crosscheck", "tellurium": "crosscheck"}
+          "libcombine": "build", "networkx": "build", "petab": "calibrate", "pypesto": "calibrate", "dask": "dask",
+          "distributed": "dask", "COPASI": "crosscheck", "basico": "crosscheck", "tellurium": "crosscheck"}
 
 
 def _write_provenance(args, argv):

@@ -91,7 +91,7 @@ SERIES = (
 )
 
 #: our observables: name, formula over our readouts and model parameters, transformation, noise parameter
-#: (an estimated sd; its nominal value is Lucarelli's sd, see NOISE_SOURCE) and a common fixed sd for the
+#: (fixed at Lucarelli's sd, see NOISE_SOURCE) and a common fixed sd for the
 #: chi-square comparison of both models (Lucarelli's fixed sd; 0.1 log10 units for SMAD7)
 OBSERVABLES = {
     "ppSmad2_pct": ("C-terminally phosphorylated Smad2, % of total Smad2 (their ppS2)",
@@ -276,9 +276,10 @@ def parameter_table() -> pd.DataFrame:
         obs = ", ".join(o for o, spec in OBSERVABLES.items() if spec[3] == sd)
         scale = next(s.scale for s in SERIES if s.source_observable == source)
         nominal = _source_noise(source) * scale
-        rows.append({"parameterId": sd, "parameterName": f"noise sd of {obs} (nominal: Lucarelli's sd for "
-                     f"{source.split('_')[0]} {source.rsplit('_', 1)[1]})", "parameterScale": "log10",
-                     "lowerBound": nominal / 10, "upperBound": nominal * 10, "nominalValue": nominal, "estimate": 1})
+        # fixed at the published model's noise model, so both models are scored on the same likelihood
+        rows.append({"parameterId": sd, "parameterName": f"noise sd of {obs}, fixed at Lucarelli's sd for "
+                     f"{source.split('_')[0]} {source.rsplit('_', 1)[1]}", "parameterScale": "log10",
+                     "lowerBound": nominal / 10, "upperBound": nominal * 10, "nominalValue": nominal, "estimate": 0})
     return pd.DataFrame(rows)
 
 

@@ -140,10 +140,12 @@ class Simulator:
         set_tolerances(self.rr, self.rtol, self.atol)
 
     # parameters -----------------------------------------------------------------------
-    def resolve_parameters(self, set_values=None, scale=None) -> dict[str, float]:
-        """Merge --set and --scale into absolute values; unknown names list the valid ones."""
-        values = {}
-        for kind, mapping in (("set", set_values or {}), ("scale", scale or {})):
+    def resolve_parameters(self, set_values=None, scale=None, context=None) -> dict[str, float]:
+        """Merge a context (``{name: value}`` of a cell context or parameter file), --set and --scale into
+        absolute values; --scale multiplies the context's value where it has one. Unknown names list the
+        valid ones."""
+        values, base = {}, {**self._origin, **(context or {})}
+        for kind, mapping in (("context", context or {}), ("set", set_values or {}), ("scale", scale or {})):
             for name, value in mapping.items():
                 self._refuse_derived(name, kind)
                 if name not in self.table_parameters:
@@ -152,7 +154,7 @@ class Simulator:
                 value = float(value)
                 if not np.isfinite(value) or value < 0:
                     raise UserInputError(f"--{kind} {name}: expected a finite number >= 0, got {value!r}")
-                values[name] = value if kind == "set" else self._origin[name] * value
+                values[name] = base[name] * value if kind == "scale" else value
         return values
 
     def _refuse_derived(self, name, kind="set"):

@@ -1,0 +1,72 @@
+"""Turn an `alk5 calibrate hepatocyte` result into the shipped hepatocyte context.
+
+    make context        # = alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 -o results/hepatocyte_fit
+                        #   python scripts/hepatocyte_context.py results/hepatocyte_fit
+
+Writes ``src/alk5_pysb/data/contexts/hepatocyte/parameters.csv`` (the fitted model parameters, table format,
+evidence ``fitted``) and ``report.json`` (the fit: objective, AIC/BIC, every fitted value with its 95% interval,
+starts, and the published Lucarelli 2018 model's objective on the same 136 points). A test recomputes the
+objective at the shipped values and compares it with the report, so the context cannot drift from its fit.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from alk5_pysb.io import hepatocyte
+
+CONTEXT = Path(__file__).resolve().parents[1] / "src" / "alk5_pysb" / "data" / "contexts" / "hepatocyte"
+SOURCE = ("fitted: alk5 calibrate hepatocyte (Lucarelli et al. 2018 Cell Syst 6:75, primary mouse hepatocytes, "
+          "136 points; 50 starts, scipy-ls, seed 0); 95% CI {low:.3g}-{high:.3g}{bound}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("fit", type=Path, help="results folder of `alk5 calibrate hepatocyte`")
+    args = parser.parse_args(argv)
+    best = pd.read_csv(args.fit / "best.csv")
+    others = pd.read_csv(args.fit / "observable_parameters.csv")
+    ci = pd.read_csv(args.fit / "confidence.csv").set_index("parameterId")
+    summary = json.loads((args.fit / "summary.json").read_text(encoding="utf-8"))
+    starts = pd.read_csv(args.fit / "starts.csv")
+
+    def source(name):
+        row = ci.loc[name]
+        bound = "; at a bound of the search range" if bool(row["at_bound"]) else ""
+        return SOURCE.format(low=row["ci95_low"], high=row["ci95_high"], bound=bound)
+    best = best.assign(evidence="fitted", source=[source(n) for n in best["name"]])
+    best.to_csv(CONTEXT / "parameters.csv", index=False, float_format="%.8g", lineterminator="\n")
+
+    fitted = {**dict(zip(best["name"], best["value"])), **dict(zip(others["parameterId"], others["value"]))}
+    ours = hepatocyte.model_objective(fitted)
+    reference = hepatocyte.reference_objective()
+    report = {
+        "description": "primary mouse hepatocytes, fitted to Lucarelli et al. 2018 (Cell Syst 6:75)",
+        "command": "alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0",
+        "nllh": summary["objective_nll"], "n_data": summary["n_data"], "n_estimated": summary["n_estimated"],
+        "AIC": summary["AIC"], "BIC": summary["BIC"], "starts": summary["starts"],
+        "starts_within_0.1": summary["starts_converged"], "wall_time_s": summary["wall_time_s"],
+        "network": summary.get("network"), "noise": "fixed at the published model's sd (its noise model)",
+        "fitted": fitted,
+        "confidence_95": {name: [float(ci.loc[name, "ci95_low"]), float(ci.loc[name, "ci95_high"])] for name in ci.index},
+        "at_bound": [name for name in ci.index if bool(ci.loc[name, "at_bound"])],
+        "objective_best_starts": sorted(starts["objective"].dropna().round(4).tolist())[:10],
+        "this_model": {"nllh": ours["nllh"], "chi2_common_sd": ours["chi2_common_sd"],
+                       "per_observable": ours["per_observable"].round(4).reset_index().to_dict("records")},
+        "lucarelli_2018_model": {"nllh": reference["nllh"], "chi2_common_sd": reference["chi2_common_sd"],
+                                 "n_parameters_fitted_in_paper": int((hepatocyte.source_table("parameters")
+                                                                      ["estimate"] == 1).sum()),
+                                 "per_observable": reference["per_observable"].round(4).reset_index()
+                                 .to_dict("records")},
+    }
+    (CONTEXT / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(f"hepatocyte context: -log L {ours['nllh']:.2f} (fit {summary['objective_nll']:.2f}); "
+          f"Lucarelli 2018 model {reference['nllh']:.2f} -> {CONTEXT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

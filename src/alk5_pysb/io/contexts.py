@@ -1,0 +1,96 @@
+"""Cell contexts: parameter sets fitted to one cell type's measurements, applied over the default table.
+
+A context is a parameter file in the table's format (``name,value,unit,...,evidence,source``; the
+``best.csv`` that ``alk5 calibrate`` writes is one). Named contexts ship with the package under
+``data/contexts/<name>/parameters.csv`` next to the calibration problem and the report of the fit that
+made them (``report.json``). Every command takes ``--context NAME`` or ``--context FILE.csv``;
+``--set``/``--scale`` then act on top of the context.
+"""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from alk5_pysb.errors import UserInputError
+
+CONTEXTS = "data/contexts"
+PARAMETER_FILE = "parameters.csv"
+
+
+def _root():
+    return resources.files("alk5_pysb").joinpath(CONTEXTS)
+
+
+def names() -> list[str]:
+    """Named contexts shipped with the package (those with a fitted parameter file)."""
+    root = _root()
+    if not root.is_dir():
+        return []
+    return sorted(entry.name for entry in root.iterdir() if entry.joinpath(PARAMETER_FILE).is_file())
+
+
+def problems() -> list[str]:
+    """Contexts that ship a calibration problem (``problem.yaml``): ``alk5 calibrate NAME`` fits them."""
+    root = _root()
+    if not root.is_dir():
+        return []
+    return sorted(entry.name for entry in root.iterdir() if entry.joinpath("problem.yaml").is_file())
+
+
+def problem_yaml(name: str) -> Path:
+    if name not in problems():
+        raise UserInputError(f"no calibration problem named {name!r}: shipped problems are "
+                             f"{', '.join(problems()) or 'none'} (or give a PEtab YAML file)")
+    return Path(str(_root().joinpath(name, "problem.yaml")))
+
+
+def folder(name: str):
+    """The shipped folder of a named context (problem, parameters, fit report)."""
+    if name not in names():
+        valid = ", ".join(names()) or "none shipped"
+        raise UserInputError(f"unknown context {name!r}: valid contexts are {valid} (or a parameter file *.csv)")
+    return _root().joinpath(name)
+
+
+def read_parameter_file(path) -> dict[str, float]:
+    """{name: value} of a parameter file (columns ``name`` and ``value``; other columns are documentation)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserInputError(f"parameter file {path} not found")
+    try:
+        table = pd.read_csv(path, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise UserInputError(f"{path}: not a CSV parameter file ({str(err).splitlines()[0]})") from None
+    missing = {"name", "value"} - set(table.columns)
+    if missing:
+        raise UserInputError(f"{path}: a parameter file needs the columns name and value (missing: "
+                             f"{', '.join(sorted(missing))})")
+    values = pd.to_numeric(table["value"], errors="coerce")
+    bad = table.loc[values.isna() | (values < 0), "name"].tolist()
+    if bad:
+        raise UserInputError(f"{path}: values must be numbers >= 0 (in the table's units); check {', '.join(map(str, bad))}")
+    return dict(zip(table["name"].astype(str), values.astype(float)))
+
+
+def load(name_or_file: str | None) -> dict[str, float]:
+    """Parameter values of a named context or of a parameter file; {} for None."""
+    if not name_or_file:
+        return {}
+    text = str(name_or_file)
+    if text.endswith(".csv") or Path(text).is_file():
+        return read_parameter_file(text)
+    with resources.as_file(folder(text).joinpath(PARAMETER_FILE)) as path:
+        return read_parameter_file(path)
+
+
+def describe(name: str) -> str:
+    """One line: where a named context's values come from."""
+    import json
+    summary = folder(name).joinpath("report.json")
+    if not summary.is_file():
+        return name
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    return (f"{name}: {data.get('description', '')} (fit: -log L {data.get('nllh', float('nan')):.1f}, "
+            f"{data.get('n_data', '?')} data, {data.get('n_estimated', '?')} parameters)")
