@@ -3,7 +3,8 @@
 Called by ``make figures`` as ``python scripts/figure_hepatocyte.py --out figures/``. It reads the shipped
 context (``alk5_pysb/data/contexts/hepatocyte``: the calibration problem, the fitted ``parameters.csv``
 and the fit report ``report.json``), simulates our model at the fitted values and the published model at
-its own fitted values on the same 136 measurements, and draws data and both models per observable.
+its own fitted values on the same measurements, and draws data and both models per observable (lines join
+the models' values at the measured times).
 
 Outputs: hepatocyte_fit.png/.svg, hepatocyte_fit.csv (every point: measurement, both models, sigma) and
 hepatocyte_fit.md (the fit table: objective, chi2 with a common sd, per observable, both models).
@@ -93,7 +94,7 @@ def main(argv=None) -> int:
     ax.set_title("60 min dose response (% phosphorylated)", fontsize=9)
     ax.legend(fontsize=7)
     total = table.iloc[-1]
-    fig.suptitle(f"Primary mouse hepatocytes (Lucarelli et al. 2018, 136 points): this model fitted "
+    fig.suptitle(f"Primary mouse hepatocytes (Lucarelli et al. 2018, {int(total.n)} points): this model fitted "
                  f"(-log L {total.nllh_ours:.0f}, chi2 {total.chi2_ours:.0f}) vs the published model "
                  f"(-log L {total.nllh_lucarelli:.0f}, chi2 {total.chi2_lucarelli:.0f})", fontsize=10)
     fig.tight_layout()

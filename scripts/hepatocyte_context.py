@@ -5,7 +5,7 @@
 
 Writes ``src/alk5_pysb/data/contexts/hepatocyte/parameters.csv`` (the fitted model parameters, table format,
 evidence ``fitted``) and ``report.json`` (the fit: objective, AIC/BIC, every fitted value with its 95% interval,
-starts, and the published Lucarelli 2018 model's objective on the same 136 points). A test recomputes the
+starts, and the published Lucarelli 2018 model's objective on the same points). A test recomputes the
 objective at the shipped values and compares it with the report, so the context cannot drift from its fit.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from alk5_pysb.io import hepatocyte
 
 CONTEXT = Path(__file__).resolve().parents[1] / "src" / "alk5_pysb" / "data" / "contexts" / "hepatocyte"
 SOURCE = ("fitted: alk5 calibrate hepatocyte (Lucarelli et al. 2018 Cell Syst 6:75, primary mouse hepatocytes, "
-          "136 points; 50 starts, scipy-ls, seed 0); 95% CI {low:.3g}-{high:.3g}{bound}")
+          "{n} points; 50 starts, scipy-ls, seed 0); 95% CI {low:.3g}-{high:.3g}{bound}")
 
 
 def main(argv=None) -> int:
@@ -35,9 +35,11 @@ def main(argv=None) -> int:
 
     def source(name):
         row = ci.loc[name]
-        bound = "; at a bound of the search range" if bool(row["at_bound"]) else ""
-        return SOURCE.format(low=row["ci95_low"], high=row["ci95_high"], bound=bound)
-    best = best.assign(evidence="fitted", source=[source(n) for n in best["name"]])
+        bound = "; at a bound of the search range (interval clipped)" if bool(row["at_bound"]) else ""
+        return SOURCE.format(n=summary["n_data"], low=row["ci95_low"], high=row["ci95_high"], bound=bound)
+    # the table's descriptions, without the default value's unit conversions (they describe the default)
+    description = best["description"].str.replace(r" \([^)]*/M/s[^)]*\)", "", regex=True)
+    best = best.assign(description=description, evidence="fitted", source=[source(n) for n in best["name"]])
     best.to_csv(CONTEXT / "parameters.csv", index=False, float_format="%.8g", lineterminator="\n")
 
     fitted = {**dict(zip(best["name"], best["value"])), **dict(zip(others["parameterId"], others["value"]))}

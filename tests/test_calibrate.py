@@ -121,7 +121,10 @@ def test_shipped_problem_nominal_objective_finite_and_two_start_fit(tmp_path, le
                  "observable_parameters.csv", "provenance.json", *(f"fit_{o}.png" for o in observables)):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["objective_nll"] <= nominal + 1e-6 or summary["starts"] == 2
+    # random starts need not beat the nominal point in 2 iterations; the best is finite and is the best start's
+    starts = pd.read_csv(out / "starts.csv")
+    assert math.isfinite(summary["objective_nll"]) and summary["objective_nll"] == pytest.approx(starts["objective"].min())
+    assert summary["starts"] == 2 == len(starts)
     # best.csv is a parameter table: model parameters only, table units, linear scale
     from alk5_pysb.model.parameters import read_table
     best = read_table(out / "best.csv")

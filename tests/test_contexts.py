@@ -19,7 +19,7 @@ def test_the_shipped_context_reproduces_its_fit(report):
     fit), and the fitted model parameters are what --context hepatocyte applies."""
     got = hepatocyte.model_objective(report["fitted"], sim=shared_simulator(report["network"]))
     assert got["nllh"] == pytest.approx(report["nllh"], abs=1e-3)
-    assert got["n_measurements"] == report["n_data"] == 136
+    assert got["n_measurements"] == report["n_data"] == 123
     shipped = contexts.load("hepatocyte")
     assert shipped == pytest.approx({k: v for k, v in report["fitted"].items() if k in shipped}, rel=1e-7)
     assert set(shipped) == set(hepatocyte.ESTIMATED)
@@ -28,7 +28,6 @@ def test_the_shipped_context_reproduces_its_fit(report):
 def test_the_report_compares_with_the_published_model(report):
     reference = hepatocyte.reference_objective()
     assert report["lucarelli_2018_model"]["nllh"] == pytest.approx(reference["nllh"], rel=1e-6)
-    assert report["this_model"]["nllh"] == pytest.approx(report["nllh"], abs=1e-3)
 
 
 def test_context_sets_the_resting_smad_amounts_as_fitted(tmp_path):
@@ -74,6 +73,10 @@ def test_bad_parameter_files_say_what_is_wrong(tmp_path, capsys):
     path.write_text("name,value\nSmad2_0,lots\n", encoding="utf-8")
     assert main(["simulate", "--dose", "10pM", "--t-end", "10min", "--context", str(path)]) == 2
     assert "values must be numbers >= 0" in capsys.readouterr().err
-    path.write_text("name,value\nSmad9_0,1\n", encoding="utf-8")
-    assert main(["simulate", "--dose", "10pM", "--t-end", "10min", "--context", str(path)]) == 2
-    assert "unknown parameter 'Smad9_0'" in capsys.readouterr().err
+    for text, message in (("name,value\nSmad9_0,1\n", "unknown parameter(s) Smad9_0"),
+                          ("name,value\nSmad2_0,1\nSmad2_0,2\n", "Smad2_0 given more than once"),
+                          ("name,value,unit\nSmad2_0,100,nM\n", "Smad2_0 in nM (expected molecule/cell)")):
+        path.write_text(text, encoding="utf-8")
+        assert main(["simulate", "--dose", "10pM", "--t-end", "10min", "--context", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and str(path) in err and len(err.strip().splitlines()) == 1, err

@@ -135,8 +135,8 @@ def test_schedule_keys_match_the_protocol_words(word, keys):
 
 def test_every_key_reaches_the_experiment():
     spec = parsed('[experiment]\nname = "all-keys.v1"\ndescription = "d"\nligand = "TGFB3"\nligand_dose = "2.5ng/mL"\n'
-                  'ki = "30nM"\ninhibitor_dose = "1uM"\npretreat = "2h"\nwashout = "30s"\n'
-                  'trap_dose = "10nM"\nt_end = "8h"\nreadouts = ["pSmad2", "PAI1_mRNA"]\n'
+                  'ki = "30nM"\ninhibitor_dose = "1uM"\npretreat = "2h"\nwashout = "30s"\npulses = 3\n'
+                  'pulse_every = "1h"\ntrap_dose = "10nM"\nt_end = "8h"\nreadouts = ["pSmad2", "PAI1_mRNA"]\n'
                   'metrics = ["at:60min", "auc:0-4h"]\n[experiment.set]\nPPM1A_0 = 1000\n'
                   '[experiment.scale]\nTBRII_0 = 0.5\n')
     assert set(spec.body) == set(EXPERIMENT_SCHEMA) - {"compound", "inhibitor_at", "inhibitor_washout"}
@@ -147,6 +147,7 @@ def test_every_key_reaches_the_experiment():
     assert exp.ligand == "TGFB3" and exp.dose_pM == pytest.approx(100.0)       # 2.5 ng/mL of a 25 kDa dimer
     assert exp.compound.alk5_ic50_nM == 30.0 and exp.inhibitor_nM == 1000.0
     assert (exp.pretreat_min, exp.washout_min, exp.trap_nM, exp.t_end_min) == (120.0, 0.5, 10.0, 480.0)
+    assert (exp.pulses, exp.pulse_every_min) == (3, 60.0)
     assert exp.readouts == ("pSmad2", "PAI1_mRNA") and [m.text for m in exp.metrics] == ["at:60min", "auc:0-4h"]
     assert exp.params == {"PPM1A_0": 1000.0, "TBRII_0": 21.0} and exp.name == "all-keys.v1"
 

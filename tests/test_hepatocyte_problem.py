@@ -46,12 +46,12 @@ def test_yaml_sbml_path_reaches_the_shipped_exports_in_a_wheel():
 
 def test_measurement_subset_has_the_expected_conditions_and_counts():
     m = pd.read_csv(hepatocyte.problem_dir() / "measurements.tsv", sep="\t")
-    assert len(m) == 136
+    assert len(m) == 123
     counts = m.groupby(["observableId", "simulationConditionId"]).size().to_dict()
     assert counts == {("ppSmad2_pct", "TGFB1_0pM"): 2, ("ppSmad2_pct", "TGFB1_4pM"): 2, ("ppSmad2_pct", "TGFB1_40pM"): 21,
                       ("ppSmad3_pct", "TGFB1_0pM"): 2, ("ppSmad3_pct", "TGFB1_4pM"): 2, ("ppSmad3_pct", "TGFB1_40pM"): 15,
                       ("Smad2_total", "TGFB1_0pM"): 18, ("Smad4_total", "TGFB1_0pM"): 18,
-                      ("Smad2_share_pct", "TGFB1_40pM"): 13, ("Smad3_share_pct", "TGFB1_40pM"): 13,
+                      ("Smad2_share_pct", "TGFB1_40pM"): 13,
                       ("SMAD7_mRNA_fold", "TGFB1_0pM"): 15, ("SMAD7_mRNA_fold", "TGFB1_40pM"): 15}
     sources = m["datasetId"].str.split(":").str[0]
     assert set(sources) == {"model1_data1", "model1_data2", "model1_data3", "model1_data4", "model1_data5",
@@ -60,10 +60,16 @@ def test_measurement_subset_has_the_expected_conditions_and_counts():
     assert dict(zip(c["conditionId"], c["dose_TGFB1_pM"])) == {"TGFB1_0pM": 0, "TGFB1_4pM": 4, "TGFB1_40pM": 40}
     assert m["time"].max() == 600
     # the copied measurement table holds exactly the used rows, and they map one to one
+    # (plus the 13 Smad3-share rows that only bound Smad3_0: the complement of the Smad2 share, same samples)
     src = hepatocyte.source_table("measurements")
-    assert len(src) == len(hepatocyte.selected_source_measurements()) == 136
-    scale = np.array([hepatocyte.SERIES[i].scale for i in hepatocyte.selected_source_measurements()["series"]])
-    np.testing.assert_allclose(m["measurement"], src["measurement"] * scale, rtol=1e-9)
+    assert len(src) == len(hepatocyte.selected_source_measurements(fitted_only=False)) == 136
+    fitted = hepatocyte.selected_source_measurements()
+    assert len(fitted) == 123
+    scale = np.array([hepatocyte.SERIES[i].scale for i in fitted["series"]])
+    np.testing.assert_allclose(m["measurement"], src.loc[fitted.index, "measurement"] * scale, rtol=1e-9)
+    share2 = src[src["observableId"].str.startswith("S23IP_tS2_") & src["observableId"].str.endswith("ratios_nExpID10")]
+    share3 = src[src["observableId"].str.startswith("S23IP_tS3_") & src["observableId"].str.endswith("ratios_nExpID10")]
+    np.testing.assert_allclose(share2["measurement"].to_numpy() + share3["measurement"].to_numpy(), 100, atol=1e-6)
     # amounts are molecules per cell (their unit is 1,000 molecules per cell)
     assert 1.2e5 < m.loc[m.observableId == "Smad2_total", "measurement"].mean() < 1.6e5
 
@@ -102,7 +108,7 @@ def test_nllh_terms_match_petab():
 
 
 def test_reference_model_fits_its_own_data(reference):
-    assert reference["n_measurements"] == 136
+    assert reference["n_measurements"] == 123
     assert math.isfinite(reference["nllh"]) and math.isfinite(reference["chi2_common_sd"])
     per = reference["per_observable"]
     # the published fit follows the phosphorylation time courses and the SMAD7 induction far better than

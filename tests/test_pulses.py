@@ -17,11 +17,17 @@ def test_each_pulse_adds_the_dose_and_each_washout_removes_it(sim):
         assert ligand[t] < 2.0, (t, ligand[t])
 
 
-def test_one_pulse_is_the_plain_washout(sim):
-    plain = sim.run(Experiment(dose_pM=50.0, t_end_min=120.0, washout_min=0.5), readouts=["pSmad2"])
-    single = sim.run(Experiment(dose_pM=50.0, t_end_min=120.0, washout_min=0.5, pulses=1, pulse_every_min=30.0),
-                     readouts=["pSmad2"])
-    assert (plain["pSmad2"] - single["pSmad2"]).abs().max() == 0.0
+def test_a_second_pulse_adds_to_the_first(sim):
+    """Until the second pulse the course is the single pulse's; after it pSmad2 rises above the single pulse's
+    (the second dose acts on cells still signalling from the first)."""
+    one = sim.run(Experiment(dose_pM=50.0, t_end_min=120.0, n_points=121, washout_min=0.5), readouts=["pSmad2"])
+    two = sim.run(Experiment(dose_pM=50.0, t_end_min=120.0, n_points=121, washout_min=0.5, pulses=2,
+                             pulse_every_min=30.0), readouts=["pSmad2"])
+    both = one.merge(two, on="time_min", suffixes=("_one", "_two"))       # the common 1-min grid
+    assert len(both) == 122                                 # 0-120 min and the first washout
+    before, after = both[both["time_min"] < 30.0], both[both["time_min"] >= 45.0]
+    assert (before["pSmad2_two"] - before["pSmad2_one"]).abs().max() < 1e-6 * one["pSmad2"].max()
+    assert (after["pSmad2_two"] > 1.2 * after["pSmad2_one"]).all()
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -29,6 +35,8 @@ def test_one_pulse_is_the_plain_washout(sim):
     ({"pulses": 2.5, "pulse_every_min": 30.0}, "pulses must be a whole number"),
     ({"pulses": 3}, "3 pulses need pulse_every > 0 min"),
     ({"pulses": 3, "pulse_every_min": 0.5, "washout_min": 0.5}, "pulse_every (0.5 min) must be longer"),
+    ({"washout_min": 0.0}, "washout must be > 0 min"),
+    ({"pulses": 3, "pulse_every_min": 60.0, "t_end_min": 100.0}, "pulse 3 at 120 min lies outside the simulated window"),
 ])
 def test_bad_pulse_schedules_are_refused(fields, message):
     with pytest.raises(UserInputError, match=message.replace("(", r"\(").replace(")", r"\)")):

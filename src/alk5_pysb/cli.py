@@ -427,13 +427,14 @@ def cmd_calibrate(args):
     """`alk5 calibrate PROBLEM.yaml`: multi-start PEtab fit on alk5's engine (analysis/calibration.py)."""
     import pypesto  # noqa: F401  (missing: the [calibrate] extra message)
     from alk5_pysb.analysis.calibration import calibrate, load_problem, problem_ligands_and_parameters, problem_path
+    label = args.problem                                     # as given: no machine path in best.csv
     args.problem = str(problem_path(args.problem))          # a YAML file or a shipped problem's name
     ligands, names = problem_ligands_and_parameters(load_problem(args.problem))
     sim = _simulator(args, ligands, names)
     outdir = Path(args.output)
     summary = calibrate(args.problem, sim, outdir, n_starts=args.starts, optimizer_name=args.optimizer,
                         workers=args.workers, seed=args.seed, resume=args.resume, max_iter=args.max_iter,
-                        command="alk5 calibrate")
+                        command="alk5 calibrate", label=label)
     args.provenance, args.outputs = (sim, {}), [outdir]
     print(f"best NLL {summary['objective_nll']:.6g} ({summary['starts_converged']}/{summary['starts']} starts "
           f"within {0.1:g}), AIC {summary['AIC']:.4g}, BIC {summary['BIC']:.4g}, {summary['n_data']} data, "

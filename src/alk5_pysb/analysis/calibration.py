@@ -544,7 +544,8 @@ def fingerprint(problem_yaml, objective: PetabObjective, optimizer_name: str, se
 
 def confidence(objective: PetabObjective, x_best) -> pd.DataFrame:
     """95% Wald intervals from the Fisher information: J'J of the residual sensitivities (normal noise), else
-    the finite-difference Hessian of the NLL. Directions the data do not constrain give infinite intervals."""
+    the finite-difference Hessian of the NLL, clipped to the search range. Directions the data do not constrain
+    (infinite standard error) and estimates within 1% of the range from a bound are not identifiable here."""
     import pypesto
     from pypesto.objective import FD
     steps = objective.fd_steps()
@@ -561,13 +562,14 @@ def confidence(objective: PetabObjective, x_best) -> pd.DataFrame:
     values = objective.unscale(x_best)
     rows = []
     for i, (pid, scale) in enumerate(zip(objective.x_ids, objective.scales)):
-        lo, hi = x_best[i] - Z95 * sd[i], x_best[i] + Z95 * sd[i]
+        # a Wald interval is local: clipped to the search range; near a bound it is not a confidence statement
+        lo = max(x_best[i] - Z95 * sd[i], objective.lb[i])
+        hi = min(x_best[i] + Z95 * sd[i], objective.ub[i])
         back = {"lin": lambda v: v, "log": np.exp, "log10": lambda v: 10.0 ** v}[scale]
-        near = min(x_best[i] - objective.lb[i], objective.ub[i] - x_best[i]) < 1e-3 * (objective.ub[i] - objective.lb[i])
-        rows.append({"parameterId": pid, "scale": scale, "estimate": values[pid],
-                     "sd_on_scale": sd[i], "ci95_low": float(back(lo)) if np.isfinite(lo) else -np.inf if scale == "lin"
-                     else 0.0, "ci95_high": float(back(hi)) if np.isfinite(hi) else np.inf,
-                     "identifiable": bool(np.isfinite(sd[i])), "at_bound": bool(near), "method": method})
+        near = min(x_best[i] - objective.lb[i], objective.ub[i] - x_best[i]) < 1e-2 * (objective.ub[i] - objective.lb[i])
+        rows.append({"parameterId": pid, "scale": scale, "estimate": values[pid], "sd_on_scale": sd[i],
+                     "ci95_low": float(back(lo)), "ci95_high": float(back(hi)),
+                     "identifiable": bool(np.isfinite(sd[i]) and not near), "at_bound": bool(near), "method": method})
     return pd.DataFrame(rows)
 
 
@@ -688,7 +690,8 @@ def _run_starts(problem, opt, todo, points, workers, on_done):
 
 
 def calibrate(problem_yaml, sim, outdir, n_starts: int = 50, optimizer_name: str = "fides", workers: int = 1,
-              seed: int = 0, resume: bool = False, max_iter: int = 200, command: str = "alk5 calibrate") -> dict:
+              seed: int = 0, resume: bool = False, max_iter: int = 200, command: str = "alk5 calibrate",
+              label: str | None = None) -> dict:
     """Fit a PEtab problem with ``n_starts`` local optimisations; write the outputs to ``outdir`` and return
     the summary (see the module docstring and README)."""
     if n_starts < 1:
@@ -712,7 +715,7 @@ def calibrate(problem_yaml, sim, outdir, n_starts: int = 50, optimizer_name: str
         if changed:
             raise UserInputError(f"--resume: {outdir} holds a different fit ({', '.join(changed)} changed); use "
                                  "another -o folder")
-        rows = [r for r in read_starts(starts_path, objective) if r["start"] < n_starts]
+        rows = read_starts(starts_path, objective)     # all of them, also beyond a smaller --starts
     elif starts_path.is_file():
         raise UserInputError(f"{starts_path} exists: continue that fit with --resume, or use another -o folder")
     atomic_write(record_path, json.dumps(record, indent=1) + "\n")
@@ -732,7 +735,7 @@ def calibrate(problem_yaml, sim, outdir, n_starts: int = 50, optimizer_name: str
         print(f"\n{len(rows)} finished start(s) kept in {starts_path}: rerun with --resume", flush=True)
         raise
     return finish(objective, rows, outdir, optimizer_name, time.perf_counter() - t0,
-                  f"{command} {problem_yaml} (best of {len(rows)} starts)")
+                  f"{command} {label or problem_yaml} (best of {len(rows)} starts)")
 
 
 def finish(objective: PetabObjective, rows: list[dict], outdir: Path, optimizer_name: str, wall_s: float,

@@ -35,20 +35,26 @@ def zi2011_time_course(dose_pM: float, t_end_min: float, n_points: int = 481, wa
     dose_molecules = rr["medium_TGF_beta_amount"]
     selections = ["time", "medium_TGF_beta_amount", "totalNumPSmad2"]
     times = np.linspace(0.0, t_end_min, n_points)
-    events = {}                                         # time -> medium TGF-beta (nM) after the event
+    if pulses > 1 and not (pulse_every_min and pulse_every_min > 0):
+        raise ValueError(f"{pulses} pulses need pulse_every_min > 0")
+    if washout_min is not None and not washout_min > 0:
+        raise ValueError("washout_min must be > 0")
+    events = {}                                         # time -> "dose" (added, as in alk5) or "washout"
     for k in range(1, pulses):
-        events[k * pulse_every_min] = dose_pM * 1e-3
+        events[k * pulse_every_min] = "dose"
     if washout_min is not None:
         for k in range(pulses):
-            events[k * (pulse_every_min or 0.0) + washout_min] = 0.0   # medium change: free ligand removed
-    stops = sorted(t for t in events if 0 < t < t_end_min) + [t_end_min]
+            events[k * (pulse_every_min or 0.0) + washout_min] = "washout"   # medium change: free ligand removed
+    stops = sorted(t for t in events if t < t_end_min) + [t_end_min]
     pieces, t0 = [], 0.0
     for t1 in stops:
         grid = [t0] + [t for t in times if t0 < t < t1] + [t1]
         piece = np.array(rr.simulate(times=grid, selections=selections))
         pieces.append(piece if not pieces else piece[1:])
-        if t1 in events:
-            rr["[TGF_beta_ex]"] = events[t1]
+        if events.get(t1) == "dose":
+            rr["[TGF_beta_ex]"] = rr["[TGF_beta_ex]"] + dose_pM * 1e-3
+        elif events.get(t1) == "washout":
+            rr["[TGF_beta_ex]"] = 0.0
         t0 = t1
     out = np.vstack(pieces)
     frame = pd.DataFrame(out, columns=["time_min", "medium", "pSmad2"])

@@ -3,8 +3,8 @@
 A context is a parameter file in the table's format (``name,value,unit,...,evidence,source``; the
 ``best.csv`` that ``alk5 calibrate`` writes is one). Named contexts ship with the package under
 ``data/contexts/<name>/parameters.csv`` next to the calibration problem and the report of the fit that
-made them (``report.json``). Every command takes ``--context NAME`` or ``--context FILE.csv``;
-``--set``/``--scale`` then act on top of the context.
+made them (``report.json``). ``simulate``, ``dose-response``, ``inhibition``, ``run`` and ``scan`` take
+``--context NAME`` or ``--context FILE.csv``; ``--set``/``--scale`` then act on top of the context.
 """
 from __future__ import annotations
 
@@ -71,7 +71,21 @@ def read_parameter_file(path) -> dict[str, float]:
     bad = table.loc[values.isna() | (values < 0), "name"].tolist()
     if bad:
         raise UserInputError(f"{path}: values must be numbers >= 0 (in the table's units); check {', '.join(map(str, bad))}")
-    return dict(zip(table["name"].astype(str), values.astype(float)))
+    names = table["name"].astype(str)
+    twice = sorted(set(names[names.duplicated()]))
+    if twice:
+        raise UserInputError(f"{path}: {', '.join(twice)} given more than once")
+    from alk5_pysb.model.parameters import default_table
+    known = default_table()
+    unknown = [n for n in names if n not in known.names]
+    if unknown:
+        raise UserInputError(f"{path}: unknown parameter(s) {', '.join(unknown)} (`alk5 info` lists the parameters)")
+    if "unit" in table:                      # a unit, where given, must be the table's: values are not converted
+        wrong = [f"{n} in {u} (expected {known.unit(n)})" for n, u in zip(names, table["unit"])
+                 if isinstance(u, str) and u.strip() and u.strip() != known.unit(n)]
+        if wrong:
+            raise UserInputError(f"{path}: values must be in the parameter table's units: {'; '.join(wrong)}")
+    return dict(zip(names, values.astype(float)))
 
 
 def load(name_or_file: str | None) -> dict[str, float]:

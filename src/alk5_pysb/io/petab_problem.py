@@ -10,8 +10,9 @@ shape these readouts, with log10 bounds of 10-fold around the table value. The c
 runs, written as their resting-state SBML parameter values (``Experiment.sbml_changes``).
 
 SB-431542 potency: pre-treated cells (60 min, 30/100/300 nM, then 100 pM TGF-beta1) give pSmad2 at 60 min
-relative to the no-drug value, the Hill-1 curve of the compound table's reported cellular IC50 (its source
-names the ``datasetId``), so that the drug's cellular affinity ``Kd_inhibitor`` is estimated.
+relative to the no-drug value. These points are derived, not measured: the Hill-1 curve through the compound
+table's reported cellular IC50 (the ``datasetId`` says ``derived`` and names the source), so that the drug's
+cellular affinity ``Kd_inhibitor`` can be estimated from that one reported value.
 
 Times: the resting-state SBML starts at rest, so PEtab times are minutes from the start of a condition;
 the ligand comes at ``ligand_time_min`` (the pre-treatment time), and a measurement ``t`` minutes after
@@ -127,7 +128,9 @@ def sb431542_measurements() -> pd.DataFrame:
     from alk5_pysb.pharmacology.compounds import library
     row = library().loc[SB431542]
     ic50, source = float(row["cell_ic50_nM"]), str(row["cell_source"])
-    dataset = "SB431542_cell_IC50_" + "_".join(source.split("(")[0].replace(".", "").replace(":", "_").split())
+    # derived points (a Hill-1 curve through one reported IC50), not measured ones: the id says so
+    dataset = ("SB431542_derived_from_cell_IC50_"
+               + "_".join(source.split("(")[0].replace(".", "").replace(":", "_").split()))
     rows = [{"simulationConditionId": "TGFB1_100pM", "measurement": 1.0}]
     rows += [{"simulationConditionId": f"TGFB1_100pM_SB431542_{dose:g}nM", "measurement": round(1 / (1 + dose / ic50), 4)}
              for dose in SB_DOSES_NM]

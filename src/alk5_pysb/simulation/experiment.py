@@ -97,6 +97,9 @@ class Experiment:
             raise UserInputError("n_points must be at least 2")
         if not isinstance(self.pulses, int) or isinstance(self.pulses, bool) or not 1 <= self.pulses <= 1000:
             raise UserInputError(f"pulses must be a whole number from 1 to 1000, got {self.pulses!r}")
+        if self.washout_min is not None and self.washout_min <= 0:
+            raise UserInputError(f"washout must be > 0 min after the ligand (a zero-length pulse stimulates nothing), "
+                                 f"got {self.washout_min:g} min")
         if self.pulses > 1:
             every = self.pulse_every_min
             if every is None or not np.isfinite(every) or every <= 0:
@@ -104,6 +107,10 @@ class Experiment:
             if self.washout_min is not None and self.washout_min >= every:
                 raise UserInputError(f"each pulse is washed out {self.washout_min:g} min after it is added: "
                                      f"pulse_every ({every:g} min) must be longer")
+            last = (self.pulses - 1) * every
+            if last >= self.t_end_min:
+                raise UserInputError(f"pulse {self.pulses} at {last:g} min lies outside the simulated window "
+                                     f"0-{self.t_end_min:g} min: fewer pulses or a later t_end")
         return self
 
     def ligand_times(self) -> list[float]:
