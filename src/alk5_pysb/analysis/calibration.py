@@ -52,18 +52,18 @@ def _one_line(err) -> str:
 
 
 # -- reading the problem -------------------------------------------------------------------------
-def _problem_from_tables(path: Path, sbml: Path):
-    """A problem whose tables are named by its YAML but whose SBML is ``sbml``."""
+def problem_from_tables(path: Path, sbml: Path):
+    """A problem whose tables are the ones its YAML names (every file of each list) but whose SBML is ``sbml``."""
     import petab.v1 as petab
     from petab.v1.models.sbml_model import SbmlModel
-    spec = petab.yaml.load_yaml(str(path))["problems"][0]
-    table = lambda key: str(path.parent / spec[key][0])
+    spec = petab.yaml.load_yaml(str(path))
+    tables = spec["problems"][0]
+    read = lambda key, parser: petab.concat_tables([str(path.parent / name) for name in tables[key]], parser)
     return petab.Problem(model=SbmlModel.from_file(str(sbml)),
-                         condition_df=petab.get_condition_df(table("condition_files")),
-                         measurement_df=petab.get_measurement_df(table("measurement_files")),
-                         observable_df=petab.get_observable_df(table("observable_files")),
-                         parameter_df=petab.get_parameter_df(str(path.parent / petab.yaml.load_yaml(str(path))
-                                                                 ["parameter_file"])))
+                         condition_df=read("condition_files", petab.get_condition_df),
+                         measurement_df=read("measurement_files", petab.get_measurement_df),
+                         observable_df=read("observable_files", petab.get_observable_df),
+                         parameter_df=petab.get_parameter_df(str(path.parent / spec["parameter_file"])))
 
 
 def problem_path(text) -> Path:
@@ -90,7 +90,7 @@ def load_problem(yaml_path):
         sbml = [path.parent / f for f in spec["problems"][0].get("sbml_files", [])]
         if len(sbml) == 1 and not sbml[0].is_file() and sbml[0].name == "alk5_rest.sbml":
             from alk5_pysb.io.locations import models_dir
-            problem = _problem_from_tables(path, models_dir() / "alk5_rest.sbml")
+            problem = problem_from_tables(path, models_dir() / "alk5_rest.sbml")
         else:
             problem = petab.Problem.from_yaml(str(path))
     except Exception as err:    # petab raises many kinds; the user needs the first line only

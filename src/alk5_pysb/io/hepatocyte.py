@@ -342,14 +342,8 @@ def sbml_file(models=None) -> Path:
 
 def load_problem(models=None):
     """The packaged problem as a ``petab.v1.Problem`` with the SBML found like the simulator finds it."""
-    import petab.v1 as petab
-    from petab.v1.models.sbml_model import SbmlModel
-    folder = problem_dir()
-    return petab.Problem(model=SbmlModel.from_file(str(sbml_file(models))),
-                         condition_df=petab.get_condition_df(str(folder / "conditions.tsv")),
-                         measurement_df=petab.get_measurement_df(str(folder / "measurements.tsv")),
-                         observable_df=petab.get_observable_df(str(folder / "observables.tsv")),
-                         parameter_df=petab.get_parameter_df(str(folder / "parameters.tsv")))
+    from alk5_pysb.analysis.calibration import problem_from_tables
+    return problem_from_tables(problem_path(), sbml_file(models))
 
 
 def lint(models=None) -> bool:
