@@ -36,7 +36,7 @@ figures: models
 	$(BIN)/alk5 compare-compounds -o results/compound_comparison.csv --force
 	cp results/compound_comparison.csv results/compound_comparison.data.csv figures/
 	rm -rf results/figures_sensitivity results/figures_population
-	$(BIN)/alk5 sensitivity --samples 32 -o results/figures_sensitivity
+	$(BIN)/alk5 sensitivity --samples 1024 -o results/figures_sensitivity
 	$(BIN)/alk5 population --cells 100 --compound SB-431542 --doses 10nM:100uM:7 -o results/figures_population
 	cp results/figures_sensitivity/sobol_indices.* results/figures_population/population.* figures/
 	cp results/figures_population/cells.csv figures/population_cells.csv

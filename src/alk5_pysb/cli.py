@@ -385,9 +385,13 @@ def cmd_sensitivity(args):
                              workers=engine.workers, scheduler=engine.scheduler, resume=args.resume)
     sobol_figure(indices, out / "sobol_indices", f"Sobol indices, parameters x/÷{args.fold:g}, "
                  f"{args.ligand} {args.ligand_dose}")
+    from alk5_pysb.analysis.ensembles import readability
     for output, grp in indices.groupby("output", sort=False):
         top = grp.sort_values("ST", ascending=False).head(3)
-        print(f"{output}: " + ", ".join(f"{r.parameter} ST {r.ST:.2f} (S1 {r.S1:.2f})" for r in top.itertuples()))
+        print(f"{output}: " + ", ".join(f"{r.parameter} ST {r.ST:.2f}±{r.ST_conf:.2f} (S1 {r.S1:.2f}±{r.S1_conf:.2f})"
+                                        for r in top.itertuples()))
+    for line in readability(indices, args.samples):
+        print(f"warning: {line}", file=sys.stderr)
     print(f"-> {out / 'sobol_indices.csv'}, {out / 'sobol_indices.png'}")
     args.provenance, args.outputs = (sim, {}), [out]
     return 0

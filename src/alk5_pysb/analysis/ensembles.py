@@ -61,9 +61,45 @@ def sensitivity(sim, experiment: Experiment, parameters, fold: float, samples: i
         for j, name in enumerate(parameters):
             rows.append({"output": column, "parameter": name, "S1": si["S1"][j], "S1_conf": si["S1_conf"][j],
                          "ST": si["ST"][j], "ST_conf": si["ST_conf"][j]})
-    indices = pd.DataFrame(rows)
+    indices = flag_unreadable(pd.DataFrame(rows))
     atomic_write(Path(out) / "sobol_indices.csv", indices.to_csv(index=False, float_format="%.5g"))
     return indices, results
+
+
+#: a Sobol estimate is read when its 95% bootstrap half-width (SALib's S1_conf/ST_conf) is below this
+READABLE_CONF = 0.1
+
+
+def flag_unreadable(indices: pd.DataFrame) -> pd.DataFrame:
+    """Add a ``warning`` per row where the estimates contradict what Sobol indices can be: S1 below 0 or S1
+    above ST by more than their bootstrap 95% intervals (N too small), or a wide interval on a top-3 parameter."""
+    def row_warning(r):
+        notes = []
+        if r.S1 + r.S1_conf < 0:
+            notes.append("S1 < 0 beyond its 95% CI")
+        if r.S1 - r.S1_conf > r.ST + r.ST_conf:
+            notes.append("S1 > ST beyond their 95% CIs")
+        return "; ".join(notes)
+    indices = indices.assign(warning=[row_warning(r) for r in indices.itertuples()])
+    for output, group in indices.groupby("output", sort=False):
+        top = group.sort_values("ST", ascending=False).head(3)
+        wide = top[(top["ST_conf"] > READABLE_CONF) | (top["S1_conf"] > READABLE_CONF)].index
+        for i in wide:
+            note = f"95% CI half-width > {READABLE_CONF:g} on a top-3 parameter"
+            indices.loc[i, "warning"] = "; ".join(filter(None, [indices.loc[i, "warning"], note]))
+    return indices
+
+
+def readability(indices: pd.DataFrame, samples: int) -> list[str]:
+    """One line per output whose indices cannot be read yet, saying what to change (empty: readable)."""
+    lines = []
+    for output, group in indices.groupby("output", sort=False):
+        flagged = group[group["warning"] != ""]
+        if len(flagged):
+            lines.append(f"{output}: {len(flagged)} of {len(group)} indices are not readable at --samples {samples} "
+                         f"({'; '.join(sorted(set('; '.join(flagged['warning']).split('; '))))}): raise --samples "
+                         f"(the CI shrinks as 1/sqrt(N))")
+    return lines
 
 
 def population_table(sim, cells: int, cv: float, parameters, doses_nM, seed=1) -> pd.DataFrame:
