@@ -57,7 +57,7 @@ def cmd_info(args):
         print(json.dumps({
             "network": manifest,
             "readouts": readouts.reset_index().to_dict("records"),
-            "parameters": table.reset_index()[["name", "value", "unit", "block", "evidence", "source"]].to_dict("records"),
+            "parameters": table.reset_index()[["name", "value", "unit", "block", "evidence", "cell_type", "source"]].to_dict("records"),
         }, indent=2))
         return 0
     print(f"alk5-pysb model: {manifest.get('species', '?')} species, {manifest.get('reactions', '?')} reactions, "
@@ -77,6 +77,10 @@ def cmd_info(args):
     print("\nReadouts:")
     for name, row in readouts.iterrows():
         print(f"  {name:18s} [{row['unit']}]  {row['description']}")
+    from alk5_pysb.model.parameters import evidence_counts
+    print("\nEvidence per block (measured | model | derived | fitted | assumed):")
+    for line in evidence_counts(default_table()).to_string().splitlines():
+        print(f"  {line}")
     print("\nParameters:")
     from alk5_pysb.simulation.simulator import INERT_PARAMETERS
     for name, row in table.iterrows():

@@ -601,7 +601,7 @@ def write_parameter_files(objective: PetabObjective, x_best, outdir: Path, sourc
                      "block": known["block"] if known is not None else "",
                      "compartment": known["compartment"] if known is not None else "",
                      "description": known["description"] if known is not None else "",
-                     "evidence": "calibrated", "source": source})
+                     "evidence": "fitted", "cell_type": "", "source": source})
     atomic_write(outdir / "best.csv", pd.DataFrame(rows, columns=list(COLUMNS)).to_csv(index=False,
                                                                                         float_format="%.8g"))
     others = [{"parameterId": p, "value": values[p], "scale": s} for p, s in zip(objective.x_ids, objective.scales)

@@ -22,7 +22,7 @@ from alk5_pysb import __version__
 from alk5_pysb.io.bng import configure_pysb
 from alk5_pysb.io.files import atomic_write
 from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, TRAP_SPECIES
-from alk5_pysb.model.parameters import default_table
+from alk5_pysb.model.parameters import default_table, evidence_counts
 
 SBML_FILE = "alk5.sbml"
 ANTIMONY_FILE = "alk5.ant"
@@ -459,16 +459,19 @@ def model_card(model, table=None, timings=None) -> str:
         "`alk5.ant` (Antimony), `petab/` (PEtab calibration problem), `alk5.bngl` (BioNetGen rules), "
         "`alk5.net` (the generated reaction network), `MANIFEST.json` (source hash and counts).",
         "",
-        "Evidence: " + ", ".join(f"{k}: {v}" for k, v in frame["evidence"].value_counts().items()) + ".",
+        "## Evidence (what each number rests on: measured for this molecule, taken from a published model, "
+        "derived from other entries, fitted by `alk5 calibrate`, or assumed)",
         "",
-        "## Parameters",
-        "",
-        "| name | value | unit | block | evidence | source |",
-        "|---|---|---|---|---|---|",
     ]
+    counts = evidence_counts(table)
+    lines += ["| block | " + " | ".join(counts.columns) + " |", "|---" * (len(counts.columns) + 1) + "|"]
+    lines += [f"| {block} | " + " | ".join(str(v) for v in row) + " |" for block, row in counts.iterrows()]
+    lines += ["", "## Parameters", "", "| name | value | unit | block | evidence | cell type | source |",
+              "|---|---|---|---|---|---|---|"]
     for name, row in frame.iterrows():
         source = str(row["source"]).replace("|", "/")
-        lines.append(f"| {name} | {row['value']:.6g} | {row['unit']} | {row['block']} | {row['evidence']} | {source} |")
+        lines.append(f"| {name} | {row['value']:.6g} | {row['unit']} | {row['block']} | {row['evidence']} | "
+                     f"{row.get('cell_type', '')} | {source} |")
     return "\n".join(lines) + "\n"
 
 

@@ -8,7 +8,13 @@ unit        explicit unit (molecule/cell, nM, L, 1/min, 1/(nM*min), 1/(molecule*
 block       mechanism block that uses it (ligand, receptor, smad, transcription, feedback,
             noncanonical, inhibitors, compartments)
 description what the number means
-evidence    literature | model (value read from a published SBML) | calibrated | assumed
+evidence    what the number rests on:
+            measured  a value measured for this molecule (``cell_type`` says in what)
+            model     taken from a published model (the source names it)
+            derived   computed from other entries (the source starts "derived:" and names them and the formula)
+            fitted    estimated by ``alk5 calibrate`` (the source names the problem)
+            assumed   none of these (the source starts "assumed" and gives the reason)
+cell_type   the cells (or system) a measured value comes from
 source      author year journal (and BioModels id); for ``assumed`` the reason
 
 Bimolecular constants given in 1/(nM*min) also name the compartment whose volume turns them
@@ -23,8 +29,8 @@ from importlib import resources
 
 import pandas as pd
 
-EVIDENCE = ("literature", "model", "calibrated", "assumed")
-COLUMNS = ("name", "value", "unit", "block", "compartment", "description", "evidence", "source")
+EVIDENCE = ("measured", "model", "derived", "fitted", "assumed")
+COLUMNS = ("name", "value", "unit", "block", "compartment", "description", "evidence", "cell_type", "source")
 
 
 class ParameterTableError(ValueError):
@@ -68,10 +74,35 @@ def validate(frame: pd.DataFrame) -> None:
         source = str(row["source"]).strip()
         if not source or source == "nan" or (row["evidence"] == "assumed" and len(source) < 15):
             problems.append(f"{name}: no source (or no reason for an assumed value)")
+        problems += _evidence_problems(name, row["evidence"], str(row.get("cell_type", "") or "").strip(), source,
+                                       frame.index)
     if frame.index.duplicated().any():
         problems.append(f"duplicated names: {sorted(set(frame.index[frame.index.duplicated()]))}")
     if problems:
         raise ParameterTableError("parameter table: " + "; ".join(problems))
+
+
+def _evidence_problems(name, evidence, cell_type, source, names) -> list[str]:
+    """What a row must carry for its evidence class to mean what it says."""
+    if evidence == "measured" and not cell_type:
+        return [f"{name}: a measured value needs its cell type (column cell_type)"]
+    if evidence == "derived":
+        others = [n for n in names if n != name and n in source]
+        if not source.startswith("derived:") or not others or "=" not in source:
+            return [f"{name}: a derived value must say 'derived:' with its formula and the entries it uses"]
+    if evidence == "fitted" and "alk5 calibrate" not in source:
+        return [f"{name}: a fitted value must name the alk5 calibrate problem it comes from"]
+    if evidence == "assumed" and not source.startswith("assumed"):
+        return [f"{name}: an assumed value must start its source with 'assumed' and give the reason"]
+    return []
+
+
+def evidence_counts(table: "ParameterTable") -> pd.DataFrame:
+    """Parameters per block and evidence class (every class a column, totals in the last row and column)."""
+    counts = pd.crosstab(table.frame["block"], table.frame["evidence"]).reindex(columns=list(EVIDENCE), fill_value=0)
+    counts.loc["all"] = counts.sum()
+    counts["all"] = counts.sum(axis=1)
+    return counts
 
 
 def read_table(path=None) -> ParameterTable:
@@ -83,6 +114,8 @@ def read_table(path=None) -> ParameterTable:
     frame = frame.set_index("name")
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     frame["compartment"] = frame["compartment"].fillna("")
+    if "cell_type" in frame:
+        frame["cell_type"] = frame["cell_type"].fillna("")
     validate(frame)
     return ParameterTable(frame)
 
