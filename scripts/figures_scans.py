@@ -13,7 +13,8 @@ Figures (each as PNG + SVG, with the CSV of the numbers drawn):
   inhibitor_potency    pSmad2 at 60 min (100 pM TGF-beta1, 60 min pre-treatment) vs inhibitor
                        0.1 nM-100 uM for every library compound with a potency, % of the no-drug
                        control. inhibitor_potency.csv, inhibitor_potency_fits.csv.
-  branch_selectivity   % inhibition at 1 uM (60 min pre-treatment, 100 pM): signalling readouts at
+  branch_selectivity   % inhibition at 1 uM (60 min pre-treatment, 100 pM), with TRAF6-TAK1 independent of
+                       ALK5 kinase (default) and dependent on it (TRAF6_needs_ALK5_kinase = 1): readouts at
                        60 min, PAI-1 mRNA at 24 h; level with drug vs level without (negative =
                        the drug raises the readout). branch_selectivity.csv.
   protocols            pSmad2, ERK, p38 over 0-6 h at 100 pM with 10 uM SB-431542: no drug,
@@ -81,6 +82,7 @@ INH_METRIC = "at:60min"
 SEL_DOSE_NM = 1000.0
 SEL_READOUTS = ["pSmad2", "pSmad3", "ERK_active", "p38_active", "JNK_active", "AKT_active", "RhoA_GTP"]
 SEL_LATE = ("PAI1_mRNA", 1440.0)                      # read at 24 h
+SEL_SWITCH = (0.0, 1.0)                               # TRAF6_needs_ALK5_kinase: both settings
 SEL_EARLY_MIN = 60.0
 # protocols
 PROTO_COMPOUND = "SB-431542"
@@ -311,44 +313,49 @@ def fig_branch_selectivity(sim: Simulator, w: Writer) -> str:
         frame = frame[frame["time_min"] >= 0]
         return {r: value_at(frame, r, t) for r, t in read_at.items()}
 
-    control = levels(Experiment(dose_pM=LIGAND_DOSE_PM, t_end_min=SEL_LATE[1], times=times), {})
-    resting = levels(Experiment(dose_pM=0.0, t_end_min=SEL_LATE[1], times=times), {})
     rows = []
     names = sorted(simulable_compounds(), key=lambda n: get_compound(n).kd_cell_nM)
-    for name in names:
-        compound = get_compound(name)
-        protocol = Experiment(dose_pM=LIGAND_DOSE_PM, t_end_min=SEL_LATE[1], times=times, compound=compound,
-                              inhibitor_nM=SEL_DOSE_NM, pretreat_min=pretreat_min)
-        drug = levels(protocol, {})
-        for r in readouts:
-            rows.append({"compound": name, "inhibitor_nM": SEL_DOSE_NM, "ligand_dose_pM": LIGAND_DOSE_PM,
-                         "readout": r, "time_min": read_at[r], "value": drug[r], "control": control[r],
-                         "resting": resting[r], "unit": _unit(r),
-                         "pct_inhibition": 100.0 * (1.0 - drug[r] / control[r]) if control[r] else math.nan})
+    for switch in SEL_SWITCH:                 # TRAF6 needs ALK5 kinase: 0 (default, Sorrentino 2008) or 1 (Bakin 2002)
+        params = {"TRAF6_needs_ALK5_kinase": switch}
+        control = levels(Experiment(dose_pM=LIGAND_DOSE_PM, t_end_min=SEL_LATE[1], times=times), params)
+        resting = levels(Experiment(dose_pM=0.0, t_end_min=SEL_LATE[1], times=times), params)
+        for name in names:
+            protocol = Experiment(dose_pM=LIGAND_DOSE_PM, t_end_min=SEL_LATE[1], times=times,
+                                  compound=get_compound(name), inhibitor_nM=SEL_DOSE_NM, pretreat_min=pretreat_min)
+            drug = levels(protocol, params)
+            for r in readouts:
+                rows.append({"TRAF6_needs_ALK5_kinase": switch, "compound": name, "inhibitor_nM": SEL_DOSE_NM,
+                             "ligand_dose_pM": LIGAND_DOSE_PM, "readout": r, "time_min": read_at[r], "value": drug[r],
+                             "control": control[r], "resting": resting[r], "unit": _unit(r),
+                             "pct_inhibition": 100.0 * (1.0 - drug[r] / control[r]) if control[r] else math.nan})
     table = pd.DataFrame(rows)
     w.csv(table, "branch_selectivity.csv")
 
-    grid = table.pivot(index="compound", columns="readout", values="pct_inhibition").loc[names, readouts]
-    fig, ax = plt.subplots(figsize=(9.6, 0.42 * len(names) + 2.4), constrained_layout=True)
+    fig, axes = plt.subplots(1, len(SEL_SWITCH), figsize=(17, 0.42 * len(names) + 2.6), constrained_layout=True)
     norm = matplotlib.colors.TwoSlopeNorm(vmin=-100.0, vcenter=0.0, vmax=100.0)
-    image = ax.imshow(grid.to_numpy(), cmap="RdBu_r", norm=norm, aspect="auto")
-    for i in range(grid.shape[0]):
-        for j in range(grid.shape[1]):
-            v = grid.iat[i, j]
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8,
-                    color="white" if abs(v) > 60 else "black")
-    ax.set_xticks(range(len(readouts)),
-                  [f"{r.replace('_', ' ')}\n{read_at[r] / 60:g} h" if read_at[r] >= 120 else
-                   f"{r.replace('_', ' ')}\n{read_at[r]:g} min" for r in readouts], fontsize=8)
-    ax.set_yticks(range(len(names)),
-                  [f"{n} (Kd {fmt_nM(get_compound(n).kd_cell_nM)})" for n in names], fontsize=8)
-    ax.tick_params(length=0)
-    bar = fig.colorbar(image, ax=ax, shrink=0.9)
+    for ax, switch in zip(axes, SEL_SWITCH):
+        sub = table[table["TRAF6_needs_ALK5_kinase"] == switch]
+        grid = sub.pivot(index="compound", columns="readout", values="pct_inhibition").loc[names, readouts]
+        image = ax.imshow(grid.to_numpy(), cmap="RdBu_r", norm=norm, aspect="auto")
+        for i in range(grid.shape[0]):
+            for j in range(grid.shape[1]):
+                v = grid.iat[i, j]
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8,
+                        color="white" if abs(v) > 60 else "black")
+        ax.set_xticks(range(len(readouts)),
+                      [f"{r.replace('_', ' ')}\n{read_at[r] / 60:g} h" if read_at[r] >= 120 else
+                       f"{r.replace('_', ' ')}\n{read_at[r]:g} min" for r in readouts], fontsize=8)
+        ax.set_yticks(range(len(names)),
+                      [f"{n} (Kd {fmt_nM(get_compound(n).kd_cell_nM)})" for n in names], fontsize=8)
+        ax.tick_params(length=0)
+        ax.set_title("TRAF6-TAK1 independent of ALK5 kinase (default; Sorrentino 2008)" if switch == 0 else
+                     "TRAF6-TAK1 needs active ALK5 (TRAF6_needs_ALK5_kinase = 1; Bakin 2002)", fontsize=9)
+    bar = fig.colorbar(image, ax=axes, shrink=0.9)
     bar.set_label("% inhibition vs no-drug control\n(negative = drug raises the readout)", fontsize=8)
     bar.ax.tick_params(labelsize=7)
-    ax.set_title(f"Branch selectivity at {fmt_nM(SEL_DOSE_NM)} inhibitor (60 min pre-treatment, "
-                 f"{LIGAND_DOSE_PM:g} pM {LIGAND_LABEL['TGFB1']})\n"
-                 "100 x (1 - level with drug / level without); rows sorted by cellular ALK5 Kd", fontsize=10)
+    fig.suptitle(f"Branch selectivity at {fmt_nM(SEL_DOSE_NM)} inhibitor (60 min pre-treatment, "
+                 f"{LIGAND_DOSE_PM:g} pM {LIGAND_LABEL['TGFB1']}): 100 x (1 - level with drug / level without); "
+                 "rows sorted by cellular ALK5 Kd", fontsize=10)
     w.figure(fig, "branch_selectivity")
     return f"{len(names)} compounds x {len(readouts)} readouts at {fmt_nM(SEL_DOSE_NM)}"
 

@@ -17,7 +17,7 @@ def test_network_size_is_lean(model):
 def test_mechanism_blocks_present(model):
     rule_names = {r.name for r in model.rules}
     for expected in ("TBRII_phosphorylates_GS_domain_in_complex", "FKBP12_binds_GS_domain", "ALK5_phosphorylates_Smad2",
-                     "pSmad2_binds_Smad4_r1_c", "Smad7_binds_active_ALK5", "liganded_ALK5_activates_TRAF6",
+                     "pSmad2_binds_Smad4_r1_c", "Smad7_binds_active_ALK5", "active_ALK5_activates_TRAF6",
                      "active_ALK5_phosphorylates_ShcA", "inhibitor_binds_ALK5_ATP_site", "trap_binds_TGFB1",
                      "betaglycan_presents_TGFB2_to_TBRII", "GDF11_binds_ActRII", "PPM1A_dephosphorylates_Smad2"):
         assert expected in rule_names

@@ -244,8 +244,10 @@ def b11_branch_selectivity(sim: Simulator) -> Check:
     return Check("B11", "branch selectivity of SB-431542 at 10x its pSmad2 IC50 (60 min, 100 pM)",
                  "pSmad2 < 10% of control; TAK1/p38 >= 50% (flag only); ShcA-ERK reported",
                  f"IC50 {ic50:.3g} nM; at 10x: " + ", ".join(f"{c} {100 * v:.1f}%" for c, v in frac.items()), ok,
-                 "TAK1/p38 spared (TRAF6 arm is kinase-independent)" if flag else
-                 "FLAG: TAK1/p38 inhibited > 50% (experimental data are mixed)")
+                 "TAK1/p38 spared: the default TRAF6 arm is kinase-independent (Sorrentino 2008); with "
+                 "TRAF6_needs_ALK5_kinase = 1 (Bakin 2002) it is inhibited, see figures/branch_selectivity.png" if flag else
+                 "FLAG: TAK1/p38 inhibited > 50% (experimental data are mixed; TRAF6_needs_ALK5_kinase = "
+                 f"{sim.rr['TRAF6_needs_ALK5_kinase']:g})")
 
 
 def _medium_fraction(sim, dose, t_end=1440, params=None):

@@ -69,9 +69,10 @@ TABLE_UNIT_TO_SBML = {
 
 def expression_units(name: str, readout_units: dict, table=None) -> str:
     """SBML units of a PySB observable or expression (assignment-rule parameter), by what it is."""
-    base = name.removesuffix("_TBRII")
-    if base != name and table is not None and base in table.frame.index:   # rate x TbetaRII activity
-        return TABLE_UNIT_TO_SBML[table.unit(base)]
+    for suffix in ("_TBRII", "_without_kinase"):      # a table rate x a dimensionless factor (drug, switch)
+        base = name.removesuffix(suffix)
+        if base != name and table is not None and base in table.frame.index:
+            return TABLE_UNIT_TO_SBML[table.unit(base)]
     if name.startswith("ksyn_"):           # synthesis derived from the resting amount
         return "item_per_minute"
     if name.startswith("molecules_per_nM_"):

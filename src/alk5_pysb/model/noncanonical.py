@@ -3,9 +3,9 @@
 Each output is a two-state enzyme (inactive/active) switched on catalytically and off first
 order; intermediate kinases with no kinetic data are lumped into the step (named in the rule).
 
-- ``traf6_tak1_p38_jnk``: ligand-bound ALK5 recruits and activates TRAF6 without needing its
-  kinase activity (Sorrentino 2008; Yamashita 2008); TRAF6 activates TAK1 (K63 chains), TAK1
-  activates p38 (via MKK3/6) and JNK (via MKK4/7).
+- ``traf6_tak1_p38_jnk``: ligand-bound ALK5 recruits and activates TRAF6; by default without needing
+  its kinase activity (Sorrentino 2008), or only when it is active (``TRAF6_needs_ALK5_kinase = 1``;
+  Bakin 2002); TRAF6 activates TAK1 (K63 chains), TAK1 activates p38 (via MKK3/6) and JNK (via MKK4/7).
 - ``shca_grb2_erk``: active ALK5 kinase phosphorylates ShcA (Lee 2007); pShcA recruits
   Grb2/Sos and activates ERK (Ras-Raf-MEK lumped). Kinase-dependent, so inhibitor-sensitive.
 - ``pi3k_akt``: TRAF6 ubiquitylates p85 and activates PI3K (Hamidi 2017); PI3K activates AKT.
@@ -50,8 +50,15 @@ def traf6_tak1_p38_jnk(b):
     for name in ("TRAF6", "TAK1", "p38", "JNK"):
         _switch(b, name)
     ALK5, TRAF6, TAK1 = b.m.ALK5, b.m.TRAF6, b.m.TAK1
-    # any ligand-bound ALK5, whatever its kinase state (inhibitor-insensitive)
-    _activates(b, "liganded_ALK5_activates_TRAF6", ALK5(l=ANY), "TRAF6", "k_act_TRAF6")
+    # Whether TRAF6 needs ALK5's kinase is a switch (TRAF6_needs_ALK5_kinase): 0 (default) = any ligand-bound
+    # ALK5 recruits it (Sorrentino 2008, the direct test); 1 = only GS-phosphorylated, inhibitor-free ALK5
+    # (Bakin 2002: kinase-inactive ALK5 blocked p38). Active ALK5 acts in both settings.
+    _activates(b, "active_ALK5_activates_TRAF6", ALK5(l=ANY, gs="p", atp=None), "TRAF6", "k_act_TRAF6")
+    k = b.rate("k_act_TRAF6")          # k - k*switch, not k*(1 - switch): a bare 1 has no unit in the SBML
+    without_kinase = b.expression("k_act_TRAF6_without_kinase", k - k * b.par("TRAF6_needs_ALK5_kinase"))
+    for label, receptor in (("unphosphorylated", ALK5(l=ANY, gs="u")), ("inhibited", ALK5(l=ANY, gs="p", atp=ANY))):
+        b.rule(f"{label}_liganded_ALK5_activates_TRAF6", receptor + TRAF6(s="i") >> receptor + TRAF6(s="a"),
+               without_kinase)
     _activates(b, "TRAF6_activates_TAK1", TRAF6(s="a"), "TAK1", "k_act_TAK1")
     _activates(b, "TAK1_activates_p38_via_MKK3_6", TAK1(s="a"), "p38", "k_act_p38")
     _activates(b, "TAK1_activates_JNK_via_MKK4_7", TAK1(s="a"), "JNK", "k_act_JNK")
