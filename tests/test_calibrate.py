@@ -95,7 +95,12 @@ def test_synthetic_fit_recovers_true_parameters_within_ci(tmp_path, lean):
     objective = PetabObjective(load_problem(problem), lean)
     fitted = pd.read_csv(out / "best.csv").set_index("name")["value"].to_dict()
     x_best = objective.scale({**objective.nominal, **fitted})
-    assert summary["objective_nll"] == pytest.approx(objective.nll(x_best), rel=1e-6)
+    # (recomputed in another process from best.csv's 8 digits: CVODE agrees to ~1e-5; the least-squares cost
+    # differs from the NLL by the constant terms, here several units)
+    assert summary["objective_nll"] == pytest.approx(objective.nll(x_best), abs=1e-3)
+    constants = 0.5 * len(TIMES) * len(DOSES) * np.log(2 * np.pi * SIGMA ** 2)    # normal noise, fixed sigma
+    cost = 0.5 * float(np.sum(objective.residuals(x_best) ** 2))
+    assert summary["objective_nll"] == pytest.approx(cost + constants, abs=1e-3)
     starts = pd.read_csv(out / "starts.csv")
     assert list(starts["start"]) == [0, 1, 2] and starts["objective"].min() == pytest.approx(summary["objective_nll"])
     # --resume with more starts runs only the new one; the finished starts are kept as they were
