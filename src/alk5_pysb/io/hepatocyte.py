@@ -289,24 +289,13 @@ def parameter_table() -> pd.DataFrame:
 
 
 def yaml_text() -> str:
-    return f"""format_version: 1
-parameter_file: parameters.tsv
-problems:
-- sbml_files:
-  - {SBML_RELATIVE}
-  condition_files:
-  - conditions.tsv
-  measurement_files:
-  - measurements.tsv
-  observable_files:
-  - observables.tsv
-"""
+    from alk5_pysb.io.petab_problem import problem_yaml
+    return problem_yaml(SBML_RELATIVE)
 
 
 def _tsv(frame: pd.DataFrame) -> str:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, sep="\t", index=False, lineterminator="\n", float_format="%.10g")
-    return buffer.getvalue()
+    from alk5_pysb.io.petab_problem import tsv
+    return tsv(frame, float_format="%.10g")
 
 
 def render() -> dict[str, str]:

@@ -163,13 +163,13 @@ def parameter_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-YAML = """# PEtab v1. Every measurement is pre-equilibrated in the 'rest' condition (resting cells); alk5's
-# engine (alk5 calibrate) pre-equilibrates the resting state for every parameter set anyway.
-format_version: 1
+def problem_yaml(sbml: str, comment: str = "") -> str:
+    """A one-problem PEtab v1 YAML over the standard table file names (used here and by io.hepatocyte)."""
+    return comment + f"""format_version: 1
 parameter_file: parameters.tsv
 problems:
 - sbml_files:
-  - ../alk5_rest.sbml
+  - {sbml}
   condition_files:
   - conditions.tsv
   measurement_files:
@@ -179,16 +179,22 @@ problems:
 """
 
 
-def _tsv(frame: pd.DataFrame) -> str:
+YAML = problem_yaml("../alk5_rest.sbml", comment=(
+    "# PEtab v1. Every measurement is pre-equilibrated in the 'rest' condition (resting cells); alk5's\n"
+    "# engine (alk5 calibrate) pre-equilibrates the resting state for every parameter set anyway.\n"))
+
+
+def tsv(frame: pd.DataFrame, float_format: str | None = None) -> str:
+    """A PEtab table as text (tab-separated, LF line ends, no index)."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, sep="\t", index=False, lineterminator="\n")
+    frame.to_csv(buffer, sep="\t", index=False, lineterminator="\n", float_format=float_format)
     return buffer.getvalue()
 
 
 def render() -> dict[str, str]:
     """{file name: text} of the PEtab problem (written to models/petab/)."""
-    return {"problem.yaml": YAML, "parameters.tsv": _tsv(parameter_table()), "conditions.tsv": _tsv(condition_table()),
-            "observables.tsv": _tsv(OBSERVABLES), "measurements.tsv": _tsv(measurement_table())}
+    return {"problem.yaml": YAML, "parameters.tsv": tsv(parameter_table()), "conditions.tsv": tsv(condition_table()),
+            "observables.tsv": tsv(OBSERVABLES), "measurements.tsv": tsv(measurement_table())}
 
 
 def lint(problem_yaml) -> bool:
