@@ -24,7 +24,7 @@ Figures (each as PNG + SVG, with the CSV of the numbers drawn):
                        no Smad7 feedback (kon_Smad7_ALK5 = 0), PPM1A knock-down to 10%. feedback.csv.
   depletion_pulse      ligand left in the medium and pSmad2 after a step (1-100 pM) and a 30-s pulse, this
                        model next to the Zi 2011 model (BIOMD0000000342) under the same protocol (B12, B13)
-  validation           literature checks B1-B14 (validation.run_checks): validation.md,
+  validation           literature checks B1-B24 (validation.run_checks): validation.md,
                        validation.csv and a table figure (PASS green, FAIL red).
   contact_map          monomers of build_model() and the bonds its rules make (solid), catalysis
                        (dashed arrows: a reactant pattern unchanged on both sides while another
@@ -456,19 +456,21 @@ def fig_validation(sim: Simulator, w: Writer) -> str:
     w.text("# Validation checks (alk5_pysb.analysis.validation.run_checks)\n\n" + to_markdown(checks), "validation.md")
     w.csv(checks, "validation.csv")
 
-    columns = [("id", "#", 4), ("behaviour", "behaviour", 30), ("target", "target", 40), ("model", "model", 62),
-               ("note", "note", 34), ("passed", "result", 6)]
+    columns = [("id", "#", 4), ("behaviour", "behaviour", 26), ("source", "source", 32), ("target", "target", 36),
+               ("model", "model", 52), ("note", "note", 30), ("passed", "result", 6)]
     header = [c[1] for c in columns]
     cells, heights = [], []
     for _, row in checks.iterrows():
         line = []
         for key, _, width in columns:
             value = ("PASS" if row[key] else "FAIL") if key == "passed" else str(row[key] or "")
+            if key == "source" and not value:
+                value = "validation_targets.md"
             line.append("\n".join(textwrap.wrap(value, width)) or "")
         cells.append(line)
         heights.append(max(cell.count("\n") + 1 for cell in line))
     total = sum(heights) + 1
-    fig = plt.figure(figsize=(17.5, 0.15 * total + 1.0))
+    fig = plt.figure(figsize=(20, 0.15 * total + 1.0))
     ax = fig.add_axes([0.005, 0.005, 0.99, 1 - 0.5 / (0.15 * total + 1.0)])
     ax.axis("off")
     widths = np.array([c[2] for c in columns], dtype=float)
@@ -490,7 +492,7 @@ def fig_validation(sim: Simulator, w: Writer) -> str:
             cell.get_text().set_fontweight("bold")
     n_pass = int(checks["passed"].sum())
     fig.suptitle(f"Validation against literature behaviours B1-B{len(checks)}: {n_pass}/{len(checks)} pass "
-                 "(targets and tolerances from validation_targets.md)", fontsize=11, y=0.995)
+                 "(targets and tolerances from validation_targets.md and the cited sources)", fontsize=11, y=0.995)
     w.figure(fig, "validation")
     return f"{n_pass}/{len(checks)} checks pass"
 

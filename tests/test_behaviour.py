@@ -99,10 +99,6 @@ def test_smad3_knockdown_lowers_pai1_induction(sim):
     assert smad3_kd < 0.99 * control, f"PAI-1 induction {smad3_kd:.3g} with 10% Smad3 vs {control:.3g} control"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known miss: PAI-1 transcription is driven by every nuclear Smad4 complex, most of which hold only "
-    "pSmad2 (Smad2 ~7x Smad3), so 10% Smad3 lowers PAI-1 mRNA at 8 h by ~16% while 10% Smad2 lowers it by ~90%; "
-    "in cells Smad3 is the essential mediator and Smad2 only modulates (Yang et al. 2003)"))
 def test_pai1_induction_is_smad3_dependent(sim):
     """Smad3 is the essential mediator of TGF-beta target genes and Smad2 only transmodulates them in
     Smad2-/Smad3-null fibroblasts (Yang et al. 2003 PNAS 100:10269); the PAI-1 promoter's CAGA boxes bind

@@ -73,7 +73,7 @@ def test_sbml_annotations_complete(sbml_text):
     assert "uniprot/Q15796" in libsbml.writeSBMLToString(doc)
     # the check can fail: strip one protein's annotation and it is reported
     m.getSpecies("Smad2_c_u").unsetCVTerms()
-    assert annotation_problems(libsbml.writeSBMLToString(doc)) == ["protein species Smad2_c_u has no UniProt annotation"]
+    assert annotation_problems(libsbml.writeSBMLToString(doc)) == ["protein species Smad2_c_u has no UniProt (or, if unidentified, GO) annotation"]
 
 
 def test_only_verified_identifiers_are_written(sbml_text):

@@ -48,7 +48,7 @@ def test_core_install_is_slim(installed):
 def test_installed_wheel_simulates_from_any_folder(installed, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "ALK5_MODELS"}
     info = _run([str(installed / "alk5"), "info"], cwd=tmp_path, env=env)
-    assert "185 species" in info.stdout and "exports in" in info.stdout and "site-packages" in info.stdout
+    assert "187 species" in info.stdout and "exports in" in info.stdout and "site-packages" in info.stdout
     _run([str(installed / "alk5"), "simulate", "--dose", "100pM", "--t-end", "2h", "--readouts", "pSmad2",
           "-o", "tc.csv"], cwd=tmp_path, env=env)
     frame = pd.read_csv(tmp_path / "tc.csv")

@@ -6,13 +6,15 @@ from alk5_pysb.analysis import validation
 B10_MISS = pytest.mark.xfail(strict=True, reason=(
     "known miss, reported as FAIL in the validation table: the target's full potency order "
     "vactosertib ~ RepSox < A-83-01 < SB-431542 is not met, vactosertib (Kd_cell from its 13 nM biochemical IC50) "
-    "comes out weaker than A-83-01 (12 nM, a reporter value); the A-83-01 rank is [R] in the targets"))
+    "comes out weaker than A-83-01 (12 nM, a reporter value); the A-83-01 rank is [R] in the targets. With PAI-1 a "
+    "direct gene (issue 11) the assay-matched IC50s are also 7.5-38x the reported values: issue 12 replaces the shift"))
 
 
 
 @pytest.mark.parametrize("check_id", ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8",
                                       "B9", pytest.param("B10", marks=B10_MISS), "B11",
-                                      "B12", "B13", "B14"])
+                                      "B12", "B13", "B14", "B15", "B16", "B17", "B18", "B19",
+                                      "B20", "B21", "B22", "B23", "B24"])
 def test_behaviour(sim, check_id):
     check = validation.CHECKS[check_id](sim)
     assert check.id == check_id

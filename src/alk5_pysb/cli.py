@@ -617,7 +617,7 @@ def build_parser():
     _engine_options(s)
     s.set_defaults(func=cmd_population)
 
-    s = sub.add_parser("validate", help="literature behaviours B1-B14: behaviour | target | model | pass")
+    s = sub.add_parser("validate", help="literature behaviours B1-B24: behaviour | source | target | model | pass")
     s.add_argument("-o", "--output", help="CSV of the table")
     _model_options(s)
     s.set_defaults(func=cmd_validate)

@@ -16,7 +16,7 @@ import pandas as pd
 QUALIFIERS = {
     "bqbiol:is": libsbml.BQB_IS, "bqbiol:hasVersion": libsbml.BQB_HAS_VERSION,
     "bqbiol:isVersionOf": libsbml.BQB_IS_VERSION_OF, "bqbiol:hasPart": libsbml.BQB_HAS_PART,
-    "bqbiol:isEncodedBy": libsbml.BQB_IS_ENCODED_BY,
+    "bqbiol:isEncodedBy": libsbml.BQB_IS_ENCODED_BY, "bqbiol:hasProperty": libsbml.BQB_HAS_PROPERTY,
 }
 # SBO terms used (Systems Biology Ontology)
 SBO_POLYPEPTIDE, SBO_COMPLEX, SBO_SIMPLE_CHEMICAL, SBO_MRNA = 252, 253, 247, 250  # 250 ribonucleic acid (libsbml rejects 278 on species)
@@ -148,8 +148,10 @@ def annotation_problems(sbml: str) -> list[str]:
                 for j in range(element.getCVTerm(i).getResources().getLength())]
 
     for sp in m.getListOfSpecies():
-        if sp.getSBOTermID() == f"SBO:{SBO_POLYPEPTIDE:07d}" and not any("/uniprot/" in r for r in resources(sp)):
-            problems.append(f"protein species {sp.getId()} has no UniProt annotation")
+        # an unidentified, lumped factor (no gene product to name) carries a GO function term instead
+        if sp.getSBOTermID() == f"SBO:{SBO_POLYPEPTIDE:07d}" and not any(
+                "/uniprot/" in r or "/go/" in r for r in resources(sp)):
+            problems.append(f"protein species {sp.getId()} has no UniProt (or, if unidentified, GO) annotation")
     for comp in m.getListOfCompartments():
         if not any("/go/" in r for r in resources(comp)):
             problems.append(f"compartment {comp.getId()} has no GO annotation")

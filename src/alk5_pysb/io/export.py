@@ -69,7 +69,7 @@ TABLE_UNIT_TO_SBML = {
 
 def expression_units(name: str, readout_units: dict, table=None) -> str:
     """SBML units of a PySB observable or expression (assignment-rule parameter), by what it is."""
-    for suffix in ("_TBRII", "_without_kinase"):      # a table rate x a dimensionless factor (drug, switch)
+    for suffix in ("_TBRII", "_without_kinase", "_stabilised"):   # a table rate x a dimensionless factor
         base = name.removesuffix(suffix)
         if base != name and table is not None and base in table.frame.index:
             return TABLE_UNIT_TO_SBML[table.unit(base)]

@@ -3,14 +3,19 @@
 - ``smad7_turnover`` (always present): Smad7 protein, made from SMAD7 mRNA (transcription
   block), is short-lived (ubiquitin-dependent; Kavsak 2000) and carries Smurf2, which binds it
   constitutively (Kavsak 2000).
-- ``smad7_binds_active_alk5``: Smad7 binds GS-phosphorylated ALK5 in the ligand complex stably
-  and blocks R-Smad
-  access (Nakao 1997; Hayashi 1997).
+- ``smad7_binds_active_alk5``: Smad7 binds activated (GS-phosphorylated, kinase-competent) ALK5 in the
+  ligand complex stably and blocks R-Smad access (Nakao 1997; Hayashi 1997). An ATP-site inhibitor
+  is assumed to keep Smad7 off, as it keeps R-Smads off: no study shows ALK5 loss under a kinase
+  inhibitor, and down-regulation follows receptor activation (Anders 1997; Doré 2001 in fibroblasts;
+  docs/research/issue11_receptor_fate.md).
 - ``smad7_recruits_pp1``: Smad7 brings GADD34-PP1c, which dephosphorylates the GS domain;
   Smad7 then leaves (Shi et al. 2004 J Cell Biol 164:291).
 - ``smad7_smurf2_degrade_receptors``: receptors holding Smad7:Smurf2 are ubiquitinated and
-  degraded (caveolar route; Kavsak 2000; Di Guglielmo 2003); Smad7 goes with them, Smurf2 is
-  released.
+  degraded: the lipid-raft/caveolar route "contains the Smad7-Smurf2 bound receptor and is required
+  for rapid receptor turnover" (Di Guglielmo 2003; Kavsak 2000). Its rate is Vilar 2006's generic
+  ligand-induced degradation constant (klid), applied to this route. Smad7 goes with the receptor,
+  Smurf2 is released. Kinase-independent loss of complexes runs at Zi 2011's slow kdeg_complex
+  (receptor block).
 """
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ def smad7_turnover(b):
 def smad7_binds_active_alk5(b):
     Smad7, ALK5 = b.m.Smad7_protein, b.m.ALK5
     b.rule("Smad7_binds_active_ALK5",
-           ALK5(l=ANY, gs="p", s7=None) + Smad7(r=None) | ALK5(l=ANY, gs="p", s7=1) % Smad7(r=1),
+           ALK5(l=ANY, gs="p", atp=None, s7=None) + Smad7(r=None) | ALK5(l=ANY, gs="p", atp=None, s7=1) % Smad7(r=1),
            b.rate("kon_Smad7_ALK5"), b.rate("koff_Smad7_ALK5"))
 
 

@@ -6,9 +6,14 @@ order; intermediate kinases with no kinetic data are lumped into the step (named
 - ``traf6_tak1_p38_jnk``: ligand-bound ALK5 recruits and activates TRAF6; by default without needing
   its kinase activity (Sorrentino 2008), or only when it is active (``TRAF6_needs_ALK5_kinase = 1``;
   Bakin 2002); TRAF6 activates TAK1 (K63 chains), TAK1 activates p38 (via MKK3/6) and JNK (via MKK4/7).
+  Active p38 phosphorylates TAB1 and switches TAK1 off into a refractory state that recovers
+  slowly (Cheung et al. 2003 EMBO J 22:5793), which makes p38/JNK transient while receptors stay
+  active. JNK has its own activation and inactivation constants.
 - ``shca_grb2_erk``: active ALK5 kinase phosphorylates ShcA (Lee 2007); pShcA recruits
   Grb2/Sos and activates ERK (Ras-Raf-MEK lumped). Kinase-dependent, so inhibitor-sensitive.
-- ``pi3k_akt``: TRAF6 ubiquitylates p85 and activates PI3K (Hamidi 2017); PI3K activates AKT.
+- ``pi3k_akt``: PI3K is activated mainly by a p38-dependent autocrine factor (Horowitz 2004:
+  AKT activation is delayed, blocked by p38 inhibition and transferred by conditioned medium),
+  and weakly by TRAF6 ubiquitylating p85 (Hamidi 2017); PI3K activates AKT.
 - ``par6_rhoa``: ligand-bound receptor complexes activate RhoA rapidly, Smad-independently
   (Bhowmick 2001); TbetaRII in the complex phosphorylates Par6, which recruits Smurf1 to
   degrade RhoA (Ozdamar 2005); RhoA is resynthesised.
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 from pysb import ANY
 
-SWITCHES = {  # monomer -> (inactive, active)
+SWITCHES = {  # monomer -> (inactive, active); TAK1 also has "r", refractory after p38-TAB1 feedback
     "TRAF6": ("i", "a"), "TAK1": ("i", "a"), "p38": ("i", "a"), "JNK": ("i", "a"),
     "ShcA": ("u", "p"), "ERK": ("i", "a"), "PI3K": ("i", "a"), "AKT": ("i", "a"),
     "Par6": ("u", "p"), "RhoA": ("gdp", "gtp"),
@@ -28,7 +33,8 @@ SWITCHES = {  # monomer -> (inactive, active)
 
 def declare_monomers(b):
     for name, states in SWITCHES.items():
-        b.monomer(name, ["s"], {"s": list(states)})
+        b.monomer(name, ["s"], {"s": list(states) + (["r"] if name == "TAK1" else [])})
+    b.monomer("p38_autocrine_factor", [])
 
 
 def _switch(b, name):
@@ -62,6 +68,10 @@ def traf6_tak1_p38_jnk(b):
     _activates(b, "TRAF6_activates_TAK1", TRAF6(s="a"), "TAK1", "k_act_TAK1")
     _activates(b, "TAK1_activates_p38_via_MKK3_6", TAK1(s="a"), "p38", "k_act_p38")
     _activates(b, "TAK1_activates_JNK_via_MKK4_7", TAK1(s="a"), "JNK", "k_act_JNK")
+    # p38 phosphorylates TAB1 and turns TAK1 off for longer than a phosphatase cycle (Cheung 2003)
+    b.rule("p38_phosphorylates_TAB1_TAK1_refractory", b.m.p38(s="a") + TAK1(s="a") >> b.m.p38(s="a") + TAK1(s="r"),
+           b.rate("k_p38_TAB1_feedback"))
+    b.rule("TAK1_recovers_from_TAB1_feedback", TAK1(s="r") >> TAK1(s="i"), b.rate("k_TAK1_recovery"))
 
 
 def shca_grb2_erk(b):
@@ -75,6 +85,11 @@ def shca_grb2_erk(b):
 def pi3k_akt(b):
     for name in ("PI3K", "AKT"):
         _switch(b, name)
+    factor = b.m.p38_autocrine_factor
+    # Horowitz 2004: a p38-dependent, secreted factor activates PI3K-AKT (lumped, cell-associated)
+    b.rule("p38_induces_autocrine_factor", b.m.p38(s="a") >> b.m.p38(s="a") + factor(), b.rate("k_autocrine_factor"))
+    b.rule("autocrine_factor_decay", factor() >> None, b.rate("kdeg_autocrine_factor"))
+    _activates(b, "autocrine_factor_activates_PI3K", factor(), "PI3K", "k_act_PI3K_autocrine")
     _activates(b, "TRAF6_activates_PI3K_via_p85", b.m.TRAF6(s="a"), "PI3K", "k_act_PI3K")
     _activates(b, "PI3K_activates_AKT", b.m.PI3K(s="a"), "AKT", "k_act_AKT")
 

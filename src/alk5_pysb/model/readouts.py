@@ -38,7 +38,7 @@ def declare_readouts(b, exclude=()):
         b.expression(name, 2 * dimers)
     free = ob("obs_free_ligand_molecules", m.L(r2=None, r1=None, bg=None, ns="f"))
     b.expression("free_ligand", free / (1e-3 * b.molecules_per_nM("medium")))
-    for readout, mrna, protein, _late in GENES.values():
+    for readout, mrna, protein, _kind, _driver in GENES.values():
         ob(readout, getattr(m, mrna)())
     ob("Smad7", m.Smad7_protein())
     ob("PAI1", m.PAI1_protein())

@@ -1,16 +1,25 @@
-"""Smad target genes: immediate-early vs delayed (secondary-wave) transcription.
+"""Smad target genes: immediate-early, primary and secondary transcription.
 
-- ``target_gene_expression``: nuclear Smad4 complexes (pSmad2/3 dimers and trimers in the
-  nucleus) drive transcription through a Hill function. Immediate-early genes (SMAD7,
-  GADD45B) respond directly (Nakao 1997; Mori 2000: cycloheximide-insensitive; Yoo 2003).
-  Delayed genes (SERPINE1/PAI-1, CTGF, COL1A1, ACTA2) also need a Smad-induced cooperating
-  transcription factor ``coTF`` (a lumped AP-1/JunB-like factor; assumed), which gives them
-  the delayed, sustained kinetics seen in fibroblasts (Lund 1987: PAI-1 mRNA peaks at 8 h).
+- ``target_gene_expression``: nuclear Smad4 complexes drive transcription through a Hill function.
+  Genes whose promoters need Smad3 (CAGA/SBE boxes bound by Smad3-Smad4; the major Smad2 isoform
+  does not bind DNA) respond to nuclear complexes that contain pSmad3, so a Smad3 knock-down
+  removes them (Yang 2003: Smad3 is the essential mediator; Bonniaud 2004: no PAI-1 or CTGF
+  induction in Smad3-null lungs; Kobayashi 2006: alpha-SMA needs Smad3). The others respond to
+  every nuclear Smad4 complex.
+  Gene classes (``GENES``):
+  * immediate-early (SMAD7, GADD45B): direct, cycloheximide-insensitive, transient (Nakao 1997;
+    Afrakhte 1998; Mori 2000; Yoo 2003). Free Smad7 protein damps their transcription (Smad7
+    interferes with Smad-DNA complexes; Zhang 2007 Mol Cell Biol 27:4488), which makes SMAD7 transient.
+  * primary (SERPINE1/PAI-1, CTGF): direct targets (Lund 1987: cycloheximide-insensitive,
+    maximal ~50-fold at 8 h; Dennler 1998: CAGA boxes; Igarashi 1993, Grotendorst 1996: CTGF).
+    Their longer-lived mRNAs (t1/2 ~2 h) integrate the sustained Smad signal.
+  * secondary (ACTA2): needs a Smad-induced cooperating factor ``coTF`` (lumped; for ACTA2 the
+    SRF induction that its CArG boxes need, Hautmann 1997), hence a later, sustained rise.
+  * stabilised mRNAs (``STABILISED``): nuclear Smad3 complexes slow their decay by up to
+    ``f_stab_<gene>``-fold (mediator unknown, lumped). COL1A1 rises mostly this way (Raghow 1987:
+    synthesis up 3-5-fold without a net rise in transcription), on top of a small direct
+    transcriptional increase (Ignotz 1987); PAI-1 mRNA half-life rises 2.5-fold (Hep G2, 1991).
   Every mRNA is translated into its protein; mRNAs and proteins decay first order.
-  Free Smad7 protein damps transcription of the immediate-early genes, whose promoters depend on
-  Smad-DNA binding alone (Smad7 interferes with functional Smad-DNA complexes in the nucleus;
-  Zhang et al. 2007 Mol Cell Biol 27:4488); this makes SMAD7 itself transient. Delayed genes,
-  driven together with the cooperating factor, are assumed insensitive to it.
 
 All rates and Hill constants are per-gene rows in the parameter table (``k_tx_max_<gene>``,
 ``K_tx_<gene>``, ``n_tx_<gene>``, ``k_tx_basal_<gene>``, ``kdeg_<gene>_mRNA``, ``k_tl``,
@@ -18,36 +27,39 @@ All rates and Hill constants are per-gene rows in the parameter table (``k_tx_ma
 """
 from __future__ import annotations
 
-
-#: gene -> (mRNA readout, mRNA monomer, protein monomer, needs the cooperating factor).
+#: gene -> (mRNA readout, mRNA monomer, protein monomer, class, Smad complexes that drive it).
 #: PySB names are one namespace, so monomers carry a suffix and readouts keep the plain names.
 GENES = {
-    "SMAD7": ("SMAD7_mRNA", "mRNA_SMAD7", "Smad7_protein", False),
-    "GADD45B": ("GADD45B_mRNA", "mRNA_GADD45B", "GADD45B_protein", False),
-    "SERPINE1": ("PAI1_mRNA", "mRNA_SERPINE1", "PAI1_protein", True),
-    "CTGF": ("CTGF_mRNA", "mRNA_CTGF", "CTGF_protein", True),
-    "COL1A1": ("COL1A1_mRNA", "mRNA_COL1A1", "COL1A1_protein", True),
-    "ACTA2": ("ACTA2_mRNA", "mRNA_ACTA2", "ACTA2_protein", True),
+    "SMAD7": ("SMAD7_mRNA", "mRNA_SMAD7", "Smad7_protein", "immediate-early", "Smad3"),
+    "GADD45B": ("GADD45B_mRNA", "mRNA_GADD45B", "GADD45B_protein", "immediate-early", "any"),
+    "SERPINE1": ("PAI1_mRNA", "mRNA_SERPINE1", "PAI1_protein", "primary", "Smad3"),
+    "CTGF": ("CTGF_mRNA", "mRNA_CTGF", "CTGF_protein", "primary", "Smad3"),
+    "COL1A1": ("COL1A1_mRNA", "mRNA_COL1A1", "COL1A1_protein", "primary", "Smad3"),
+    "ACTA2": ("ACTA2_mRNA", "mRNA_ACTA2", "ACTA2_protein", "secondary", "Smad3"),
 }
+#: genes whose mRNA TGF-beta signalling stabilises (table rows f_stab_<gene>, K_stab_<gene>)
+STABILISED = ("SERPINE1", "COL1A1")
 PROTEINS_MADE_HERE = ("GADD45B_protein", "PAI1_protein", "CTGF_protein", "COL1A1_protein", "ACTA2_protein", "coTF")
 
 
 def declare_monomers(b):
-    for _readout, mrna, _protein, _late in GENES.values():
+    for _readout, mrna, _protein, _kind, _driver in GENES.values():
         b.monomer(mrna, [])
     for protein in PROTEINS_MADE_HERE:
         b.monomer(protein, [])
 
 
-def nuclear_smad_complexes(b):
-    existing = b.model.observables.get("nuc_Smad_complex")
+def nuclear_smad_complexes(b, driver="any"):
+    """Observable of nuclear Smad4 complexes: all of them (``any``) or those holding pSmad3 (``Smad3``)."""
+    name = "nuc_Smad_complex" if driver == "any" else "nuc_Smad3_complex"
+    existing = b.model.observables.get(name)
     if existing is not None:
         return existing
     # every nuclear Smad4 carrying at least one R-Smad (dimers and trimers counted once)
     from alk5_pysb.model.smad import smad4_complexes
     from pysb import ReactionPattern
-    patterns = [pattern("n") for pattern in smad4_complexes(b).values()]
-    return b.observable("nuc_Smad_complex", ReactionPattern(patterns))
+    patterns = [pattern("n") for key, pattern in smad4_complexes(b).items() if driver == "any" or "Smad3" in key]
+    return b.observable(name, ReactionPattern(patterns))
 
 
 def _hill(x, k, n):
@@ -56,7 +68,6 @@ def _hill(x, k, n):
 
 
 def target_gene_expression(b):
-    smad_signal = nuclear_smad_complexes(b)
     coTF = b.m.coTF
     # free Smad7 interferes with Smad-DNA complexes (Zhang 2007): negative autoregulation
     free_smad7 = b.observable("Smad7_free", b.m.Smad7_protein(r=None))
@@ -65,20 +76,28 @@ def target_gene_expression(b):
     # the cooperating factor is itself an immediate-early Smad target
     b.rule("coTF_induction", None >> coTF(),
            b.expression("rate_coTF_induction",
-                        b.par("k_tx_max_coTF") * _hill(smad_signal, b.par("K_tx_coTF"), b.par("n_tx_coTF"))))
+                        b.par("k_tx_max_coTF") * _hill(nuclear_smad_complexes(b), b.par("K_tx_coTF"),
+                                                       b.par("n_tx_coTF"))))
     b.rule("coTF_decay", coTF() >> None, b.rate("kdeg_coTF"))
     cotf_obs = b.observable("coTF_total", coTF())
-    for gene, (readout, mrna_name, protein_name, late) in GENES.items():
+    for gene, (readout, mrna_name, protein_name, kind, driver) in GENES.items():
         mrna = getattr(b.m, mrna_name)
-        drive = _hill(smad_signal, b.par(f"K_tx_{gene}"), b.par(f"n_tx_{gene}"))
-        if late:
+        smad = nuclear_smad_complexes(b, driver)
+        drive = _hill(smad, b.par(f"K_tx_{gene}"), b.par(f"n_tx_{gene}"))
+        if kind == "secondary":
             drive = drive * cotf_obs / (b.par("K_coTF") + cotf_obs)
-        else:
+        elif kind == "immediate-early":
             drive = drive * repression
         rate = b.expression(f"rate_{gene}_transcription",
                             b.par(f"k_tx_basal_{gene}") + b.par(f"k_tx_max_{gene}") * drive)
         b.rule(f"{gene}_transcription", None >> mrna(), rate)
-        b.rule(f"{mrna_name}_decay", mrna() >> None, b.rate(f"kdeg_{readout}"))
+        decay = b.rate(f"kdeg_{readout}")
+        if gene in STABILISED:
+            # stabilisation: decay slowed up to f_stab-fold, half-maximal at K_stab nuclear Smad3 complexes
+            f_stab, k_stab = b.par(f"f_stab_{gene}"), b.par(f"K_stab_{gene}")
+            decay = b.expression(f"kdeg_{readout}_stabilised",
+                                 decay / (1 + (f_stab - 1) * _hill(smad, k_stab, 1)))
+        b.rule(f"{mrna_name}_decay", mrna() >> None, decay)
         protein = getattr(b.m, protein_name)
         free_protein = protein(r=None, u=None) if protein_name == "Smad7_protein" else protein()
         b.rule(f"{protein_name}_translation", mrna() >> mrna() + free_protein, b.rate("k_tl"))
