@@ -12,7 +12,7 @@ AMICI_STAMP := $(AMICI_VENV)/.install.stamp
 BIOSIM_VENV  := .venv-biosim
 BIOSIM_STAMP := $(BIOSIM_VENV)/.install.stamp
 
-.PHONY: all install models figures context test bench clean
+.PHONY: potency all install models figures context test bench clean
 
 all: figures
 
@@ -34,12 +34,25 @@ figures: models
 	$(BIN)/python scripts/figure_hepatocyte.py --out figures/
 	mkdir -p results
 	$(BIN)/alk5 compare-compounds -o results/compound_comparison.csv --force
-	cp results/compound_comparison.csv results/compound_comparison.data.csv figures/
+	cp results/compound_comparison.csv results/compound_comparison.data.csv results/compound_comparison.summary.json figures/
+	cp results/compound_comparison.parity.png figures/compound_parity.png
 	rm -rf results/figures_sensitivity results/figures_population
 	$(BIN)/alk5 sensitivity --samples 1024 -o results/figures_sensitivity
 	$(BIN)/alk5 population --cells 100 --compound SB-431542 --doses 10nM:100uM:7 -o results/figures_population
 	cp results/figures_sensitivity/sobol_indices.* results/figures_population/population.* figures/
 	cp results/figures_population/cells.csv figures/population_cells.csv
+	rm -rf results/figures_regimen
+	$(BIN)/alk5 regimen --compound galunisertib --dose 150mg --every 12h --days 14 --off 14 --cycles 2 -o results/figures_regimen
+	cp results/figures_regimen/regimen.png figures/regimen.png
+	cp results/figures_regimen/cycles.csv figures/regimen_cycles.csv
+	cp results/figures_regimen/summary.json figures/regimen_summary.json
+
+# Refits the residual factor on the Cheng-Prusoff cellular affinity of every compound (issue 12; ~2 min) and
+# writes it to data/pharmacology.csv; `make figures` uses the committed value.
+potency: models
+	rm -rf results/potency_fit
+	$(BIN)/alk5 calibrate potency --starts 8 --optimizer scipy-ls --workers 2 --seed 0 -o results/potency_fit
+	$(BIN)/python scripts/potency_fit.py results/potency_fit
 
 # Refits the hepatocyte context (Lucarelli 2018 data; ~10 min on 2 cores) and rewrites its shipped parameters
 # and report; `make figures` only draws the committed fit.

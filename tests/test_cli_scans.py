@@ -136,7 +136,7 @@ def test_run_inhibition_with_fits(tmp_path):
     path = write(tmp_path / "inh.toml", '[experiment]\nname = "inh"\nligand_dose = "100pM"\npretreat = "60min"\n'
                  'readouts = ["pSmad2"]\nmetrics = ["at:60min"]\n[scan]\ndesign = "grid"\n'
                  '[[scan.axis]]\nname = "compound"\nvalues = ["SB-431542", "RepSox"]\n'
-                 '[[scan.axis]]\nname = "inhibitor_dose"\nvalues = "10nM:30uM:5"\n')
+                 '[[scan.axis]]\nname = "inhibitor_dose"\nvalues = "0.1nM:10uM:5"\n')
     res = run("run", str(path), "-o", str(tmp_path / "out"), "--executor", "serial")
     assert res.returncode == 0, res.stderr
     assert "inh (inhibition): 12 condition(s) (0 failed)" in res.stdout and "IC50" in res.stdout

@@ -1,45 +1,90 @@
+"""The compound layer (issue 12): declared assays, Cheng-Prusoff conversion, one fitted residual factor."""
+import dataclasses
+import json
 import math
 
-import pandas as pd
 import pytest
 
-from alk5_pysb.pharmacology.compounds import cell_shift, get_compound, library, pharmacology, simulable_compounds
 from alk5_pysb.errors import UserInputError
+from alk5_pysb.io import potency_problem
+from alk5_pysb.pharmacology.compounds import (ASSAY_CLASSES, VERIFIED, Compound, apparent_kd, cheng_prusoff_ki,
+                                              declared_readout, get_compound, km_atp, library, pharmacology,
+                                              pharmacology_table, potency_table, residual_factor,
+                                              simulable_compounds)
+from alk5_pysb.simulation.experiment import Experiment
 
-NUMBER_COLUMNS = {"alk5_ic50_nM": "alk5", "alk4_ic50_nM": "alk4", "tbrii_ic50_nM": "tbrii", "cell_ic50_nM": "cell"}
+
+def test_every_value_has_an_assay_a_source_and_a_verified_flag():
+    table = potency_table()
+    assert {"galunisertib", "vactosertib", "SB-431542", "RepSox", "GW788388"} <= set(table["compound"])
+    for _, row in table.iterrows():
+        assert row["assay_class"] in ASSAY_CLASSES and row["verified"] in VERIFIED, dict(row)
+        assert len(row["source"]) > 10 and float(row["value_nM"]) > 0, dict(row)
+        if row["role"] == "cellular":       # declared before any simulation
+            assert row["time"] and row["ligand_dose"] and row["pretreat"], dict(row)
 
 
-def test_every_number_has_a_source_and_a_verified_flag():
+def test_cheng_prusoff_with_known_numbers():
+    # IC50 100 nM at [ATP] = Km = 10 uM -> Ki 50 nM; against 3152 uM ATP the apparent Kd is 50 * 316.2
+    assert cheng_prusoff_ki(100.0, 10.0, 10.0) == pytest.approx(50.0)
+    assert cheng_prusoff_ki(100.0, 90.0, 10.0) == pytest.approx(10.0)
+    assert apparent_kd(50.0, 3152.0, 10.0) == pytest.approx(50.0 * 316.2)
+    km, atp = km_atp(), pharmacology()["atp_cell"]
+    sb = get_compound("SB-431542")          # 94 nM kinase assay, ATP not stated -> run at Km
+    assert sb.ki_nM == pytest.approx(94.0 / 2)
+    assert sb.kd_cell_nM == pytest.approx(94.0 / 2 * (1 + atp / km) * residual_factor())
+
+
+def test_a_binding_kd_skips_the_atp_correction():
+    bound = Compound("X", 23.0, alk5_assay_class="binding Kd")
+    assert bound.ki_nM == 23.0
+    assert Compound("X", 23.0, alk5_assay_class="biochemical kinase", alk5_atp_uM=km_atp()).ki_nM == pytest.approx(11.5)
+
+
+def test_reporter_assays_are_compared_on_the_reporter_readout():
+    assert declared_readout("cellular reporter", "24h") == ("PAI1_mRNA", "at:24h")
+    assert declared_readout("cellular pSmad", "60min") == ("pSmad2", "at:60min")
     lib = library()
-    assert {"galunisertib", "vactosertib", "SB-431542", "SB-505124", "SB-525334", "RepSox", "A-83-01",
-            "LY-364947", "GW788388", "SD-208", "Alk-5-IN-1"} <= set(lib.index)
-    for name, row in lib.iterrows():
-        for column, prefix in NUMBER_COLUMNS.items():
-            value = pd.to_numeric(pd.Series([row[column]]), errors="coerce").iloc[0]
-            if math.isfinite(value):
-                assert isinstance(row[f"{prefix}_source"], str) and len(row[f"{prefix}_source"]) > 10, (name, column)
-                assert row[f"{prefix}_verified"] in ("yes", "no"), (name, column)
+    for name in ("vactosertib", "SB-431542", "RepSox"):
+        assert declared_readout(lib.loc[name, "cell_assay_class"], lib.loc[name, "cell_time"])[0] == "PAI1_mRNA"
+    assert declared_readout(lib.loc["galunisertib", "cell_assay_class"], lib.loc["galunisertib", "cell_time"])[0] == "pSmad2"
+    with pytest.raises(UserInputError, match="no model readout"):
+        declared_readout("biochemical kinase", "1h")
 
 
-def test_alk5_in_1_has_no_invented_numbers():
-    row = library().loc["Alk-5-IN-1"]
-    for column in NUMBER_COLUMNS:
-        assert not math.isfinite(pd.to_numeric(pd.Series([row[column]]), errors="coerce").iloc[0])
+def test_no_compound_without_a_cell_free_value_is_simulated():
+    assert "A-83-01" not in simulable_compounds()         # its 12 nM is a reporter value
     assert "Alk-5-IN-1" not in simulable_compounds()
     with pytest.raises(UserInputError, match="no public data.*--ki"):
         get_compound("Alk-5-IN-1")
-    user = get_compound("Alk-5-IN-1", ki="30nM")     # simulable once a user supplies a potency
-    assert user.name == "Alk-5-IN-1" and user.kd_cell_nM == pytest.approx(30 * cell_shift())
+    user = get_compound("Alk-5-IN-1", ki="30nM")            # simulable once a user supplies a potency
+    assert user.kd_cell_nM == pytest.approx(15.0 * (1 + pharmacology()["atp_cell"] / km_atp()) * residual_factor())
 
 
-def test_cellular_affinity_conversion():
-    sb = get_compound("SB-431542")
-    # the shift is calibrated on SB-431542: biochemical 94 nM -> in-cell Kd 683 nM (Schmierer 2008)
-    assert sb.kd_cell_nM == pytest.approx(683, rel=0.01)
-    assert pharmacology()["atp_cell"] == pytest.approx(3152)
-    assert sb.tbrii_activity(1e4) == 1.0                    # no TbetaRII off-target listed
-    ly = get_compound("LY-364947")
-    assert 0 < ly.tbrii_activity(ly.kd_tbrii_cell_nM) == pytest.approx(0.5)
+def test_the_shipped_residual_factor_is_the_fit_report():
+    report = json.loads((potency_problem.problem_dir() / "report.json").read_text(encoding="utf-8"))
+    row = pharmacology_table().loc["Kd_residual_factor"]
+    assert row["evidence"] == "fitted" and "alk5 calibrate potency" in row["source"]
+    assert float(row["value"]) == pytest.approx(report["Kd_residual_factor"], rel=1e-5)
+    assert report["ci95"][0] < report["Kd_residual_factor"] < report["ci95"][1]
+    assert report["compounds"] == potency_problem.fitted_compounds()
+
+
+def test_committed_potency_problem_equals_render():
+    folder = potency_problem.problem_dir()
+    for name, text in potency_problem.render().items():
+        assert (folder / name).read_text(encoding="utf-8") == text, f"{name} is stale: python -m alk5_pysb.io.potency_problem"
+
+
+def test_gw788388_reduces_tbrii_kinase_activity(sim):
+    gw = get_compound("GW788388")
+    assert math.isfinite(gw.tbrii_ic50_nM) and gw.tbrii_activity(1000.0) < 0.5
+    alk5_only = dataclasses.replace(gw, tbrii_ic50_nM=math.nan)
+    run = lambda c: sim.run(Experiment(dose_pM=100.0, t_end_min=60, n_points=61, compound=c, inhibitor_nM=1000.0,
+                                       pretreat_min=60.0), readouts=["pSmad2", "ALK5_active"]).iloc[-1]
+    dual, single = run(gw), run(alk5_only)
+    assert dual["ALK5_active"] < 0.9 * single["ALK5_active"]     # less GS-domain phosphorylation by TbetaRII
+    assert dual["pSmad2"] < single["pSmad2"]
 
 
 def test_unknown_compound_lists_the_library():
@@ -50,10 +95,14 @@ def test_unknown_compound_lists_the_library():
 
 def test_compound_file(tmp_path):
     path = tmp_path / "mine.csv"
-    path.write_text("name,alk5_ic50_nM,tbrii_ic50_nM\nXY-1,25,500\n", encoding="utf-8")
+    path.write_text("name,alk5_ic50_nM,tbrii_ic50_nM,alk5_assay_class\nXY-1,25,500,binding Kd\n", encoding="utf-8")
     c = get_compound(compound_file=path)
-    assert (c.name, c.alk5_ic50_nM, c.tbrii_ic50_nM) == ("XY-1", 25.0, 500.0)
+    assert (c.name, c.alk5_ic50_nM, c.tbrii_ic50_nM, c.ki_nM) == ("XY-1", 25.0, 500.0, 25.0)
     bad = tmp_path / "bad.csv"
     bad.write_text("compound,potency\nXY,3\n", encoding="utf-8")
     with pytest.raises(UserInputError, match="lacks columns"):
         get_compound("XY", compound_file=bad)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("name,alk5_ic50_nM,alk5_assay_class\nXY,3,cellular reporter\n", encoding="utf-8")
+    with pytest.raises(UserInputError, match="alk5_assay_class"):
+        get_compound("XY", compound_file=wrong)

@@ -57,6 +57,10 @@ def test_installed_wheel_simulates_from_any_folder(installed, tmp_path):
     provenance = json.loads((tmp_path / "tc.csv.provenance.json").read_text(encoding="utf-8"))
     assert provenance["model"]["sbml"].endswith("alk5_pysb/exports/alk5.sbml")
     assert provenance["model"]["rtol"] == 1e-6
+    regimen = _run([str(installed / "alk5"), "regimen", "--compound", "galunisertib", "--dose", "150mg", "--every",
+                    "12h", "--days", "1", "-o", "reg"], cwd=tmp_path, env=env)
+    assert "galunisertib: 2 doses of 150 mg" in regimen.stdout
+    assert (tmp_path / "reg" / "cycles.csv").is_file() and (tmp_path / "reg" / "regimen.sbml").is_file()
 
 
 def test_build_commands_name_the_extra(installed, tmp_path):

@@ -71,7 +71,7 @@ def test_inhibition_ic50_and_branch_selectivity(sim):
     data, fits = inhibition(sim, pretreated(["pSmad2", "p38_active"], parse_metrics("at:60min")), sb,
                             np.logspace(0, 5, 11))
     psmad = fits[fits.readout == "pSmad2"].iloc[0]
-    assert psmad.converged and 300 < psmad.ic50 < 5000 and psmad.pct_inhibition_at_top_dose > 95
+    assert psmad.converged and 0.3 * 84 < psmad.ic50 < 10 * 84 and psmad.pct_inhibition_at_top_dose > 95   # B10 window
     p38 = fits[fits.readout == "p38_active"].iloc[0]
     assert not p38.converged and "IC50 >" in p38.message          # kinase-independent arm is spared
     assert (data["inhibitor_nM"] == 0).sum() == 2                  # one untreated control per readout

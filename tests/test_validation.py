@@ -4,17 +4,21 @@ import pytest
 from alk5_pysb.analysis import validation
 
 B10_MISS = pytest.mark.xfail(strict=True, reason=(
-    "known miss, reported as FAIL in the validation table: the target's full potency order "
-    "vactosertib ~ RepSox < A-83-01 < SB-431542 is not met, vactosertib (Kd_cell from its 13 nM biochemical IC50) "
-    "comes out weaker than A-83-01 (12 nM, a reporter value); the A-83-01 rank is [R] in the targets. With PAI-1 a "
-    "direct gene (issue 11) the assay-matched IC50s are also 7.5-38x the reported values: issue 12 replaces the shift"))
+    "known miss, reported as FAIL in the validation table: with Cheng-Prusoff affinities and one residual factor "
+    "fitted on the verified cellular values (issue 12), RepSox comes out 4x more potent than its reported 18 nM "
+    "reporter IC50 (0.23x, outside 0.3-10x); its 4 nM input is an autophosphorylation value and the 18 nM is "
+    "unverified; A-83-01 has no cell-free value and is not simulated"))
+B26_MISS = pytest.mark.xfail(strict=True, reason=(
+    "known miss, reported as FAIL: pSMAD2 inhibition lasting up to 7 days after galunisertib is stopped "
+    "(Herbertz 2015) is not reproduced; the model's inhibition follows the unbound drug and recovers within ~1.5 days"))
 
 
 
 @pytest.mark.parametrize("check_id", ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8",
                                       "B9", pytest.param("B10", marks=B10_MISS), "B11",
                                       "B12", "B13", "B14", "B15", "B16", "B17", "B18", "B19",
-                                      "B20", "B21", "B22", "B23", "B24"])
+                                      "B20", "B21", "B22", "B23", "B24", "B25",
+                                      pytest.param("B26", marks=B26_MISS)])
 def test_behaviour(sim, check_id):
     check = validation.CHECKS[check_id](sim)
     assert check.id == check_id

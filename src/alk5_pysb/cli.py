@@ -45,7 +45,40 @@ def _names(text) -> list[str]:
 
 
 # -- commands --------------------------------------------------------------------------------
+def compound_info(name: str) -> str:
+    """Every recorded value of one compound (potency.csv) and what the model makes of them."""
+    import math as _math
+    from alk5_pysb.pharmacology.compounds import get_compound, library, potency_table, simulable_compounds
+    lib = library()
+    lower = {n.lower(): n for n in lib.index}
+    if name.lower() not in lower:
+        raise UserInputError(f"unknown compound {name!r}: valid compounds are {', '.join(lib.index)}")
+    compound_name = lower[name.lower()]
+    rows = potency_table()[potency_table()["compound"] == compound_name]
+    lines = [f"{compound_name} ({lib.loc[compound_name, 'synonyms']})"]
+    for _, r in rows.iterrows():
+        atp = f", ATP {r['atp_uM']} uM" if r["atp_uM"] else ""
+        where = f", {r['cell_line']}" if r["cell_line"] else ""
+        when = f", {r['time']}" if r["time"] else ""
+        lines.append(f"  {r['target']:5s} {r['role']:9s} {r['measure']:4s} {float(r['value_nM']):>8.4g} nM  "
+                     f"{r['assay_class']}: {r['readout']}{where}{atp}{when}; {r['source']} [verified: {r['verified']}]")
+    if compound_name in simulable_compounds():
+        c = get_compound(compound_name)
+        tbrii = f"; TbetaRII cellular Kd {c.kd_tbrii_cell_nM:.4g} nM" if _math.isfinite(c.tbrii_ic50_nM) else \
+            "; no TbetaRII activity recorded"
+        lines.append(f"  model: Ki {c.ki_nM:.4g} nM -> Kd vs cellular ATP {c.kd_atp_nM:.4g} nM x residual "
+                     f"{c.r:.3g} = cellular Kd {c.kd_cell_nM:.4g} nM; kon {c.kon:g} /nM/min, residence "
+                     f"{c.residence_time_min:.3g} min{tbrii}")
+    else:
+        lines.append("  model: not simulated (no cell-free ALK5 potency)")
+    lines.append("  ALK4/ALK7 values are reported only: the model has no activin/nodal arm")
+    return "\n".join(lines)
+
+
 def cmd_info(args):
+    if args.compound:
+        print(compound_info(args.compound))
+        return 0
     from alk5_pysb.io.locations import MANIFEST_FILE, models_dir
     from alk5_pysb.model.parameters import default_table
     from alk5_pysb.simulation.simulator import readout_table
@@ -325,12 +358,56 @@ def cmd_compare_compounds(args):
     table = compare_compounds(sim, readouts, args.doses, args.ligand_dose, args.protocol,
                               args.metric, out, resume=args.resume, engine=_engine(args))
     args.provenance, args.outputs = (sim, {}), [out, Path(out).with_name(Path(out).stem + ".data.csv")]
-    cols = [c for c in ("compound", "alk5_ic50_nM", "model_kd_cell_nM", "reported_cell_ic50_nM", "matched_readout",
-                        "model_cell_ic50_nM", "model_over_reported", "model_ic50_pSmad2_at:60min_nM",
-                        "model_ic50_ERK_active_at:60min_nM", "model_ic50_p38_active_at:60min_nM") if c in table]
+    cols = [c for c in ("compound", "alk5_input_nM", "alk5_assay_class", "model_kd_cell_nM", "reported_cell_ic50_nM",
+                        "declared_readout", "model_cell_ic50_nM", "fold_error", "cell_verified",
+                        "model_ic50_pSmad2_at:60min_nM") if c in table]
     short = table[cols].rename(columns=lambda c: c.replace("model_ic50_", "IC50 ").replace("_at:60min_nM", " 1h"))
     print(short.to_string(index=False, float_format=lambda v: f"{v:.3g}", na_rep="-"))
-    print(f"full table: {out} (raw data: {Path(out).with_name(Path(out).stem + '.data.csv')})")
+    from alk5_pysb.analysis.comparison import summarise
+    summary = summarise(table)
+    print(f"geometric-mean fold error (model/reported, declared readouts): {summary['gmfe_verified']:.3g} over "
+          f"verified values (n = {summary['n_verified']}), {summary['gmfe_verified_or_secondary']:.3g} with secondary "
+          f"sources (n = {summary['n_verified_or_secondary']}), {summary['gmfe_all']:.3g} over all (n = {summary['n_all']}), "
+          f"{summary['gmfe_not_used_in_fit']:.3g} over the values not used to fit the residual factor "
+          f"(n = {summary['n_not_used_in_fit']}); "
+          f"Kd_residual_factor {summary['Kd_residual_factor']:.3g}")
+    stem = Path(out).with_name(Path(out).stem)
+    print(f"full table: {out} (raw data: {stem}.data.csv; GMFE: {stem}.summary.json; parity plot: {stem}.parity.png)")
+    return 0
+
+
+def cmd_regimen(args):
+    from alk5_pysb.analysis.regimen import run_regimen
+    from alk5_pysb.io.units import parse_mass
+    from alk5_pysb.pharmacology.pk import Regimen
+    days = lambda text, what, zero: parse_duration(text if any(c.isalpha() for c in text) else f"{text}d",
+                                                   to="h", what=what, allow_zero=zero) / 24.0
+    regimen = Regimen(dose_mg=parse_mass(args.dose, what="--dose"),
+                      every_h=parse_duration(args.every, to="h", what="--every", allow_zero=False),
+                      days_on=days(args.days, "--days", False), days_off=days(args.off, "--off", True),
+                      cycles=args.cycles)
+    fu = None
+    if args.fu is not None:
+        try:
+            fu = float(args.fu)
+        except ValueError:
+            raise UserInputError(f"--fu {args.fu!r}: expected a fraction unbound in (0, 1]") from None
+    readouts = _names(args.readouts)
+    out = Path(args.output)
+    residence = parse_duration(args.residence_time, what="--residence-time", allow_zero=False) \
+        if args.residence_time else None
+    summary = run_regimen(args.compound, regimen, parse_concentration(args.tgfb1, to="pM", what="--tgfb1"),
+                          readouts, out, fu=fu, models=args.models, residence_time_min=residence)
+    ss = summary["steady_state_closed_form"]
+    print(f"{summary['compound']}: {regimen.n_doses} doses of {regimen.dose_mg:g} mg; steady state C_max "
+          f"{ss['C_max_nM']:.4g} nM, C_min {ss['C_min_nM']:.4g} nM (unbound {ss['C_max_unbound_nM']:.4g} / "
+          f"{ss['C_min_unbound_nM']:.4g} nM); cellular Kd {summary['Kd_cell_nM']:.4g} nM")
+    for row in summary["cycles"]:
+        print(f"  {row['readout']} cycle {row['cycle']}: peak inhibition {100 * row['peak_inhibition']:.1f}%, "
+              f"trough {100 * row['trough_inhibition']:.1f}%, {row['hours_above_50pct']:.1f} h above 50%")
+    for rec in summary["recovery"]:
+        print(f"  {rec['readout']}: below 10% inhibition {rec['hours_to_below_10pct']:.1f} h after the last dose")
+    print(f"wrote {out}/timecourse.csv, cycles.csv, summary.json, regimen.sbml, regimen.png")
     return 0
 
 
@@ -511,6 +588,8 @@ def build_parser():
 
     s = sub.add_parser("info", help="network size, readouts with units, parameters with units and sources")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--compound", help="print one compound's recorded potencies (ALK5, TbetaRII, ALK4, ALK7) with "
+                   "assay, source and verified flag, and its model affinity")
     s.add_argument("--models", metavar="DIR", help="exports folder (default: the shipped exports or $ALK5_MODELS)")
     s.set_defaults(func=cmd_info)
 
@@ -616,6 +695,23 @@ def build_parser():
     s.add_argument("-o", "--output", default="results/population")
     _engine_options(s)
     s.set_defaults(func=cmd_population)
+
+    s = sub.add_parser("regimen", help="oral dosing regimen: PK-driven unbound drug vs pSmad2 and target genes over "
+                       "days (a PK sub-model inside the SBML)")
+    s.add_argument("--compound", required=True, help="a compound with PK in data/pk.csv (galunisertib, vactosertib)")
+    s.add_argument("--dose", required=True, help="oral dose (150mg)")
+    s.add_argument("--every", required=True, help="dosing interval (12h)")
+    s.add_argument("--days", required=True, help="days on treatment per cycle (14)")
+    s.add_argument("--off", default="0", help="days off treatment per cycle (default 0)")
+    s.add_argument("--cycles", type=int, default=1, help="number of cycles (default 1)")
+    s.add_argument("--tgfb1", default="100pM", help="constant TGF-beta1 level in the medium (default 100pM)")
+    s.add_argument("--fu", help="fraction unbound in plasma (default: the PK table's, 1 = assumed all unbound)")
+    s.add_argument("--readouts", default="pSmad2,PAI1_mRNA", help="readouts (default pSmad2,PAI1_mRNA)")
+    s.add_argument("--residence-time", help="drug residence time on ALK5, 1/koff (e.g. 24h; default: kon 1e7 /M/s "
+                   "with the cellular Kd, i.e. seconds); the slow-dissociation option for effects outlasting the drug")
+    s.add_argument("-o", "--output", required=True, help="results folder")
+    s.add_argument("--models", help="exports folder (default: the shipped exports)")
+    s.set_defaults(func=cmd_regimen)
 
     s = sub.add_parser("validate", help="literature behaviours B1-B24: behaviour | source | target | model | pass")
     s.add_argument("-o", "--output", help="CSV of the table")

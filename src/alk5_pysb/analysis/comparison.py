@@ -1,71 +1,171 @@
-"""One table of all library compounds: literature potencies vs the model's cellular IC50s."""
+"""One table of all library compounds: reported cellular potencies vs the model's, on each compound's own assay.
+
+Each compound's cellular value is compared on the readout and time its assay declares in ``data/potency.csv``
+(a pSmad assay: pSmad2; a transcriptional reporter: PAI-1 mRNA), at the declared ligand dose and
+pre-treatment, before any simulation. The fold error is model/reported; the geometric-mean fold error
+(GMFE = 10^mean|log10 fold|) is given over verified values (``yes``), over verified and secondary ones, and
+over all. A parity figure (log-log, 3x band) is written next to the table.
+"""
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from alk5_pysb.pharmacology.compounds import get_compound, library, simulable_compounds
-from alk5_pysb.io.files import atomic_write
-from alk5_pysb.simulation.metrics import parse_metrics
 from alk5_pysb.analysis.dose_response import EngineOptions, inhibition, remove_outputs
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.io.units import parse_concentration, parse_dose_grid, parse_duration
+from alk5_pysb.pharmacology.compounds import declared_readout, get_compound, library, simulable_compounds
 from alk5_pysb.simulation.experiment import Experiment, schedule
-from alk5_pysb.io.units import parse_concentration, parse_dose_grid
+from alk5_pysb.simulation.metrics import parse_metrics
+
+FLAG_SETS = {"verified": ("yes",), "verified_or_secondary": ("yes", "secondary"), "all": ("yes", "secondary", "no")}
 
 
-def assay_readout(cell_assay: str) -> tuple[str, str]:
-    """The model readout that matches a cellular assay: promoter reporters (3TP-lux, CAGA, PAI-1-luc)
-    read PAI-1 transcription after a day; pSmad assays read pSmad2 at 1 h."""
-    text = str(cell_assay).lower()
-    if any(k in text for k in ("reporter", "luc", "transcription")):
-        return "PAI1_mRNA", "at:24h"
-    return "pSmad2", "at:60min"
+def gmfe(folds) -> float:
+    folds = np.asarray([f for f in folds if np.isfinite(f) and f > 0], dtype=float)
+    return float(10 ** np.mean(np.abs(np.log10(folds)))) if len(folds) else math.nan
+
+
+def _declared(entry) -> dict | None:
+    if not (isinstance(entry.get("cell_assay_class"), str) and entry["cell_assay_class"]):
+        return None
+    readout, metric = declared_readout(entry["cell_assay_class"], entry["cell_time"])
+    return {"readout": readout, "metric": metric,
+            "dose_pM": parse_concentration(entry["cell_ligand_dose"], to="pM", what="ligand dose"),
+            "pretreat_min": parse_duration(entry["cell_pretreat"], what="pre-treatment")}
 
 
 def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), doses="0.1nM:100uM:19",
                       ligand_dose="100pM", protocol="pretreat:60min", metric="at:60min", out=None,
                       resume=False, engine: EngineOptions | None = None) -> pd.DataFrame:
-    """Run every compound with a potency; write raw rows to ``<out>.data.csv`` as they come and the
-    comparison table to ``out``; all compounds run as one scan on the engine. Besides the requested readouts, the IC50 on the readout that matches
-    each compound's reported cellular assay (``assay_readout``) is compared with the reported value.
-    Compounds without public potency are listed, not simulated."""
+    """Run every compound with a potency on the requested readouts and on its declared assay; write raw rows
+    to ``<out>.data.csv`` as they come, the table to ``out``, ``<out>.summary.json`` (GMFE) and
+    ``<out>.parity.png``. Compounds without public potency are listed, not simulated."""
     grid = parse_dose_grid(doses, to="nM", molar_mass_kDa=None, what="--doses")
     ligand_pM = parse_concentration(ligand_dose, to="pM", what="--ligand-dose")
-    metric_texts = list(dict.fromkeys([m.text for m in parse_metrics(metric)] + ["at:60min", "at:24h"]))
-    metrics = parse_metrics(",".join(metric_texts))
-    readouts = list(dict.fromkeys(list(readouts) + ["pSmad2", "PAI1_mRNA"]))
+    lib = library()
+    simulated = [get_compound(name) for name in lib.index if name in simulable_compounds()]
+    declared = {c.name: _declared(lib.loc[c.name]) for c in simulated}
     data_path = Path(out).with_name(Path(out).stem + ".data.csv") if out else None
     if data_path is not None and not resume:
         remove_outputs(data_path)
-    lib = library()
-    simulated = [get_compound(name) for name in lib.index if name in simulable_compounds()]
-    experiment = Experiment(ligand="TGFB1", dose_pM=ligand_pM, readouts=readouts, metrics=metrics, **schedule(protocol))
-    _, all_fits = inhibition(sim, experiment, simulated, grid, out=data_path, resume=resume, engine=engine)
+    # the requested readouts, and every declared assay, grouped by ligand dose and pre-treatment (one scan each)
+    general = Experiment(ligand="TGFB1", dose_pM=ligand_pM, readouts=list(readouts), metrics=parse_metrics(metric),
+                         **schedule(protocol))
+    groups = {("general", ligand_pM, general.pretreat_min): (general, simulated)}
+    for c in simulated:
+        d = declared[c.name]
+        if d is None:
+            continue
+        key = ("declared", d["dose_pM"], d["pretreat_min"])
+        experiment, members = groups.get(key, (None, []))
+        metrics = sorted({m.text for m in (experiment.metrics if experiment else [])} | {d["metric"]})
+        names = sorted(set(experiment.readouts if experiment else []) | {d["readout"]})
+        experiment = Experiment(ligand="TGFB1", dose_pM=d["dose_pM"], readouts=names,
+                                metrics=parse_metrics(",".join(metrics)), pretreat_min=d["pretreat_min"])
+        groups[key] = (experiment, members + [c])
+    fits_by_group = {}
+    paths = [data_path if i == 0 or data_path is None else data_path.with_name(f"{data_path.stem}.{i}.csv")
+             for i in range(len(groups))]
+    if data_path is not None and not resume:
+        for path in paths[1:]:
+            remove_outputs(path)
+    for path, (key, (experiment, members)) in zip(paths, groups.items()):
+        _, fits = inhibition(sim, experiment, members, grid, out=path, resume=resume, engine=engine)
+        fits_by_group[key] = fits
     rows = []
     for name in lib.index:
         entry = lib.loc[name]
-        row = {"compound": name, "alk5_ic50_nM": entry.get("alk5_ic50_nM"), "alk5_verified": entry.get("alk5_verified"),
-               "tbrii_ic50_nM": entry.get("tbrii_ic50_nM"), "reported_cell_ic50_nM": entry.get("cell_ic50_nM"),
-               "cell_assay": entry.get("cell_assay"), "cell_verified": entry.get("cell_verified")}
+        row = {"compound": name, "alk5_input_nM": entry.get("alk5_ic50_nM"), "alk5_assay_class": entry.get("alk5_assay_class"),
+               "alk5_verified": entry.get("alk5_verified"), "tbrii_ic50_nM": entry.get("tbrii_ic50_nM"),
+               "alk4_ic50_nM": entry.get("alk4_ic50_nM"), "alk7_ic50_nM": entry.get("alk7_ic50_nM"),
+               "reported_cell_ic50_nM": entry.get("cell_ic50_nM"), "cell_assay": entry.get("cell_assay"),
+               "cell_verified": entry.get("cell_verified")}
         if name not in simulable_compounds():
-            row["note"] = "no public potency: not simulated (supply one with --ki or --compound-file)"
+            row["note"] = ("no cell-free ALK5 potency: not simulated" if math.isfinite(entry.get("cell_ic50_nM"))
+                           else "no public potency: not simulated (supply one with --ki or --compound-file)")
             rows.append(row)
             continue
         compound = get_compound(name)
-        fits = all_fits[all_fits["compound"] == name]
-        row["model_kd_cell_nM"] = compound.kd_cell_nM
-        ic50 = {(f["readout"], f["metric"]): (f["ic50"] if f["converged"] else math.nan) for _, f in fits.iterrows()}
-        for r in readouts:
-            for m in metric_texts:
-                row[f"model_ic50_{r}_{m}_nM"] = ic50.get((r, m), math.nan)
-        matched = assay_readout(row["cell_assay"])
-        row["matched_readout"] = f"{matched[0]} {matched[1]}"
-        row["model_cell_ic50_nM"] = ic50.get(matched, math.nan)
-        reported = pd.to_numeric(pd.Series([row["reported_cell_ic50_nM"]]), errors="coerce").iloc[0]
-        row["model_over_reported"] = row["model_cell_ic50_nM"] / reported if reported and reported > 0 else math.nan
+        row.update({"ki_nM": compound.ki_nM, "model_kd_cell_nM": compound.kd_cell_nM,
+                    "residence_time_min": compound.residence_time_min})
+        general_fits = fits_by_group[("general", ligand_pM, general.pretreat_min)]
+        mine = general_fits[general_fits["compound"] == name]
+        for _, f in mine.iterrows():
+            row[f"model_ic50_{f['readout']}_{f['metric']}_nM"] = f["ic50"] if f["converged"] else math.nan
+        d = declared[name]
+        if d is not None:
+            fits = fits_by_group[("declared", d["dose_pM"], d["pretreat_min"])]
+            hit = fits[(fits["compound"] == name) & (fits["readout"] == d["readout"]) & (fits["metric"] == d["metric"])]
+            ic50 = float(hit["ic50"].iloc[0]) if len(hit) and bool(hit["converged"].iloc[0]) else math.nan
+            row["declared_readout"] = f"{d['readout']} {d['metric']}"
+            row["model_cell_ic50_nM"] = ic50
+            row["fold_error"] = ic50 / float(entry["cell_ic50_nM"])
         rows.append(row)
     table = pd.DataFrame(rows)
     if out is not None:
         atomic_write(out, table.to_csv(index=False, float_format="%.4g"))
+        summary = summarise(table)
+        atomic_write(Path(out).with_name(Path(out).stem + ".summary.json"), json.dumps(summary, indent=2) + "\n")
+        parity_figure(table, Path(out).with_name(Path(out).stem + ".parity.png"), summary)
     return table
+
+
+def summarise(table: pd.DataFrame) -> dict:
+    from alk5_pysb.pharmacology.compounds import pharmacology_table
+    compared = table[table.get("fold_error", pd.Series(dtype=float)).notna()] if "fold_error" in table else table.iloc[:0]
+    out = {}
+    for label, flags in FLAG_SETS.items():
+        chosen = compared[compared["cell_verified"].isin(flags)]
+        out[f"gmfe_{label}"] = gmfe(chosen["fold_error"])
+        out[f"n_{label}"] = int(len(chosen))
+        out[f"compounds_{label}"] = list(chosen["compound"])
+    # the fit of the residual factor used the verified/secondary values: the others test it out of sample
+    from alk5_pysb.io.potency_problem import fitted_compounds
+    held_out = compared[~compared["compound"].isin(fitted_compounds())]
+    out["gmfe_not_used_in_fit"] = gmfe(held_out["fold_error"])
+    out["n_not_used_in_fit"] = int(len(held_out))
+    out["compounds_not_used_in_fit"] = list(held_out["compound"])
+    residual = pharmacology_table().loc["Kd_residual_factor"]
+    out["Kd_residual_factor"] = float(residual["value"])
+    out["Kd_residual_factor_source"] = str(residual["source"])
+    return out
+
+
+def parity_figure(table: pd.DataFrame, path: Path, summary: dict):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    compared = table[table["fold_error"].notna()] if "fold_error" in table else table.iloc[:0]
+    fig, ax = plt.subplots(figsize=(5.6, 5.2))
+    values = pd.concat([compared["reported_cell_ic50_nM"], compared["model_cell_ic50_nM"]]).astype(float)
+    values = values[np.isfinite(values) & (values > 0)]
+    lo = 10 ** np.floor(np.log10(values.min() / 3)) if len(values) else 1.0
+    hi = 10 ** np.ceil(np.log10(values.max() * 3)) if len(values) else 1e5
+    xs = np.logspace(np.log10(lo), np.log10(hi), 50)
+    ax.fill_between(xs, xs / 3, xs * 3, color="0.9", label="within 3x")
+    ax.plot(xs, xs, color="0.5", lw=0.8)
+    styles = {"yes": ("o", "C2", "verified"), "secondary": ("s", "C0", "read in a secondary source"),
+              "no": ("^", "C3", "not verified")}
+    for flag, (marker, colour, label) in styles.items():
+        part = compared[compared["cell_verified"] == flag]
+        ax.scatter(part["reported_cell_ic50_nM"], part["model_cell_ic50_nM"], marker=marker, color=colour, label=label,
+                   zorder=3)
+        for _, r in part.iterrows():
+            ax.annotate(f"{r['compound']}\n({r['declared_readout']})", (r["reported_cell_ic50_nM"], r["model_cell_ic50_nM"]),
+                        fontsize=6, xytext=(4, 2), textcoords="offset points")
+    ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi), xlabel="reported cellular IC50 (nM)",
+           ylabel="model IC50 on the declared readout (nM)",
+           title=f"GMFE {summary['gmfe_verified']:.2g} (verified, n = {summary['n_verified']}), "
+                 f"{summary['gmfe_verified_or_secondary']:.2g} (+ secondary), {summary['gmfe_all']:.2g} (all), "
+                 f"{summary['gmfe_not_used_in_fit']:.2g} (not used in the fit)\n"
+                 f"Kd_cell = Cheng-Prusoff Kd x {summary['Kd_residual_factor']:.3g} (fitted)")
+    ax.title.set_fontsize(8)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)

@@ -108,7 +108,8 @@ def source_files() -> list[Path]:
     pkg = Path(resources.files("alk5_pysb"))
     files = sorted((pkg / "model").glob("*.py")) + sorted((pkg / "data").glob("*.csv"))
     return files + [pkg / "io" / name for name in ("export.py", "annotate.py", "sedml.py", "interop.py",
-                                                   "petab_problem.py")] + [pkg / "simulation" / "experiment.py"]
+                                                   "petab_problem.py", "regimen_sbml.py")] + [
+        pkg / "simulation" / "experiment.py", pkg / "pharmacology" / "pk.py", pkg / "pharmacology" / "compounds.py"]
 
 
 def source_hash() -> str:
@@ -176,8 +177,9 @@ def _xml_escape(text) -> str:
     return escape(str(text))
 
 
-def _add_units(smodel):
-    for uid, parts in UNITS.items():
+def add_unit_definitions(smodel, units: dict):
+    """Unit definitions {id: [(kind, exponent, scale, multiplier), ...]} added to an SBML model."""
+    for uid, parts in units.items():
         ud = smodel.createUnitDefinition()
         _check(ud.setId(uid), f"set unit id {uid}")
         for kind, exponent, scale, multiplier in parts:
@@ -186,6 +188,10 @@ def _add_units(smodel):
             unit.setExponent(exponent)
             unit.setScale(scale)
             unit.setMultiplier(multiplier)
+
+
+def _add_units(smodel):
+    add_unit_definitions(smodel, UNITS)
     smodel.setSubstanceUnits("item")
     smodel.setExtentUnits("item")
     smodel.setTimeUnits("minute")
@@ -458,7 +464,9 @@ def model_card(model, table=None, timings=None) -> str:
         "steady state; ligand added by an event: `dose_TGFB1_pM`, `ligand_time_min`, `Inhibitor_0`), "
         "`alk5_experiments.sedml` and `alk5.omex` (SED-ML standard experiments in a COMBINE archive), "
         "`alk5.ant` (Antimony), `petab/` (PEtab calibration problem), `alk5.bngl` (BioNetGen rules), "
-        "`alk5.net` (the generated reaction network), `MANIFEST.json` (source hash and counts).",
+        "`alk5.net` (the generated reaction network), `alk5_regimen.sbml` (the TGF-beta1 network under an oral "
+        "galunisertib regimen: a PK sub-model drives the unbound drug; `alk5 regimen` makes others), "
+        "`MANIFEST.json` (source hash and counts).",
         "",
         "## Evidence (what each number rests on: measured for this molecule, taken from a published model, "
         "derived from other entries, fitted by `alk5 calibrate`, or assumed)",
@@ -513,11 +521,17 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
         raise RuntimeError("generated SED-ML does not validate: " + "; ".join(problems[:5]))
     from alk5_pysb.io import petab_problem
     petab_files = {f"petab/{name}": text for name, text in petab_problem.render().items()}
+    from alk5_pysb.io.regimen_sbml import REGIMEN_SBML_FILE, default_regimen_sbml
+    regimen = default_regimen_sbml(lean)
+    problems = validate_sbml(regimen)
+    if problems:
+        raise RuntimeError("regimen SBML does not validate: " + "; ".join(problems[:5]))
     return {
         **petab_files,
         SBML_FILE: sbml,
         TGFB1_SBML_FILE: lean,
         REST_SBML_FILE: rest,
+        REGIMEN_SBML_FILE: regimen,
         SEDML_FILE: experiments,
         OMEX_FILE: sed.to_omex(rest, experiments),
         ANTIMONY_FILE: to_antimony(sbml),

@@ -316,11 +316,8 @@ def problem_path() -> Path:
 
 
 def write(folder=None) -> Path:
-    folder = Path(folder) if folder else problem_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in render().items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
+    from alk5_pysb.io.petab_problem import write_tables
+    return write_tables(folder or problem_dir(), render())
 
 
 def sbml_file(models=None) -> Path:

@@ -26,6 +26,7 @@ that the pre-equilibration condition is resting cells).
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 
@@ -189,6 +190,15 @@ def tsv(frame: pd.DataFrame, float_format: str | None = None) -> str:
     buffer = io.StringIO()
     frame.to_csv(buffer, sep="\t", index=False, lineterminator="\n", float_format=float_format)
     return buffer.getvalue()
+
+
+def write_tables(folder, files: dict[str, str]) -> Path:
+    """Write a problem's {file name: text} into ``folder`` (created)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
 
 
 def render() -> dict[str, str]:

@@ -271,6 +271,23 @@ def parse_duration(
     return _tidy(result)
 
 
+def parse_mass(text: str, *, to: str = "mg", what: str = "dose") -> float:
+    """Parse a positive mass (an oral dose) and return it in unit ``to``: '150mg', '0.15 g', '150000ug'."""
+    ureg = get_registry()
+    expected = "a mass > 0 such as 150mg or 0.15g"
+    s, value, unit_text = _split(text, what, expected)
+    if not unit_text:
+        raise UserInputError(f"{what} {_quote(s)} has no unit: expected {expected}")
+    unit = _parse_unit(s, unit_text, what, expected)
+    if unit.dimensionality != ureg.get_dimensionality("[mass]"):
+        raise UserInputError(f"{what} {_quote(s)} is not a mass (unit {unit_text!r} is "
+                             f"{_describe(unit.dimensionality)}): expected {expected}")
+    result = float(ureg.Quantity(value, unit).to(to).magnitude)
+    if not (math.isfinite(result) and result > 0):
+        raise UserInputError(f"{what} {_quote(s)}: expected {expected}")
+    return _tidy(result)
+
+
 _GRID_EXPECTED = (
     "a log grid start:stop:count such as 0.1pM:10nM:25, "
     "or a comma-separated list such as 1pM,10pM,100pM"

@@ -1,16 +1,24 @@
-"""ALK5 inhibitors: the compound table and how a biochemical potency becomes a cellular affinity.
+"""ALK5 inhibitors: the compound table and how a measured potency becomes a cellular affinity.
 
-An ATP-competitive inhibitor's biochemical IC50 (or Ki) is measured at low ATP. In cells it
-competes with ~3 mM ATP (Traut 1994), so its apparent affinity is weaker:
+Potencies live in ``data/potency.csv``, one row per value with its assay class (biochemical kinase,
+autophosphorylation, binding Kd, cellular reporter, cellular pSmad), readout, cell line, assay ATP, time,
+source and a verified flag (``yes``: read in the source; ``secondary``: read verbatim in a page quoting
+it; ``no``). Each compound's ``role = input`` row gives its ALK5 potency, ``role = cellular`` the reported
+cellular value it is compared with (on the declared readout and time), ``role = offtarget`` TbetaRII,
+ALK4 and ALK7 values.
 
-    Kd_cell = IC50_biochem * shift,   shift = (1 + [ATP]cell/Km) / (1 + [ATP]assay/Km)
+ATP competition (Cheng-Prusoff), each constant in ``data/pharmacology.csv``:
 
-Neither the ALK5 Km for ATP nor the assay ATP is reported for most compounds, so ``shift`` is
-calibrated once on SB-431542 (in-cell Kd 683 nM fitted by Schmierer 2008 / biochemical IC50 94 nM)
-and applied to every compound (``data/pharmacology.csv``). The same shift turns a reported
-TbetaRII IC50 into the cellular TbetaRII affinity, which lowers ``TBRII_kinase_activity`` to
-1/(1 + C/Kd_TBRII) while the drug is present. ALK4/ALK7 potencies are listed but do not change
-predictions here: the model has no activin/nodal arm (GDF11 signals through ALK5 in the model).
+    Ki       = IC50 / (1 + [ATP]assay / Km)        (a binding Kd is used as Ki directly)
+    Kd_cell  = Ki * (1 + [ATP]cell / Km) * r
+
+[ATP]cell is measured (Traut 1994); Km and the unstated assay ATP (= Km) are assumed, so only
+(1 + [ATP]cell/Km) * r is determined by cells. ``r`` (``Kd_residual_factor``) is one factor for all
+compounds, fitted with ``alk5 calibrate potency`` on the verified cellular values together
+(``make potency``), with its confidence interval. The same conversion gives the cellular TbetaRII
+affinity, which lowers ``TBRII_kinase_activity`` to 1/(1 + C/Kd_TBRII) while the drug is present.
+ALK4/ALK7 potencies are listed (``alk5 info --compound``) but change nothing: the model has no
+activin/nodal arm.
 """
 from __future__ import annotations
 
@@ -25,15 +33,69 @@ import pandas as pd
 from alk5_pysb.errors import UserInputError
 from alk5_pysb.io.units import parse_concentration
 
+ASSAY_CLASSES = ("biochemical kinase", "autophosphorylation", "binding Kd", "cellular reporter", "cellular pSmad",
+                 "assumed")
+VERIFIED = ("yes", "secondary", "no")
+
 
 @lru_cache(maxsize=1)
-def pharmacology() -> dict[str, float]:
+def pharmacology_table() -> pd.DataFrame:
     with resources.files("alk5_pysb").joinpath("data/pharmacology.csv").open(encoding="utf-8") as fh:
-        return pd.read_csv(fh).set_index("name")["value"].astype(float).to_dict()
+        return pd.read_csv(fh, dtype={"value": str}).set_index("name")
 
 
-def cell_shift() -> float:
-    return pharmacology()["cell_shift"]
+def pharmacology() -> dict[str, float]:
+    """Numeric conversion constants (atp_cell, km_atp_ALK5, kon_default, Kd_residual_factor)."""
+    table = pharmacology_table()
+    return {n: float(v) for n, v in table["value"].items() if _is_number(v)}
+
+
+def _is_number(text) -> bool:
+    try:
+        float(text)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def km_atp() -> float:
+    return pharmacology()["km_atp_ALK5"]
+
+
+def residual_factor() -> float:
+    return pharmacology()["Kd_residual_factor"]
+
+
+def cheng_prusoff_ki(ic50_nM: float, atp_uM: float, km_uM: float) -> float:
+    """Ki of an ATP-competitive inhibitor from an IC50 measured at ``atp_uM`` ATP (Cheng & Prusoff 1973)."""
+    return ic50_nM / (1.0 + atp_uM / km_uM)
+
+
+def apparent_kd(ki_nM: float, atp_uM: float, km_uM: float) -> float:
+    """Apparent dissociation constant against ``atp_uM`` ATP (the Cheng-Prusoff IC50 at that ATP)."""
+    return ki_nM * (1.0 + atp_uM / km_uM)
+
+
+def ki_from(value_nM: float, assay_class: str, atp_uM: float = math.nan) -> float:
+    """Ki of an ALK5 (or TbetaRII) potency: a binding Kd is Ki; an activity IC50 is corrected for its assay ATP
+    (the assay's own, or Km when not stated); cellular values are not converted (they are compared, not used)."""
+    if assay_class == "binding Kd":
+        return value_nM
+    if assay_class in ("biochemical kinase", "autophosphorylation", "assumed"):
+        km = km_atp()
+        return cheng_prusoff_ki(value_nM, km if math.isnan(atp_uM) else atp_uM, km)
+    raise UserInputError(f"a {assay_class!r} value cannot give a Ki: give a biochemical, autophosphorylation or "
+                         "binding value")
+
+
+def declared_readout(assay_class: str, time: str) -> tuple[str, str]:
+    """The model readout a reported cellular assay is compared on: a pSmad assay reads pSmad2 and a
+    transcriptional reporter (3TP-lux, CAGA, PAI-1-luc) the PAI-1 (SERPINE1) mRNA, at the assay's time."""
+    if assay_class == "cellular pSmad":
+        return "pSmad2", f"at:{time}"
+    if assay_class == "cellular reporter":
+        return "PAI1_mRNA", f"at:{time}"
+    raise UserInputError(f"no model readout for a {assay_class!r} assay (cellular pSmad or cellular reporter)")
 
 
 #: potency columns of a compound table (nM); an empty cell means "not reported"
@@ -49,6 +111,11 @@ class Compound:
     tbrii_ic50_nM: float = math.nan
     cell_ic50_nM: float = math.nan
     source: str = ""
+    alk5_assay_class: str = "biochemical kinase"
+    alk5_atp_uM: float = math.nan
+    tbrii_assay_class: str = "biochemical kinase"
+    kon_per_nM_min: float = math.nan          # empty: kon_default
+    residual: float | None = None             # None: the fitted Kd_residual_factor
 
     def __post_init__(self):
         for what in ("alk5_ic50_nM", "tbrii_ic50_nM", "cell_ic50_nM"):
@@ -58,15 +125,37 @@ class Compound:
                     raise UserInputError(f"compound {self.name!r}: {what} must be a finite potency > 0 nM, got {value!r}")
 
     @property
+    def r(self) -> float:
+        return residual_factor() if self.residual is None else self.residual
+
+    @property
+    def ki_nM(self) -> float:
+        return ki_from(self.alk5_ic50_nM, self.alk5_assay_class, self.alk5_atp_uM)
+
+    @property
+    def kd_atp_nM(self) -> float:
+        """Kd against cellular ATP (Cheng-Prusoff), before the residual factor."""
+        return apparent_kd(self.ki_nM, pharmacology()["atp_cell"], km_atp())
+
+    @property
     def kd_cell_nM(self) -> float:
-        return self.alk5_ic50_nM * cell_shift()
+        return self.kd_atp_nM * self.r
 
     @property
     def kd_tbrii_cell_nM(self) -> float:
-        return self.tbrii_ic50_nM * cell_shift()
+        ki = ki_from(self.tbrii_ic50_nM, self.tbrii_assay_class)
+        return apparent_kd(ki, pharmacology()["atp_cell"], km_atp()) * self.r
+
+    @property
+    def kon(self) -> float:
+        return pharmacology()["kon_default"] if math.isnan(self.kon_per_nM_min) else self.kon_per_nM_min
+
+    @property
+    def residence_time_min(self) -> float:
+        return 1.0 / (self.kon * self.kd_cell_nM)
 
     def model_params(self) -> dict[str, float]:
-        return {"Kd_inhibitor": self.kd_cell_nM}
+        return {"Kd_inhibitor": self.kd_atp_nM, "Kd_residual_factor": self.r, "kon_inhibitor": self.kon}
 
     def tbrii_activity(self, conc_nM: float) -> float:
         if conc_nM <= 0 or not math.isfinite(self.tbrii_ic50_nM):
@@ -117,10 +206,10 @@ def _checked(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
 
 
 def read_compounds(path=None) -> pd.DataFrame:
+    """The library (``path`` None: compounds.csv + potency.csv as one row per compound) or a user file
+    (columns name,alk5_ic50_nM[,tbrii_ic50_nM,cell_ic50_nM,alk5_assay_class,atp_uM])."""
     if path is None:
-        with resources.files("alk5_pysb").joinpath("data/compounds.csv").open(encoding="utf-8") as fh:
-            frame = pd.read_csv(fh, dtype=_AS_TEXT)
-        return _checked(frame, "the compound library")
+        return _library_frame()
     origin = f"compound file {path}"
     if Path(path).is_dir():
         raise UserInputError(f"{origin} is a folder: give a CSV file (columns name,alk5_ic50_nM[,tbrii_ic50_nM,"
@@ -140,7 +229,76 @@ def read_compounds(path=None) -> pd.DataFrame:
     if missing:
         raise UserInputError(f"{origin} lacks columns {sorted(missing)} "
                              "(needs at least name and alk5_ic50_nM; optional tbrii_ic50_nM, cell_ic50_nM)")
+    if "alk5_assay_class" in frame.columns:
+        bad = sorted(set(frame["alk5_assay_class"].dropna()) - {"biochemical kinase", "autophosphorylation", "binding Kd"})
+        if bad:
+            raise UserInputError(f"{origin}: alk5_assay_class {bad[0]!r} is not one of biochemical kinase, "
+                                 "autophosphorylation, binding Kd")
     return _checked(frame, origin)
+
+
+POTENCY_TABLE_COLUMNS = ("compound", "target", "role", "measure", "value_nM", "assay_class", "readout", "cell_line",
+                         "atp_uM", "time", "ligand_dose", "pretreat", "source", "verified", "note")
+TARGETS = ("ALK5", "TBRII", "ALK4", "ALK7")
+ROLES = ("input", "cellular", "offtarget", "other")
+
+
+@lru_cache(maxsize=1)
+def potency_table() -> pd.DataFrame:
+    """``data/potency.csv``, checked: classes, roles, verified flags and numbers as declared; one input and at
+    most one cellular value per compound; every cellular value declares its time, ligand dose and pre-treatment."""
+    with resources.files("alk5_pysb").joinpath("data/potency.csv").open(encoding="utf-8") as fh:
+        frame = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    missing = set(POTENCY_TABLE_COLUMNS) - set(frame.columns)
+    if missing:
+        raise ValueError(f"potency.csv lacks columns {sorted(missing)}")
+    for i, row in frame.iterrows():
+        where = f"potency.csv row {i + 2} ({row['compound']} {row['target']})"
+        for column, valid in (("target", TARGETS), ("role", ROLES), ("assay_class", ASSAY_CLASSES),
+                              ("verified", VERIFIED)):
+            if row[column] not in valid:
+                raise ValueError(f"{where}: {column} {row[column]!r} is not one of {', '.join(valid)}")
+        if not (_num(row["value_nM"]) > 0):
+            raise ValueError(f"{where}: value_nM {row['value_nM']!r} is not a potency > 0 nM")
+        if row["role"] == "cellular":
+            declared_readout(row["assay_class"], row["time"] or "?")
+            if not (row["time"] and row["ligand_dose"] and row["pretreat"]):
+                raise ValueError(f"{where}: a cellular value declares time, ligand_dose and pretreat")
+        if row["role"] == "input" and row["assay_class"] not in ("biochemical kinase", "autophosphorylation", "binding Kd"):
+            raise ValueError(f"{where}: an input must be a biochemical, autophosphorylation or binding value")
+    for role in ("input", "cellular"):
+        counts = frame[frame["role"] == role].groupby("compound").size()
+        if (counts > 1).any():
+            raise ValueError(f"potency.csv: more than one {role} value for {', '.join(counts[counts > 1].index)}")
+    return frame
+
+
+def _library_frame() -> pd.DataFrame:
+    """One row per library compound: identity (compounds.csv) and its declared values (potency.csv) as columns
+    alk5_* (the input), cell_* (the cellular comparison), tbrii_*/alk4_*/alk7_* (off-target)."""
+    with resources.files("alk5_pysb").joinpath("data/compounds.csv").open(encoding="utf-8") as fh:
+        frame = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    potency = potency_table()
+    rows = []
+    for _, ident in frame.iterrows():
+        row = dict(ident)
+        mine = potency[potency["compound"] == ident["name"]]
+        picks = {"alk5": mine[(mine["target"] == "ALK5") & (mine["role"] == "input")],
+                 "cell": mine[(mine["target"] == "ALK5") & (mine["role"] == "cellular")]}
+        for target in ("TBRII", "ALK4", "ALK7"):
+            picks[target.lower()] = mine[(mine["target"] == target) & (mine["role"] == "offtarget")].head(1)
+        for prefix, pick in picks.items():
+            row[f"{prefix}_ic50_nM"] = _num(pick["value_nM"].iloc[0]) if len(pick) else math.nan
+            for column in ("measure", "assay_class", "readout", "cell_line", "atp_uM", "time", "ligand_dose", "pretreat",
+                           "source", "verified"):
+                row[f"{prefix}_{column}"] = pick[column].iloc[0] if len(pick) else ""
+            if len(pick):
+                where = f", {pick['cell_line'].iloc[0]}" if pick["cell_line"].iloc[0] else ""
+                row[f"{prefix}_assay"] = f"{pick['assay_class'].iloc[0]}: {pick['readout'].iloc[0]}{where}"
+            else:
+                row[f"{prefix}_assay"] = ""
+        rows.append(row)
+    return _checked(pd.DataFrame(rows), "the compound library")
 
 
 @lru_cache(maxsize=1)
@@ -154,8 +312,12 @@ def _from_row(row) -> Compound:
     if not math.isfinite(ic50) or ic50 <= 0:
         raise UserInputError(f"compound {name!r} has no ALK5 potency (no public data): supply one with "
                              f"--ki 30nM or --compound-file my.csv (columns name,alk5_ic50_nM)")
+    text = lambda key, default: (str(row.get(key)) if isinstance(row.get(key), str) and row.get(key) else default)
     return Compound(name, ic50, _num(row.get("tbrii_ic50_nM")), _num(row.get("cell_ic50_nM")),
-                    str(row.get("alk5_source", "")))
+                    str(row.get("alk5_source", "")), alk5_assay_class=text("alk5_assay_class", "biochemical kinase"),
+                    alk5_atp_uM=_num(row.get("alk5_atp_uM", row.get("atp_uM"))),
+                    tbrii_assay_class=text("tbrii_assay_class", "biochemical kinase"),
+                    kon_per_nM_min=_num(row.get("kon_per_nM_min")))
 
 
 def get_compound(name: str | None = None, ki: str | None = None, compound_file=None) -> Compound:

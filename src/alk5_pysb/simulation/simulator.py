@@ -59,10 +59,12 @@ def _suggest(name, valid):
 def set_tolerances(rr, rtol: float, atol: float):
     """rtol, and atol in molecules per cell for every species. A scalar absolute_tolerance is rescaled
     per species by libRoadRunner (by initial amount or compartment size: 4e-17 to 100 molecules for
-    this model), so it is given as a vector, which CVODE uses as is."""
+    this model), so it is given as a vector, which CVODE uses as is. Variables with rate rules (the
+    PK depot of a regimen model) are part of the state and get the same atol."""
     integrator = rr.integrator
     integrator.relative_tolerance = rtol
-    integrator.setValue("absolute_tolerance", [float(atol)] * rr.model.getNumFloatingSpecies())
+    n_state = rr.model.getNumFloatingSpecies() + rr.model.getNumRateRules()
+    integrator.setValue("absolute_tolerance", [float(atol)] * n_state)
     integrator.maximum_num_steps = 200000
 
 
