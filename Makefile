@@ -47,7 +47,7 @@ figures: models
 	cp results/figures_regimen/cycles.csv figures/regimen_cycles.csv
 	cp results/figures_regimen/summary.json figures/regimen_summary.json
 
-# Refits the residual factor on the Cheng-Prusoff cellular affinity of every compound (issue 12; ~2 min) and
+# Refits the residual factor on the Cheng-Prusoff cellular affinity of every compound (issue 12; ~1 min) and
 # writes it to data/pharmacology.csv; `make figures` uses the committed value.
 potency: models
 	rm -rf results/potency_fit

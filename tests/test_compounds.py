@@ -106,3 +106,18 @@ def test_compound_file(tmp_path):
     wrong.write_text("name,alk5_ic50_nM,alk5_assay_class\nXY,3,cellular reporter\n", encoding="utf-8")
     with pytest.raises(UserInputError, match="alk5_assay_class"):
         get_compound("XY", compound_file=wrong)
+
+
+def test_a_slow_off_rate_delays_recovery_after_washout(sim):
+    """kon (per compound) sets koff = kon * Kd: a 10,000-fold slower kon (residence ~13 h) keeps ALK5 blocked after a
+    wash-out, while binding during the 10-h pre-treatment is still complete."""
+    sb = get_compound("SB-431542")
+    slow = dataclasses.replace(sb, kon_per_nM_min=sb.kon / 10_000)
+    assert slow.model_params()["kon_inhibitor"] == pytest.approx(sb.kon / 10_000)
+    assert slow.residence_time_min == pytest.approx(10_000 * sb.residence_time_min)
+
+    def after_washout(c):
+        frame = sim.run(Experiment(dose_pM=100.0, t_end_min=60, n_points=61, compound=c, inhibitor_nM=10_000.0,
+                                   pretreat_min=600.0, inhibitor_washout_min=0.0), readouts=["pSmad2"])
+        return frame["pSmad2"].iloc[-1]
+    assert after_washout(slow) < 0.5 * after_washout(sb)

@@ -720,7 +720,7 @@ def build_parser():
 
     s = sub.add_parser("calibrate", help="multi-start fit of a PEtab (v1) problem on alk5's engine (pyPESTO; "
                        "needs the [calibrate] extra)")
-    s.add_argument("problem", help="PEtab problem YAML (e.g. models/petab/problem.yaml), or a shipped problem: hepatocyte")
+    s.add_argument("problem", help="PEtab problem YAML (e.g. models/petab/problem.yaml), or a shipped problem: hepatocyte, potency")
     s.add_argument("--starts", type=int, default=50, help="local optimisations from random points (default 50)")
     s.add_argument("--optimizer", default="fides", choices=["fides", "scipy-ls", "nelder-mead"],
                    help="fides (default; trust region, needs fides), scipy-ls (least squares, normal noise) or "
