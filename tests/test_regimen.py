@@ -83,6 +83,10 @@ def test_regimen_command_reports_cycles_and_recovery(tmp_path, capsys):
     end_off = course[course["time_h"] >= 4 * 24 - 1e-9].iloc[0]
     assert end_off["C_plasma_nM"] < 0.01 * course["C_plasma_nM"].max() and abs(end_off["pSmad2_inhibition"]) < 0.05
     assert (out / "regimen.png").is_file() and (out / "regimen.sbml").is_file()
+    # nothing is lost: a second run into the same folder is refused without --force
+    again = ["regimen", "--compound", "galunisertib", "--dose", "150mg", "--every", "12h", "--days", "1", "-o", str(out)]
+    assert main(again) == 2 and "--force" in capsys.readouterr().err
+    assert main(again + ["--force"]) == 0
 
 
 def test_regimen_doses_and_bad_input():

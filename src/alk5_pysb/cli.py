@@ -394,6 +394,9 @@ def cmd_regimen(args):
             raise UserInputError(f"--fu {args.fu!r}: expected a fraction unbound in (0, 1]") from None
     readouts = _names(args.readouts)
     out = Path(args.output)
+    if (out / "summary.json").exists() and not args.force:
+        raise UserInputError(f"{out} already holds a regimen (summary.json): use --force to overwrite it or choose "
+                             "another folder")
     residence = parse_duration(args.residence_time, what="--residence-time", allow_zero=False) \
         if args.residence_time else None
     summary = run_regimen(args.compound, regimen, parse_concentration(args.tgfb1, to="pM", what="--tgfb1"),
@@ -710,6 +713,7 @@ def build_parser():
     s.add_argument("--residence-time", help="drug residence time on ALK5, 1/koff (e.g. 24h; default: kon 1e7 /M/s "
                    "with the cellular Kd, i.e. seconds); the slow-dissociation option for effects outlasting the drug")
     s.add_argument("-o", "--output", required=True, help="results folder")
+    s.add_argument("--force", action="store_true", help="overwrite a regimen already in the results folder")
     s.add_argument("--models", help="exports folder (default: the shipped exports)")
     s.set_defaults(func=cmd_regimen)
 
