@@ -16,7 +16,7 @@ def test_committed_exports_are_current(rendered):
         assert committed == content, f"models/{name} differs from what the code generates: run `make models`"
 
 
-@pytest.mark.parametrize("name", ["alk5.sbml", "alk5_rest.sbml"])
+@pytest.mark.parametrize("name", ["alk5.sbml", "alk5_rest.sbml", "alk5_regimen.sbml"])
 def test_sbml_validates_with_zero_errors_and_zero_unit_warnings(name):
     text = (MODELS / name).read_text(encoding="utf-8")
     assert validate_sbml(text) == []
@@ -66,6 +66,8 @@ def test_export_all_skips_when_current(tmp_path):
 def test_sbml_annotations_complete(sbml_text):
     from alk5_pysb.io.annotate import annotation_problems
     assert annotation_problems(sbml_text) == []
+    # the regimen model keeps every annotation and gives its PK parameters, rules and dose events metaids
+    assert annotation_problems((MODELS / "alk5_regimen.sbml").read_text(encoding="utf-8")) == []
     doc = libsbml.readSBMLFromString(sbml_text)
     m = doc.getModel()
     assert m.getModelHistory().getNumCreators() == 1
