@@ -57,8 +57,9 @@ def test_no_compound_without_a_cell_free_value_is_simulated():
     assert "Alk-5-IN-1" not in simulable_compounds()
     with pytest.raises(UserInputError, match="no public data.*--ki"):
         get_compound("Alk-5-IN-1")
-    user = get_compound("Alk-5-IN-1", ki="30nM")            # simulable once a user supplies a potency
-    assert user.kd_cell_nM == pytest.approx(15.0 * (1 + pharmacology()["atp_cell"] / km_atp()) * residual_factor())
+    user = get_compound("Alk-5-IN-1", ki="30nM")            # simulable once a user supplies a Ki (used as is)
+    assert user.ki_nM == 30.0
+    assert user.kd_cell_nM == pytest.approx(30.0 * (1 + pharmacology()["atp_cell"] / km_atp()) * residual_factor())
 
 
 def test_the_shipped_residual_factor_is_the_fit_report():
@@ -66,7 +67,6 @@ def test_the_shipped_residual_factor_is_the_fit_report():
     row = pharmacology_table().loc["Kd_residual_factor"]
     assert row["evidence"] == "fitted" and "alk5 calibrate potency" in row["source"]
     assert float(row["value"]) == pytest.approx(report["Kd_residual_factor"], rel=1e-5)
-    assert report["ci95"][0] < report["Kd_residual_factor"] < report["ci95"][1]
     assert report["compounds"] == potency_problem.fitted_compounds()
 
 
@@ -102,6 +102,11 @@ def test_compound_file(tmp_path):
     bad.write_text("compound,potency\nXY,3\n", encoding="utf-8")
     with pytest.raises(UserInputError, match="lacks columns"):
         get_compound("XY", compound_file=bad)
+    for column, text in (("atp_uM", "-50"), ("atp_uM", "abc"), ("kon_per_nM_min", "-1")):
+        odd = tmp_path / f"odd_{column}.csv"
+        odd.write_text(f"name,alk5_ic50_nM,{column}\nXY,3,{text}\n", encoding="utf-8")
+        with pytest.raises(UserInputError, match=f"column {column}"):
+            get_compound("XY", compound_file=odd)
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("name,alk5_ic50_nM,alk5_assay_class\nXY,3,cellular reporter\n", encoding="utf-8")
     with pytest.raises(UserInputError, match="alk5_assay_class"):
@@ -121,3 +126,24 @@ def test_a_slow_off_rate_delays_recovery_after_washout(sim):
                                    pretreat_min=600.0, inhibitor_washout_min=0.0), readouts=["pSmad2"])
         return frame["pSmad2"].iloc[-1]
     assert after_washout(slow) < 0.5 * after_washout(sb)
+
+
+def test_compare_compounds_reads_each_compound_on_its_declared_assay(tmp_path, capsys):
+    import pandas as pd
+    from alk5_pysb.analysis.comparison import gmfe
+    from alk5_pysb.cli import main
+    out = tmp_path / "cmp.csv"
+    assert main(["compare-compounds", "-o", str(out), "--executor", "serial"]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out).set_index("compound")
+    assert table.loc["vactosertib", "declared_readout"] == "PAI1_mRNA at:24h"     # a reporter
+    assert table.loc["galunisertib", "declared_readout"] == "pSmad2 at:60min"     # a pSmad assay
+    assert table.loc["SB-431542", "fold_error"] == pytest.approx(
+        table.loc["SB-431542", "model_cell_ic50_nM"] / 84.0, rel=1e-3)
+    assert pd.isna(table.loc["A-83-01", "model_cell_ic50_nM"]) and "not simulated" in table.loc["A-83-01", "note"]
+    summary = json.loads(out.with_name("cmp.summary.json").read_text(encoding="utf-8"))
+    compared = table[table["fold_error"].notna()]
+    assert summary["gmfe_all"] == pytest.approx(gmfe(compared["fold_error"]), rel=1e-3)
+    assert summary["compounds_verified"] == ["SB-431542"]
+    assert out.with_name("cmp.parity.png").stat().st_size > 10_000
+    assert "geometric-mean fold error" in printed

@@ -1,4 +1,5 @@
 """Dosing regimens (issue 12): the PK sub-model against its closed forms, the regimen SBML in COPASI, bad input."""
+import json
 import math
 
 import numpy as np
@@ -87,6 +88,30 @@ def test_regimen_command_reports_cycles_and_recovery(tmp_path, capsys):
     again = ["regimen", "--compound", "galunisertib", "--dose", "150mg", "--every", "12h", "--days", "1", "-o", str(out)]
     assert main(again) == 2 and "--force" in capsys.readouterr().err
     assert main(again + ["--force"]) == 0
+    # a run too short to see recovery says so instead of reporting the end of the run as recovery
+    short = ["regimen", "--compound", "galunisertib", "--dose", "150mg", "--every", "12h", "--days", "1",
+             "--washout", "0", "--readouts", "pSmad2", "-o", str(tmp_path / "short")]
+    assert main(short) == 0
+    assert "recovery not reached" in capsys.readouterr().out
+    assert json.loads((tmp_path / "short" / "summary.json").read_text())["recovery"][0]["hours_to_below_10pct"] is None
+
+
+def test_cycle_metrics_and_recovery_on_a_known_course():
+    from alk5_pysb.analysis.regimen import cycle_metrics, recovery
+    r = Regimen(100, 12, 1, 1, 2)                          # doses at 0, 12, 48, 60 h; cycles of 48 h
+    t = np.arange(0, 4 * 24 + 24 + 0.5, 0.5)
+    inh = np.where(t < 24, 0.8, 0.0) + np.where((t >= 48) & (t < 72), 0.6, 0.0)
+    inh = np.where((t >= 72) & (t < 80), 0.3, inh)         # slow fall after the last dose (60 h)
+    frame = pd.DataFrame({"time_h": t, "x_inhibition": inh})
+    cycles = cycle_metrics(frame, r, "x")
+    assert list(cycles["peak_inhibition"]) == [0.8, 0.6]
+    assert list(cycles["trough_inhibition"]) == [0.8, 0.6]              # the last dosing interval of each on-period
+    assert list(cycles["hours_above_50pct"]) == [24.0, 24.0]
+    rec = recovery(frame, r, "x")
+    assert rec["hours_to_below_50pct"] == 72 - 0.5 - 60 and rec["hours_to_below_10pct"] == 80 - 0.5 - 60
+    still = frame.assign(x_inhibition=np.where(t >= 60, 0.4, inh))      # never recovers within the run
+    assert recovery(still, r, "x")["hours_to_below_10pct"] is None
+    assert recovery(still, r, "x")["hours_to_below_50pct"] == 0.0
 
 
 def test_regimen_doses_and_bad_input():
@@ -106,6 +131,10 @@ def test_regimen_doses_and_bad_input():
     (["--compound", "galunisertib", "--every", "-12h"], ["--every"]),
     (["--compound", "galunisertib", "--every", "1s", "--days", "10"], ["more than 100000"]),
     (["--compound", "galunisertib", "--dose", "150nM"], ["--dose", "not a mass"]),
+    (["--compound", "galunisertib", "--readouts", ""], ["--readouts", "distinct readouts"]),
+    (["--compound", "galunisertib", "--readouts", "pSmad2,pSmad2"], ["--readouts", "distinct readouts"]),
+    (["--compound", "galunisertib", "--readouts", "pSmad9"], ["--readouts", "pSmad2"]),
+    (["--compound", "galunisertib", "--off", "-1"], ["--off", "'-1'"]),
 ])
 def test_regimen_bad_input_is_one_line_exit_2(tmp_path, capsys, args, fragments):
     base = {"--dose": "150mg", "--every": "12h", "--days": "14"}

@@ -376,16 +376,27 @@ def cmd_compare_compounds(args):
     return 0
 
 
+def _days(text: str, what: str, allow_zero: bool) -> float:
+    """Days from '14', '14d', '2w' or '36h' (a bare number is days)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return parse_duration(text, to="h", what=what, allow_zero=allow_zero) / 24.0
+    if not (value > 0 or (allow_zero and value == 0)):
+        raise UserInputError(f"{what} {text!r}: expected {'0 or more' if allow_zero else 'more than 0'} days")
+    return value
+
+
 def cmd_regimen(args):
     from alk5_pysb.analysis.regimen import run_regimen
     from alk5_pysb.io.units import parse_mass
     from alk5_pysb.pharmacology.pk import Regimen
-    days = lambda text, what, zero: parse_duration(text if any(c.isalpha() for c in text) else f"{text}d",
-                                                   to="h", what=what, allow_zero=zero) / 24.0
+    from alk5_pysb.simulation.simulator import readout_table
     regimen = Regimen(dose_mg=parse_mass(args.dose, what="--dose"),
                       every_h=parse_duration(args.every, to="h", what="--every", allow_zero=False),
-                      days_on=days(args.days, "--days", False), days_off=days(args.off, "--off", True),
+                      days_on=_days(args.days, "--days", False), days_off=_days(args.off, "--off", True),
                       cycles=args.cycles)
+    washout = _days(args.washout, "--washout", True)
     fu = None
     if args.fu is not None:
         try:
@@ -393,6 +404,9 @@ def cmd_regimen(args):
         except ValueError:
             raise UserInputError(f"--fu {args.fu!r}: expected a fraction unbound in (0, 1]") from None
     readouts = _names(args.readouts)
+    valid = list(readout_table().index)
+    if not readouts or len(set(readouts)) != len(readouts) or any(r not in valid for r in readouts):
+        raise UserInputError(f"--readouts {args.readouts!r}: expected distinct readouts from {', '.join(valid)}")
     out = Path(args.output)
     if (out / "summary.json").exists() and not args.force:
         raise UserInputError(f"{out} already holds a regimen (summary.json): use --force to overwrite it or choose "
@@ -400,16 +414,21 @@ def cmd_regimen(args):
     residence = parse_duration(args.residence_time, what="--residence-time", allow_zero=False) \
         if args.residence_time else None
     summary = run_regimen(args.compound, regimen, parse_concentration(args.tgfb1, to="pM", what="--tgfb1"),
-                          readouts, out, fu=fu, models=args.models, residence_time_min=residence)
+                          readouts, out, fu=fu, models=args.models, residence_time_min=residence,
+                          washout_days=washout)
     ss = summary["steady_state_closed_form"]
-    print(f"{summary['compound']}: {regimen.n_doses} doses of {regimen.dose_mg:g} mg; steady state C_max "
-          f"{ss['C_max_nM']:.4g} nM, C_min {ss['C_min_nM']:.4g} nM (unbound {ss['C_max_unbound_nM']:.4g} / "
-          f"{ss['C_min_unbound_nM']:.4g} nM); cellular Kd {summary['Kd_cell_nM']:.4g} nM")
+    print(f"{summary['compound']}: {regimen.n_doses} doses of {regimen.dose_mg:g} mg; closed-form steady state of "
+          f"dosing every {regimen.every_h:g} h: C_max {ss['C_max_nM']:.4g} nM, C_min {ss['C_min_nM']:.4g} nM (unbound "
+          f"{ss['C_max_unbound_nM']:.4g} / {ss['C_min_unbound_nM']:.4g} nM); cellular Kd {summary['Kd_cell_nM']:.4g} nM")
     for row in summary["cycles"]:
         print(f"  {row['readout']} cycle {row['cycle']}: peak inhibition {100 * row['peak_inhibition']:.1f}%, "
               f"trough {100 * row['trough_inhibition']:.1f}%, {row['hours_above_50pct']:.1f} h above 50%")
     for rec in summary["recovery"]:
-        print(f"  {rec['readout']}: below 10% inhibition {rec['hours_to_below_10pct']:.1f} h after the last dose")
+        if rec["hours_to_below_10pct"] is None:
+            print(f"  {rec['readout']}: still >= 10% inhibited at the end, {rec['observed_after_last_dose_h']:.1f} h "
+                  "after the last dose (recovery not reached: lengthen --washout)")
+        else:
+            print(f"  {rec['readout']}: below 10% inhibition {rec['hours_to_below_10pct']:.1f} h after the last dose")
     print(f"wrote {out}/timecourse.csv, cycles.csv, summary.json, regimen.sbml, regimen.png")
     return 0
 
@@ -707,6 +726,7 @@ def build_parser():
     s.add_argument("--days", required=True, help="days on treatment per cycle (14)")
     s.add_argument("--off", default="0", help="days off treatment per cycle (default 0)")
     s.add_argument("--cycles", type=int, default=1, help="number of cycles (default 1)")
+    s.add_argument("--washout", default="7", help="days simulated after the last cycle, to see recovery (default 7)")
     s.add_argument("--tgfb1", default="100pM", help="constant TGF-beta1 level in the medium (default 100pM)")
     s.add_argument("--fu", help="fraction unbound in plasma (default: the PK table's, 1 = assumed all unbound)")
     s.add_argument("--readouts", default="pSmad2,PAI1_mRNA", help="readouts (default pSmad2,PAI1_mRNA)")

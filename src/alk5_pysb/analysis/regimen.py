@@ -83,17 +83,22 @@ def cycle_metrics(frame: pd.DataFrame, regimen: Regimen, readout: str) -> pd.Dat
 
 
 def recovery(frame: pd.DataFrame, regimen: Regimen, readout: str) -> dict:
+    """Hours after the last dose after which inhibition stays below 50% and 10%; None when it is still above
+    the threshold at the end of the run (not reached: the run is too short to tell)."""
     t = frame["time_h"].to_numpy()
     inh = frame[f"{readout}_inhibition"].to_numpy()
     last = float(regimen.dose_times_h()[-1])
-    ends = t[-1] - last
-    return {"readout": readout, "last_dose_h": last, "observed_after_last_dose_h": ends,
-            "hours_to_below_50pct": _last_above(t, inh, last, 0.5) - last,
-            "hours_to_below_10pct": _last_above(t, inh, last, 0.1) - last}
+
+    def hours(threshold):
+        if inh[-1] >= threshold:
+            return None
+        return _last_above(t, inh, last, threshold) - last
+    return {"readout": readout, "last_dose_h": last, "observed_after_last_dose_h": float(t[-1] - last),
+            "hours_to_below_50pct": hours(0.5), "hours_to_below_10pct": hours(0.1)}
 
 
 def run_regimen(compound_name: str, regimen: Regimen, tgfb1_pM: float, readouts, outdir: Path, fu=None,
-                models=None, figure=True, residence_time_min: float | None = None) -> dict:
+                models=None, figure=True, residence_time_min: float | None = None, washout_days: float = 7.0) -> dict:
     from alk5_pysb.pharmacology.compounds import get_compound
     from alk5_pysb.pharmacology.pk import get_pk
     pk = get_pk(compound_name, fu=fu)
@@ -102,13 +107,13 @@ def run_regimen(compound_name: str, regimen: Regimen, tgfb1_pM: float, readouts,
     outdir.mkdir(parents=True, exist_ok=True)
     sbml = regimen_model(pk, regimen, tgfb1_pM, compound, models, residence_time_min)
     (outdir / "regimen.sbml").write_text(sbml, encoding="utf-8")
-    frame = simulate_regimen(sbml, regimen, readouts)
+    frame = simulate_regimen(sbml, regimen, readouts, washout_days=washout_days)
     frame.to_csv(outdir / "timecourse.csv", index=False)
     cycles = pd.concat([cycle_metrics(frame, regimen, r) for r in readouts], ignore_index=True)
     cycles.to_csv(outdir / "cycles.csv", index=False)
     ss = pk.steady_state(regimen.dose_mg, regimen.every_h)
     summary = {
-        "compound": pk.compound, "regimen": asdict(regimen), "n_doses": regimen.n_doses,
+        "compound": pk.compound, "regimen": asdict(regimen), "n_doses": regimen.n_doses, "washout_days": washout_days,
         "tgfb1_level_pM": tgfb1_pM, "Kd_cell_nM": compound.kd_cell_nM,
         "residence_time_min": compound.residence_time_min if residence_time_min is None else residence_time_min,
         "Kd_TBRII_cell_nM": compound.kd_tbrii_cell_nM if math.isfinite(compound.tbrii_ic50_nM) else None,

@@ -70,8 +70,10 @@ def b3_graded_short_term(sim: Simulator) -> Check:
 
 
 def b4_inhibitor_washoff(sim: Simulator) -> Check:
+    from alk5_pysb.pharmacology.compounds import get_compound
     dose, t_add = 100.0, 45.0
-    tc = sim.run(Experiment(dose_pM=dose, t_end_min=240, n_points=481, inhibitor_nM=10000.0, inhibitor_at_min=t_add),
+    tc = sim.run(Experiment(dose_pM=dose, t_end_min=240, n_points=481, inhibitor_nM=10000.0, inhibitor_at_min=t_add,
+                            compound=get_compound("SB-431542")),
                  readouts=["pSmad2", "nuc_Smad2"])
     rest = sim.run(Experiment(dose_pM=0.0, t_end_min=10, n_points=3), readouts=["pSmad2", "nuc_Smad2"]).iloc[0]
     before = value_at(tc, "pSmad2", t_add)
@@ -455,7 +457,8 @@ def b20_pai1_primary(sim: Simulator) -> Check:
     at8 = value_at(tc, "PAI1_mRNA", 480) / top
     ok = 10 <= top / base <= 100 and t_half <= 240 and at8 >= 0.8
     return Check("B20", "PAI-1 mRNA is a strong, fast primary target (100 pM)",
-                 "fold 10-100 over basal; half the rise within 4 h; >= 80% of the 24-h maximum at 8 h",
+                 "fold 10-100 over basal (50x reported; the band is ours); half the rise within 4 h; >= 80% of the 24-h "
+                 "maximum at 8 h",
                  f"x{top / base:.0f}; half-rise at {t_half / 60:.1f} h; 8 h at {100 * at8:.0f}% of max "
                  f"(peak {peak(tc, 'PAI1_mRNA')[0] / 60:.1f} h)", ok,
                  "a direct Smad3/Smad4 target with a 2-h mRNA half-life, stabilised 2.5-fold; the model plateaus "
@@ -513,7 +516,7 @@ def b24_smad3_knockdown(sim: Simulator) -> Check:
     ok = cut["PAI1_mRNA"] >= 0.5 and cut["CTGF_mRNA"] >= 0.5 and psmad2 < 0.25
     return Check("B24", f"Smad3 knock-down ({100 * (1 - SMAD3_KNOCKDOWN):.0f}%) removes PAI-1 and CTGF induction, "
                  "not pSmad2 (100 pM, 8 h)",
-                 "PAI-1 and CTGF induction at 8 h cut >= 50%; pSmad2 peak changes < 25%; SMAD7 reported",
+                 "PAI-1 and CTGF induction at 8 h cut >= 50%; pSmad2 peak changes < 25% (threshold ours); SMAD7 reported",
                  ", ".join(f"{r.split('_')[0]} -{100 * v:.0f}%" for r, v in cut.items()) + f"; pSmad2 peak {100 * psmad2:.0f}% change",
                  ok, "SMAD7's Smad3 dependence is [R]; the model drives it by Smad3 complexes too",
                  "Bonniaud 2004 J Immunol (Smad3-null lung: no PAI-1 or CTGF induction) [V]; Yang 2003 PNAS "
@@ -556,19 +559,21 @@ def b26_galunisertib_persistence(sim: Simulator) -> Check:
         summary = run_regimen("galunisertib", regimen, 100.0, ["pSmad2"], Path(folder), figure=False)
     rec = summary["recovery"][0]
     cycle = summary["cycles"][0]
-    ok = rec["hours_to_below_50pct"] >= 7 * 24
+    below50, below10 = rec["hours_to_below_50pct"], rec["hours_to_below_10pct"]
+    ok = below50 is None or below50 >= 7 * 24
+    fmt = lambda h: "not within the run" if h is None else f"{h:.0f} h"
     t_half = summary["pk"]["t_half_h"]
     return Check("B26", "pSMAD2 inhibition outlasts galunisertib in plasma (150 mg twice daily, 14 days, then stopped)",
-                 "inhibition above 50% for up to 7 days after the last dose",
+                 "inhibition above 50% (threshold ours) for up to 7 days after the last dose",
                  f"on drug: peak {100 * cycle['peak_inhibition']:.0f}%, trough {100 * cycle['trough_inhibition']:.0f}%; "
-                 f"after the last dose below 50% at {rec['hours_to_below_50pct']:.0f} h and below 10% at "
-                 f"{rec['hours_to_below_10pct']:.0f} h (plasma t1/2 {t_half:g} h)", ok,
+                 f"after the last dose below 50% at {fmt(below50)} and below 10% at {fmt(below10)} "
+                 f"(plasma t1/2 {t_half:g} h)", ok,
                  "the model's inhibition follows the unbound drug (fast binding, pSmad turnover of minutes, ALK5 "
                  "resynthesis within hours); a slow off-rate (alk5 regimen --residence-time) cannot hold it either "
                  "because new ALK5 is made unbound; tissue retention or a slow downstream memory would be needed",
                  "Herbertz et al. 2015 Drug Des Devel Ther 9:4479 (pSMAD2 inhibition extended up to 7 days after "
                  "galunisertib was stopped, preclinical and phase I; read on a mirror page) [V]; Bueno et al. 2008 "
-                 "Eur J Cancer (pSmad t1/2 18.6-32 min) [V]")
+                 "Eur J Cancer (pSmad t1/2 18.6-32 min, estimated with an indirect-response model in mouse xenografts) [V]")
 
 
 CHECKS = {

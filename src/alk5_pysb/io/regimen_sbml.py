@@ -114,8 +114,11 @@ def _stimulated_steady_state(doc, horizon_min=30 * DAY_MIN):
     ids = list(rr.model.getFloatingSpeciesIds())
     amounts = np.array(rr.model.getFloatingSpeciesAmounts())
     named = rr.getRatesOfChangeNamedArray()
-    by_id = dict(zip(named.colnames, np.asarray(named).ravel()))
-    rates = np.abs(np.array([by_id.get(i, by_id.get(f"[{i}]", 0.0)) for i in ids]))
+    by_id = {name.rstrip("'").strip("[]"): value for name, value in zip(named.colnames, np.asarray(named).ravel())}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise RuntimeError(f"no rate of change for {missing[:3]} (RoadRunner names: {named.colnames[:3]})")
+    rates = np.abs(np.array([by_id[i] for i in ids]))
     residual = float(np.max(rates / np.maximum(np.abs(amounts), 1.0)))
     return dict(zip(ids, amounts)), residual
 
@@ -127,6 +130,9 @@ def regimen_sbml(lean_sbml: str, pk, dose_times_min, dose_mg: float, tgfb1_pM: f
     doc = _without_doses(lean_sbml, pk, tgfb1_pM, kd_nM, kd_tbrii_nM, kon)
     m = doc.getModel()
     state, residual = _stimulated_steady_state(doc)
+    if residual > 1e-6:
+        raise RuntimeError(f"the regimen model did not reach its stimulated steady state in 30 days (max relative "
+                           f"rate {residual:.1e}/min)")
     for sid, amount in state.items():
         m.getSpecies(sid).setInitialAmount(float(f"{max(amount, 0.0):.12g}"))
     _parameter(m, "dose_mg", dose_mg, "mg", "oral dose (mg)")

@@ -99,7 +99,8 @@ def declared_readout(assay_class: str, time: str) -> tuple[str, str]:
 
 
 #: potency columns of a compound table (nM); an empty cell means "not reported"
-POTENCY_COLUMNS = ("alk5_ic50_nM", "alk4_ic50_nM", "tbrii_ic50_nM", "cell_ic50_nM")
+POTENCY_COLUMNS = ("alk5_ic50_nM", "alk4_ic50_nM", "tbrii_ic50_nM", "cell_ic50_nM", "atp_uM", "alk5_atp_uM",
+                   "kon_per_nM_min")
 _MISSING = {"", "na", "nan", "n/a", "none"}
 _AS_TEXT = {"name": str, **{c: str for c in POTENCY_COLUMNS}}     # parsed by _checked, cell by cell
 
@@ -185,6 +186,8 @@ def _checked(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
     frame = frame.copy()
     frame["name"] = names
     for column in (c for c in POTENCY_COLUMNS if c in frame.columns):
+        what = {"atp_uM": "an ATP concentration in uM", "alk5_atp_uM": "an ATP concentration in uM",
+                "kon_per_nM_min": "an association rate in 1/(nM*min)"}.get(column, "a potency in nM")
         values = []
         for row, (name, raw) in enumerate(zip(names, frame[column]), 1):
             text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
@@ -195,11 +198,11 @@ def _checked(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
             try:
                 value = float(text)
             except ValueError:
-                raise UserInputError(f"{where}: {text!r} is not a number (a potency in nM; leave the cell empty "
+                raise UserInputError(f"{where}: {text!r} is not a number ({what}; leave the cell empty "
                                      "when none is reported)") from None
             if not (math.isfinite(value) and value > 0):
-                raise UserInputError(f"{where}: {text} is not a potency (a finite number > 0 nM; leave the cell empty "
-                                     "when none is reported)")
+                raise UserInputError(f"{where}: {text} is not valid (expected {what}, a finite number > 0; leave the "
+                                     "cell empty when none is reported)")
             values.append(value)
         frame[column] = pd.Series(values, index=frame.index, dtype=float)
     return frame
@@ -326,7 +329,8 @@ def get_compound(name: str | None = None, ki: str | None = None, compound_file=N
         value = parse_concentration(ki, to="nM", molar_mass_kDa=None, what="--ki")
         if value <= 0:
             raise UserInputError("--ki must be > 0")
-        return Compound(name or f"Ki={ki}", value, source="user-supplied potency")
+        # --ki is a Ki (ATP-independent): used as is, like a binding Kd
+        return Compound(name or f"Ki={ki}", value, source="user-supplied Ki", alk5_assay_class="binding Kd")
     frame = read_compounds(compound_file).set_index("name", drop=False) if compound_file else library()
     if name is None:
         if compound_file and len(frame) == 1:
