@@ -17,8 +17,8 @@ import pandas as pd
 
 from alk5_pysb.analysis.dose_response import EngineOptions, inhibition, remove_outputs
 from alk5_pysb.io.files import atomic_write
-from alk5_pysb.io.units import parse_concentration, parse_dose_grid, parse_duration
-from alk5_pysb.pharmacology.compounds import declared_readout, get_compound, library, simulable_compounds
+from alk5_pysb.io.units import parse_concentration, parse_dose_grid
+from alk5_pysb.pharmacology.compounds import declared_assay, get_compound, library, simulable_compounds
 from alk5_pysb.simulation.experiment import Experiment, schedule
 from alk5_pysb.simulation.metrics import parse_metrics
 
@@ -28,15 +28,6 @@ FLAG_SETS = {"verified": ("yes",), "verified_or_secondary": ("yes", "secondary")
 def gmfe(folds) -> float:
     folds = np.asarray([f for f in folds if np.isfinite(f) and f > 0], dtype=float)
     return float(10 ** np.mean(np.abs(np.log10(folds)))) if len(folds) else math.nan
-
-
-def _declared(entry) -> dict | None:
-    if not (isinstance(entry.get("cell_assay_class"), str) and entry["cell_assay_class"]):
-        return None
-    readout, metric = declared_readout(entry["cell_assay_class"], entry["cell_time"])
-    return {"readout": readout, "metric": metric,
-            "dose_pM": parse_concentration(entry["cell_ligand_dose"], to="pM", what="ligand dose"),
-            "pretreat_min": parse_duration(entry["cell_pretreat"], what="pre-treatment")}
 
 
 def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), doses="0.1nM:100uM:19",
@@ -49,7 +40,7 @@ def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), dose
     ligand_pM = parse_concentration(ligand_dose, to="pM", what="--ligand-dose")
     lib = library()
     simulated = [get_compound(name) for name in lib.index if name in simulable_compounds()]
-    declared = {c.name: _declared(lib.loc[c.name]) for c in simulated}
+    declared = {c.name: declared_assay(lib.loc[c.name]) for c in simulated}
     data_path = Path(out).with_name(Path(out).stem + ".data.csv") if out else None
     if data_path is not None and not resume:
         remove_outputs(data_path)

@@ -203,8 +203,8 @@ def potency_order_breaks(ic50: dict, ranks=B10_ORDER) -> list[tuple[str, str]]:
 
 
 def b10_inhibitor_potency(sim: Simulator) -> Check:
-    from alk5_pysb.analysis.comparison import _declared
-    from alk5_pysb.pharmacology.compounds import get_compound, library, residual_factor, simulable_compounds
+    from alk5_pysb.pharmacology.compounds import (declared_assay, get_compound, library, residual_factor,
+                                                  simulable_compounds)
     from alk5_pysb.simulation.metrics import parse_metric
     from alk5_pysb.analysis.dose_response import inhibition
     doses = np.logspace(-1, 5, 19)
@@ -213,7 +213,7 @@ def b10_inhibitor_potency(sim: Simulator) -> Check:
         if name not in simulable_compounds():
             skipped.append(name)
             continue
-        d = _declared(library().loc[name])
+        d = declared_assay(library().loc[name])
         pretreated = Experiment(dose_pM=d["dose_pM"], pretreat_min=d["pretreat_min"], readouts=[d["readout"]],
                                 metrics=[parse_metric(d["metric"])])
         _, fits = inhibition(sim, pretreated, get_compound(name), doses)

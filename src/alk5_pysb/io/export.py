@@ -310,6 +310,46 @@ def _set_literal_units(element):
     element.setMath(math)
 
 
+def add_parameter(m, pid, value, units, text, constant=True):
+    """A global parameter with metaid, units, SBO term and a one-line note."""
+    p = m.createParameter()
+    p.setId(pid)
+    p.setMetaId(f"meta_{pid}")
+    p.setValue(float(value))
+    p.setConstant(constant)
+    p.setUnits(units)
+    p.setSBOTerm(2)
+    p.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{text}</p></body>')
+    return p
+
+
+def sbml_math(formula):
+    """An L3 formula as MathML, its bare numbers dimensionless."""
+    math = libsbml.parseL3Formula(formula)
+    if math is None:
+        raise RuntimeError(f"cannot parse {formula!r}: {libsbml.getLastParseL3Error()}")
+    _literal_units(math)
+    return math
+
+
+def add_event(m, eid, trigger, assignments):
+    """A persistent event (initial trigger value false, values from trigger time) with (target, formula)
+    assignments."""
+    ev = m.createEvent()
+    ev.setId(eid)
+    ev.setMetaId(f"meta_{eid}")
+    ev.setUseValuesFromTriggerTime(True)
+    trig = ev.createTrigger()
+    trig.setInitialValue(False)
+    trig.setPersistent(True)
+    trig.setMath(sbml_math(trigger))
+    for target, formula in assignments:
+        ea = ev.createEventAssignment()
+        ea.setVariable(target)
+        ea.setMath(sbml_math(formula))
+    return ev
+
+
 def resting_sbml(sbml: str) -> str:
     """The same model starting at the unstimulated steady state (default parameters), with the
     protocol as SBML events, for tools that neither pre-equilibrate nor re-evaluate initial
@@ -339,14 +379,7 @@ def resting_sbml(sbml: str) -> str:
     m.getSpecies(INHIBITOR_SPECIES).setConstant(False)
 
     def parameter(pid, value, units, text):
-        p = m.createParameter()
-        p.setId(pid)
-        p.setMetaId(f"meta_{pid}")
-        p.setValue(value)
-        p.setConstant(True)
-        p.setUnits(units)
-        p.setSBOTerm(2)
-        p.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{text}</p></body>')
+        add_parameter(m, pid, value, units, text)
 
     medium = MOLECULES_PER_NM["medium"]
     for iso in LIGAND_SPECIES:
@@ -368,20 +401,7 @@ def resting_sbml(sbml: str) -> str:
     parameter("inhibitor_time_min", 0.0, "minute", "time of inhibitor addition (0: present from the start)")
 
     def event(eid, trigger, assignments):
-        ev = m.createEvent()
-        ev.setId(eid)
-        ev.setMetaId(f"meta_{eid}")
-        ev.setUseValuesFromTriggerTime(True)
-        trig = ev.createTrigger()
-        trig.setInitialValue(False)
-        trig.setPersistent(True)
-        trig.setMath(libsbml.parseL3Formula(trigger))
-        for target, formula in assignments:
-            ea = ev.createEventAssignment()
-            ea.setVariable(target)
-            math = libsbml.parseL3Formula(formula)
-            _literal_units(math)
-            ea.setMath(math)
+        add_event(m, eid, trigger, assignments)
 
     # The event assignments use constant parameters only: AMICI 1.0 generates C++ that does not
     # compile when they refer to assignment-rule parameters (dose_*_molecules, molecules_per_nM_*).

@@ -41,15 +41,11 @@ def _key(name: str) -> str:
 
 
 def assay(name: str) -> dict:
-    """The declared cellular assay of a library compound: readout, metric, dose (pM), pre-treatment (min)."""
-    from alk5_pysb.io.units import parse_concentration, parse_duration
-    from alk5_pysb.pharmacology.compounds import declared_readout, library
+    """The declared cellular assay of a library compound (``compounds.declared_assay``) with its reported IC50."""
+    from alk5_pysb.pharmacology.compounds import declared_assay, library
     row = library().loc[name]
-    readout, metric = declared_readout(row["cell_assay_class"], row["cell_time"])
-    return {"readout": readout, "metric": metric, "read_min": parse_duration(row["cell_time"], what="time"),
-            "dose_pM": parse_concentration(row["cell_ligand_dose"], to="pM", what="ligand dose"),
-            "pretreat_min": parse_duration(row["cell_pretreat"], what="pre-treatment"),
-            "ic50_nM": float(row["cell_ic50_nM"]), "source": row["cell_source"], "verified": row["cell_verified"]}
+    return {**declared_assay(row), "ic50_nM": float(row["cell_ic50_nM"]), "source": row["cell_source"],
+            "verified": row["cell_verified"]}
 
 
 def experiments() -> dict[str, Experiment]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import libsbml
 import numpy as np
 
-from alk5_pysb.io.export import _literal_units, add_unit_definitions, resting_sbml
+from alk5_pysb.io.export import add_event, add_parameter, add_unit_definitions, resting_sbml, sbml_math
 from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, MOLECULES_PER_NM
 
 REGIMEN_SBML_FILE = "alk5_regimen.sbml"
@@ -27,38 +27,18 @@ PK_UNITS = {"nmol": [(libsbml.UNIT_KIND_MOLE, 1, -9, 1.0)], "litre_unit": [(libs
             "gram_per_mole": [(libsbml.UNIT_KIND_GRAM, 1, 0, 1.0), (libsbml.UNIT_KIND_MOLE, -1, 0, 1.0)]}
 
 
-def _parameter(m, pid, value, units, text, constant=True):
-    p = m.createParameter()
-    p.setId(pid)
-    p.setMetaId(f"meta_{pid}")
-    p.setValue(float(value))
-    p.setConstant(constant)
-    p.setUnits(units)
-    p.setSBOTerm(2)
-    p.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{text}</p></body>')
-    return p
-
-
-def _math(formula):
-    math = libsbml.parseL3Formula(formula)
-    if math is None:
-        raise RuntimeError(f"cannot parse {formula!r}: {libsbml.getLastParseL3Error()}")
-    _literal_units(math)
-    return math
-
-
 def _assign(m, variable, formula):
     rule = m.createAssignmentRule()
     rule.setVariable(variable)
     rule.setMetaId(f"meta_rule_{variable}")
-    rule.setMath(_math(formula))
+    rule.setMath(sbml_math(formula))
 
 
 def _rate(m, variable, formula):
     rule = m.createRateRule()
     rule.setVariable(variable)
     rule.setMetaId(f"meta_raterule_{variable}")
-    rule.setMath(_math(formula))
+    rule.setMath(sbml_math(formula))
 
 
 def _without_doses(lean_sbml: str, pk, tgfb1_pM: float, kd_nM: float, kd_tbrii_nM: float | None,
@@ -73,23 +53,23 @@ def _without_doses(lean_sbml: str, pk, tgfb1_pM: float, kd_nM: float, kd_tbrii_n
     ligand = m.getSpecies(LIGAND_SPECIES["TGFB1"])
     ligand.setBoundaryCondition(True)
     ligand.setConstant(False)
-    _parameter(m, "tgfb1_level_pM", tgfb1_pM, "pM", "free TGF-beta1 held constant in the medium (pM)")
+    add_parameter(m, "tgfb1_level_pM", tgfb1_pM, "pM", "free TGF-beta1 held constant in the medium (pM)")
     _assign(m, ligand.getId(), f"tgfb1_level_pM * 0.001 * {MOLECULES_PER_NM['medium']}")
     m.getParameter("Kd_inhibitor").setValue(float(kd_nM))     # the cellular Kd (Kd_residual_factor stays 1)
     if kon is not None:
         m.getParameter("kon_inhibitor").setValue(float(kon))
     # oral one-compartment PK, per minute
-    _parameter(m, "pk_ka", pk.ka_per_h / 60.0, "per_minute", f"absorption rate ({pk.ka_per_h:.4g} /h)")
-    _parameter(m, "pk_CL", pk.cl_L_per_h / 60.0, "litre_per_minute", f"apparent clearance CL/F ({pk.cl_L_per_h:.4g} L/h)")
-    _parameter(m, "pk_V", pk.v_L, "litre_unit", "apparent volume V/F (L)")
-    _parameter(m, "pk_fu", pk.fu, "dimensionless", "fraction unbound in plasma")
-    _parameter(m, "pk_MW", pk.mw_g_per_mol, "gram_per_mole", f"molar mass of {pk.compound}")
-    _parameter(m, "drug_gut_nmol", 0.0, "nmol", "drug in the absorption depot", constant=False)
-    _parameter(m, "drug_central_nmol", 0.0, "nmol", "drug in the central (plasma) compartment", constant=False)
+    add_parameter(m, "pk_ka", pk.ka_per_h / 60.0, "per_minute", f"absorption rate ({pk.ka_per_h:.4g} /h)")
+    add_parameter(m, "pk_CL", pk.cl_L_per_h / 60.0, "litre_per_minute", f"apparent clearance CL/F ({pk.cl_L_per_h:.4g} L/h)")
+    add_parameter(m, "pk_V", pk.v_L, "litre_unit", "apparent volume V/F (L)")
+    add_parameter(m, "pk_fu", pk.fu, "dimensionless", "fraction unbound in plasma")
+    add_parameter(m, "pk_MW", pk.mw_g_per_mol, "gram_per_mole", f"molar mass of {pk.compound}")
+    add_parameter(m, "drug_gut_nmol", 0.0, "nmol", "drug in the absorption depot", constant=False)
+    add_parameter(m, "drug_central_nmol", 0.0, "nmol", "drug in the central (plasma) compartment", constant=False)
     _rate(m, "drug_gut_nmol", "-pk_ka * drug_gut_nmol")
     _rate(m, "drug_central_nmol", "pk_ka * drug_gut_nmol - pk_CL / pk_V * drug_central_nmol")
-    _parameter(m, "C_plasma_nM", 0.0, "nM", "total plasma concentration (nM)", constant=False)
-    _parameter(m, "C_unbound_nM", 0.0, "nM", "unbound plasma concentration, taken as the intracellular one (nM)",
+    add_parameter(m, "C_plasma_nM", 0.0, "nM", "total plasma concentration (nM)", constant=False)
+    add_parameter(m, "C_unbound_nM", 0.0, "nM", "unbound plasma concentration, taken as the intracellular one (nM)",
                constant=False)
     _assign(m, "C_plasma_nM", "drug_central_nmol / pk_V")
     _assign(m, "C_unbound_nM", "pk_fu * C_plasma_nM")
@@ -98,7 +78,7 @@ def _without_doses(lean_sbml: str, pk, tgfb1_pM: float, kd_nM: float, kd_tbrii_n
     inhibitor.setConstant(False)
     _assign(m, INHIBITOR_SPECIES, f"C_unbound_nM * {MOLECULES_PER_NM['cytoplasm']}")
     if kd_tbrii_nM is not None and np.isfinite(kd_tbrii_nM):
-        _parameter(m, "Kd_TBRII_nM", kd_tbrii_nM, "nM", "cellular TbetaRII affinity of the drug (dual inhibitor)")
+        add_parameter(m, "Kd_TBRII_nM", kd_tbrii_nM, "nM", "cellular TbetaRII affinity of the drug (dual inhibitor)")
         m.getParameter("TBRII_kinase_activity").setConstant(False)
         _assign(m, "TBRII_kinase_activity", "1 / (1 + C_unbound_nM / Kd_TBRII_nM)")
     return doc
@@ -135,21 +115,11 @@ def regimen_sbml(lean_sbml: str, pk, dose_times_min, dose_mg: float, tgfb1_pM: f
                            f"rate {residual:.1e}/min)")
     for sid, amount in state.items():
         m.getSpecies(sid).setInitialAmount(float(f"{max(amount, 0.0):.12g}"))
-    _parameter(m, "dose_mg", dose_mg, "mg", "oral dose (mg)")
-    _parameter(m, "dose_nmol", dose_mg / pk.mw_g_per_mol * 1e6, "nmol", "oral dose (nmol) = dose_mg / MW * 1e6")
+    add_parameter(m, "dose_mg", dose_mg, "mg", "oral dose (mg)")
+    add_parameter(m, "dose_nmol", dose_mg / pk.mw_g_per_mol * 1e6, "nmol", "oral dose (nmol) = dose_mg / MW * 1e6")
+    # strict ">" so a dose at t = 0 fires just after the start in every tool
     for i, t in enumerate(dose_times_min):
-        ev = m.createEvent()
-        ev.setId(f"dose_{i + 1}")
-        ev.setMetaId(f"meta_dose_{i + 1}")
-        ev.setUseValuesFromTriggerTime(True)
-        trig = ev.createTrigger()
-        trig.setInitialValue(False)
-        trig.setPersistent(True)
-        # strict ">" so a dose at t = 0 fires just after the start in every tool
-        trig.setMath(_math(f"time > {float(t)!r} minute"))
-        ea = ev.createEventAssignment()
-        ea.setVariable("drug_gut_nmol")
-        ea.setMath(_math("drug_gut_nmol + dose_nmol"))
+        add_event(m, f"dose_{i + 1}", f"time > {float(t)!r} minute", [("drug_gut_nmol", "drug_gut_nmol + dose_nmol")])
     m.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>ALK5 model (lean TGF-beta1 network) under an oral '
                f'{pk.compound} regimen: {len(dose_times_min)} doses of {dose_mg:g} mg; TGF-beta1 held at '
                f'{tgfb1_pM:g} pM; starts at the stimulated steady state without drug (30 days, max relative '

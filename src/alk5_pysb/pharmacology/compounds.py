@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from alk5_pysb.errors import UserInputError
-from alk5_pysb.io.units import parse_concentration
+from alk5_pysb.io.units import parse_concentration, parse_duration
 
 ASSAY_CLASSES = ("biochemical kinase", "autophosphorylation", "binding Kd", "cellular reporter", "cellular pSmad",
                  "assumed")
@@ -96,6 +96,17 @@ def declared_readout(assay_class: str, time: str) -> tuple[str, str]:
     if assay_class == "cellular reporter":
         return "PAI1_mRNA", f"at:{time}"
     raise UserInputError(f"no model readout for a {assay_class!r} assay (cellular pSmad or cellular reporter)")
+
+
+def declared_assay(entry) -> dict | None:
+    """A library row's declared cellular assay: model readout and metric, read time (min), ligand dose (pM) and
+    pre-treatment (min); None without a cellular value."""
+    if not (isinstance(entry.get("cell_assay_class"), str) and entry["cell_assay_class"]):
+        return None
+    readout, metric = declared_readout(entry["cell_assay_class"], entry["cell_time"])
+    return {"readout": readout, "metric": metric, "read_min": parse_duration(entry["cell_time"], what="time"),
+            "dose_pM": parse_concentration(entry["cell_ligand_dose"], to="pM", what="ligand dose"),
+            "pretreat_min": parse_duration(entry["cell_pretreat"], what="pre-treatment")}
 
 
 #: potency columns of a compound table (nM); an empty cell means "not reported"
