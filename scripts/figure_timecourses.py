@@ -4,7 +4,8 @@ Called by ``make figures`` as ``python scripts/figure_timecourses.py --out figur
 
 Conditions: TGF-beta1 at 1, 10, 30, 100 and 1000 pM added at t = 0 to resting cells, followed
 for 24 h; each dose once untreated and once pre-treated for 60 min with 10 uM of the model's
-ALK5 kinase inhibitor (default parameters: SB-431542, Kd_inhibitor 683 nM), which stays on.
+ALK5 kinase inhibitor (default parameters: SB-431542, cellular Kd 20.8 nM as for `--compound SB-431542`),
+which stays on.
 
 Writes (atomically: temp file + os.replace, so an interrupted run leaves the old files intact):
   timecourses.csv                  tidy table, one row per condition, dose and time point:

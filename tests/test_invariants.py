@@ -53,7 +53,7 @@ def test_saturating_kinase_inhibitor_abolishes_pSmad2_but_spares_traf6_p38(sim):
     assert drug["p38_active"].max() >= 0.5 * ctrl["p38_active"].max()   # TRAF6-TAK1-p38 stays
     assert drug["ERK_active"].max() < 0.2 * ctrl["ERK_active"].max()    # ShcA-ERK needs the kinase
     # ALK5 chains drug-bound as competitive binding at equilibrium says: C/(C + Kd), here 99%
-    occupancy = 100_000 / (100_000 + sim.rr["Kd_inhibitor"])
+    occupancy = 100_000 / (100_000 + sim.rr["Kd_inhibitor"] * sim.rr["Kd_residual_factor"])   # the cellular Kd
     assert drug["ALK5_inhibited"].iloc[-1] / drug["total_TBRI"].iloc[-1] == pytest.approx(occupancy, rel=1e-2)
 
 

@@ -158,8 +158,8 @@ def _experiment(args):
     trap = parse_concentration(args.trap, to="nM", molar_mass_kDa=None, what="--trap") if args.trap else 0.0
     opt = lambda text, what: parse_duration(text, what=what) if text else None
     pretreat = opt(args.pretreat, "--pretreat") or 0.0
-    if (args.pretreat or args.inhibitor_at) and not args.inhibitor_dose:
-        raise UserInputError("--pretreat/--inhibitor-at need --inhibitor-dose")
+    if (args.pretreat or args.inhibitor_at or args.inhibitor_washout) and not args.inhibitor_dose:
+        raise UserInputError("--pretreat/--inhibitor-at/--inhibitor-washout need --inhibitor-dose")
     return Experiment(ligand=args.ligand, dose_pM=dose, t_end_min=t_end, inhibitor_nM=inhibitor, pretreat_min=pretreat,
                     inhibitor_at_min=opt(args.inhibitor_at, "--inhibitor-at"),
                     inhibitor_washout_min=opt(args.inhibitor_washout, "--inhibitor-washout"),
@@ -183,6 +183,8 @@ def cmd_simulate(args):
     sim = _simulator(args, [protocol.ligand], [*_set_names(args)], quiet=True)
     sim.check_readouts(readouts)
     params = sim.resolve_parameters(_pairs(args.set, "set"), _pairs(args.scale, "scale"), _context(args))
+    if args.ensemble:
+        return _simulate_ensemble(args, sim, protocol, readouts, params)
     frame = sim.run(protocol, readouts=readouts, params=params)
     text = frame.to_csv(index=False, float_format="%.6g")
     args.provenance = (sim, params)
@@ -201,8 +203,70 @@ def cmd_simulate(args):
     return 0
 
 
+def _members(args, sim=None):
+    """--ensemble SPEC as members (None without it), with one line saying what they are."""
+    spec = getattr(args, "ensemble", None)
+    if not spec:
+        return None
+    from alk5_pysb.analysis import uncertainty
+    from alk5_pysb.io.contexts import read_ranges
+    table = uncertainty.prior(_context(args), read_ranges(getattr(args, "context", None)))
+    if getattr(args, "context", None) and str(spec).isdigit():
+        spec = f"prior:{spec}"     # the shipped ensemble is constrained for the default context only
+    members, text = uncertainty.resolve(spec, seed=args.seed, table=table)
+    if sim is not None:        # parameters a network does not have cannot act in it
+        keep = [c for c in uncertainty.fold_columns(members) if c.split(":", 1)[1] in sim.table_parameters]
+        members = members[["member", *keep]]
+    print(f"ensemble: {text}; results as median and central 90% band (5th-95th percentile) over the members")
+    return members
+
+
+def _band_text(b, unit):
+    failed = f", {b['n_failed']} failed" if b["n_failed"] else ""
+    return f"{b['median']:.3g} {unit} (90% band {b['q05']:.3g}-{b['q95']:.3g}; {b['n']} members{failed})"
+
+
+def _simulate_ensemble(args, sim, protocol, readouts, params):
+    import dataclasses
+    from alk5_pysb.analysis import uncertainty
+    if not args.output:
+        raise UserInputError("--ensemble needs -o FILE (the bands go there, every member to <name>.members.csv)")
+    members = _members(args, sim)
+    protocol = dataclasses.replace(protocol, params={**protocol.params, **params})
+    long = uncertainty.time_courses(sim, protocol, members, readouts)
+    bands = uncertainty.time_course_bands(long, readouts)
+    out = Path(args.output)
+    member_file = out.with_name(out.stem + ".members.csv")
+    atomic_write(out, bands.to_csv(index=False, float_format="%.6g"))
+    atomic_write(member_file, long.to_csv(index=False, float_format="%.6g"))
+    failed = long.loc[long["error"] != "", ["member", "error"]]
+    summary = {"ensemble": args.ensemble, "seed": args.seed, "members": int(len(members)),
+               "failed": int(len(failed)), "failures": failed.to_dict("records"), "band": list(uncertainty.BAND)}
+    ok = long[long["error"] == ""]
+    peaks = ok[ok["time_min"] >= 0].groupby("member")[readouts].max()
+    summary["peak"] = {r: uncertainty.band(peaks[r]) for r in readouts}
+    uncertainty.write_summary(out.with_name(out.stem + ".ensemble.json"), summary)
+    args.provenance, args.outputs = (sim, params), [out, member_file]
+    print(f"{protocol.describe()}: {len(members)} members ({len(failed)} failed) -> {out} (medians and bands), "
+          f"{member_file} (every member)")
+    for r in readouts[:6]:
+        print(f"  {r:18s} peak {_band_text(summary['peak'][r], '')}")
+    return 0
+
+
+def _print_ensemble_fits(fits, what, unit, value, by):
+    from alk5_pysb.analysis import uncertainty
+    table = uncertainty.summarise(fits, by, value)
+    for _, row in table.iterrows():
+        label = " ".join(str(row[b]) for b in by)
+        print(f"  {label:40s} {what} {_band_text(row, unit)}")
+    return table
+
+
 def cmd_validate(args):
     from alk5_pysb.analysis.validation import run_checks, to_markdown
+    if args.ensemble:
+        return _validate_ensemble(args)
     sim = _simulator(args, quiet=True, network="full")
     table = run_checks(sim)
     print(to_markdown(table))
@@ -212,6 +276,78 @@ def cmd_validate(args):
         args.outputs = [args.output]
     passed = int(table["passed"].sum())
     print(f"{passed}/{len(table)} behaviours pass")
+    return 0
+
+
+def _validate_ensemble(args):
+    """Each behaviour's pass fraction over an ensemble (and over the shipped accepted one)."""
+    from alk5_pysb.analysis import constrained, uncertainty
+    from alk5_pysb.analysis.validation import CHECKS
+    if not args.output:
+        raise UserInputError("validate --ensemble needs -o DIR (each member's evaluation is written as it finishes)")
+    ids = _check_ids(args)
+    members = _members(args)
+    out = Path(args.output)
+    passes = constrained.run(members, out / "prior", ids, workers=args.workers, models=args.models,
+                             resume=args.resume)
+    summary = constrained.summary(passes, ids, args.seed, str(args.ensemble))
+    columns = {"this ensemble": summary["pass_fraction_prior"]}
+    accepted = uncertainty.shipped_ensemble()
+    if accepted is not None and str(args.ensemble) != "accepted":
+        acc = constrained.run(accepted, out / "accepted", ids, workers=args.workers, models=args.models,
+                              resume=args.resume)
+        columns["accepted ensemble"] = {i: float(acc[i].mean()) for i in ids}
+    table = [{"id": i, "behaviour": CHECKS[i].__name__.split("_", 1)[1].replace("_", " "),
+              **{k: v[i] for k, v in columns.items()}} for i in ids]
+    import pandas as pd
+    frame = pd.DataFrame(table)
+    atomic_write(out / "pass_fractions.csv", frame.to_csv(index=False, float_format="%.4g"))
+    uncertainty.write_summary(out / "summary.json", summary)
+    print(frame.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    narrow = [i for i in ids if 0 < summary["pass_fraction_prior"][i] < 0.5]
+    if narrow:
+        print(f"met by fewer than half of the members (pass only in a narrow part of the plausible space): "
+              f"{', '.join(narrow)}")
+    if summary["structural_misses"]:
+        print(f"met by no member (structural misses): {', '.join(summary['structural_misses'])}")
+    print(f"{summary['accepted']}/{summary['drawn']} members meet every behaviour that any member meets "
+          f"(acceptance {summary['acceptance_rate']:.1%}); per member {summary['seconds_per_member_cpu']:.1f} s CPU "
+          f"-> {out}")
+    return 0
+
+
+def _check_ids(args):
+    from alk5_pysb.analysis.validation import CHECKS
+    ids = _names(getattr(args, "behaviours", None)) or list(CHECKS)
+    unknown = [i for i in ids if i not in CHECKS]
+    if unknown:
+        raise UserInputError(f"unknown behaviour(s) {', '.join(unknown)}; valid: {', '.join(CHECKS)}")
+    return ids
+
+
+def cmd_ensemble(args):
+    """Draw from the prior ranges, keep the members that meet the literature behaviours."""
+    from alk5_pysb.analysis import constrained, uncertainty
+    ids = _check_ids(args)
+    if args.draws < 2:
+        raise UserInputError(f"--draws must be at least 2, got {args.draws}")
+    table = uncertainty.prior()
+    members = uncertainty.draw(args.draws, args.seed, table)
+    out = Path(args.output)
+    passes = constrained.run(members, out, ids, workers=args.workers, models=args.models, resume=args.resume)
+    summary = constrained.summary(passes, ids, args.seed, f"prior:{args.draws}")
+    accepted_ids, _ = constrained.acceptance(passes, ids)
+    accepted = members[members["member"].isin(passes.loc[accepted_ids.to_numpy(), "member"])]
+    atomic_write(out / "members.csv", members.to_csv(index=False, float_format="%.6g"))
+    atomic_write(out / "passes.csv", passes.to_csv(index=False))
+    atomic_write(out / "accepted.csv", accepted.to_csv(index=False, float_format="%.6g"))
+    taught = constrained.teach(members, accepted["member"], table)
+    atomic_write(out / "parameter_ranges.csv", taught.to_csv(index=False, float_format="%.4g"))
+    uncertainty.write_summary(out / "summary.json", summary)
+    print(f"{summary['accepted']} of {summary['drawn']} draws meet the behaviours (acceptance "
+          f"{summary['acceptance_rate']:.1%}); structural misses: {', '.join(summary['structural_misses']) or 'none'}")
+    print(f"per member {summary['seconds_per_member_cpu']:.1f} s CPU; accepted members: {out / 'accepted.csv'}; what "
+          f"the behaviours teach about each constant: {out / 'parameter_ranges.csv'}")
     return 0
 
 
@@ -281,15 +417,24 @@ def _ligand(name):
     return name
 
 
-def run_dose_response(sim, experiment, doses_text, out, resume=False, engine=None):
+def _member_fits_path(out: Path) -> Path:
+    return out.with_name(out.stem + ".member_fits.csv")
+
+
+def run_dose_response(sim, experiment, doses_text, out, resume=False, engine=None, members=None):
     from alk5_pysb.analysis.dose_response import dose_response
     from alk5_pysb.io.units import parse_dose_grid
     doses = parse_dose_grid(doses_text, to="pM", what="--doses")
     sim.check_readouts(experiment.readouts)
-    data, fits = dose_response(sim, experiment, doses, out=out, resume=resume, engine=engine)
-    atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
+    data, fits = dose_response(sim, experiment, doses, out=out, resume=resume, engine=engine, members=members)
     print(f"{experiment.ligand} dose-response: {len(doses)} doses x {len(experiment.readouts)} readouts x "
           f"{len(experiment.metrics)} metrics -> {out} (fits: {_fits_path(out)})")
+    if members is not None:
+        atomic_write(_member_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
+        band = _print_ensemble_fits(fits, "EC50", "pM", "ec50", ["readout", "metric"])
+        atomic_write(_fits_path(out), band.to_csv(index=False, float_format="%.6g"))
+        return data, fits
+    atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
     _print_fits(fits)
     return data, fits
 
@@ -312,7 +457,8 @@ def cmd_dose_response(args):
     from alk5_pysb.simulation.metrics import parse_metrics
     experiment = Experiment(ligand=args.ligand, readouts=_names(args.readouts), metrics=parse_metrics(args.metric),
                             params=params)
-    run_dose_response(sim, experiment, args.doses, out, args.resume, _engine(args))
+    members = _members(args, sim)
+    run_dose_response(sim, experiment, args.doses, out, args.resume, _engine(args), members)
     args.provenance, args.outputs = (sim, params), [out, _fits_path(out)]
     return 0
 
@@ -324,15 +470,20 @@ def _inhibition_experiment(ligand, ligand_dose_text, protocol_text, readouts, me
                       readouts=readouts, metrics=parse_metrics(metrics_text), params=params, **schedule(protocol_text))
 
 
-def run_inhibition(sim, experiment, compound, doses_text, out, resume=False, engine=None):
+def run_inhibition(sim, experiment, compound, doses_text, out, resume=False, engine=None, members=None):
     from alk5_pysb.analysis.dose_response import inhibition
     from alk5_pysb.io.units import parse_dose_grid
     doses = parse_dose_grid(doses_text, to="nM", molar_mass_kDa=None, what="--doses")
     sim.check_readouts(experiment.readouts)
-    data, fits = inhibition(sim, experiment, compound, doses, out=out, resume=resume, engine=engine)
-    atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
+    data, fits = inhibition(sim, experiment, compound, doses, out=out, resume=resume, engine=engine, members=members)
     print(f"{compound.name} (cellular Kd {compound.kd_cell_nM:.3g} nM), {experiment.schedule_text}, "
           f"{experiment.ligand} {format_concentration(experiment.dose_pM)}: {len(doses)} doses -> {out}")
+    if members is not None:
+        atomic_write(_member_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
+        band = _print_ensemble_fits(fits, "IC50", "nM", "ic50", ["compound", "readout", "metric"])
+        atomic_write(_fits_path(out), band.to_csv(index=False, float_format="%.6g"))
+        return data, fits
+    atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
     _print_fits(fits, "IC50", "nM")
     return data, fits
 
@@ -345,7 +496,7 @@ def cmd_inhibition(args):
     params = _scan_params(sim, args)
     experiment = _inhibition_experiment(args.ligand, args.ligand_dose, args.protocol, _names(args.readouts), args.metric,
                                         params)
-    run_inhibition(sim, experiment, compound, args.doses, out, args.resume, _engine(args))
+    run_inhibition(sim, experiment, compound, args.doses, out, args.resume, _engine(args), _members(args, sim))
     args.provenance, args.outputs = (sim, params), [out, _fits_path(out)]
     return 0
 
@@ -547,6 +698,13 @@ def cmd_calibrate(args):
           f"within {0.1:g}), AIC {summary['AIC']:.4g}, BIC {summary['BIC']:.4g}, {summary['n_data']} data, "
           f"{summary['n_estimated']} parameters, {summary['wall_time_s']:.1f} s -> {outdir / 'best.csv'}, "
           f"{outdir / 'confidence.csv'}, {outdir / 'summary.json'}")
+    if args.profile:
+        from alk5_pysb.analysis.profiles import profile_fit
+        _, intervals = profile_fit(args.problem, sim, outdir, workers=args.workers)
+        print("profile likelihoods (95%; identifiability judged from the profiles, not the FIM):")
+        print(intervals[["parameter", "best", "lower", "upper", "identifiability"]].to_string(
+            index=False, float_format=lambda v: f"{v:.4g}"))
+        print(f"-> {outdir / 'profile_intervals.csv'}, {outdir / 'profiles.png'}")
     return 0
 
 
@@ -596,6 +754,14 @@ def _inhibitor_scan_options(s, doses):
     s.add_argument("--metric", default="at:60min")
 
 
+def _ensemble_options(s):
+    s.add_argument("--ensemble", metavar="N|prior:N|accepted|FILE",
+                   help="run every member of an ensemble and report the median and central 90%% band: N members of "
+                        "the shipped literature-constrained ensemble (draws from the prior ranges when none is "
+                        "shipped), prior:N draws from the parameter ranges, or an ensemble CSV (alk5 ensemble)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the ensemble draws (default 0)")
+
+
 def _scan_options(s, what):
     s.add_argument("-o", "--output", help=f"{what} CSV; chunks stream to <name>.chunks/ as results come in")
     s.add_argument("--resume", action="store_true", help="continue an interrupted scan from its chunks")
@@ -642,6 +808,7 @@ def build_parser():
     s.add_argument("--readouts", help="comma-separated readouts (default: all standard readouts)")
     s.add_argument("--points", type=int, default=241, help="output time points (default 241)")
     s.add_argument("-o", "--output", help="CSV file (default: stdout)")
+    _ensemble_options(s)
     _model_options(s)
     s.set_defaults(func=cmd_simulate)
 
@@ -652,6 +819,7 @@ def build_parser():
     s.add_argument("--metric", default="at:45min",
                    help="peak, time_to_peak, auc:0-4h, at:45min, at:8h, steady_state (comma-separated)")
     _param_options(s)
+    _ensemble_options(s)
     _scan_options(s, "dose-response")
     s.set_defaults(func=cmd_dose_response)
 
@@ -662,6 +830,7 @@ def build_parser():
     s.add_argument("--ligand", default="TGFB1")
     _inhibitor_scan_options(s, "1nM:30uM:25")
     _param_options(s)
+    _ensemble_options(s)
     _scan_options(s, "inhibition")
     s.set_defaults(func=cmd_inhibition)
 
@@ -737,10 +906,25 @@ def build_parser():
     s.add_argument("--models", help="exports folder (default: the shipped exports)")
     s.set_defaults(func=cmd_regimen)
 
-    s = sub.add_parser("validate", help="literature behaviours B1-B24: behaviour | source | target | model | pass")
-    s.add_argument("-o", "--output", help="CSV of the table")
+    s = sub.add_parser("validate", help="literature behaviours B1-B26: behaviour | source | target | model | pass")
+    s.add_argument("-o", "--output", help="CSV of the table (a folder with --ensemble)")
+    s.add_argument("--behaviours", metavar="B1,B3,...", help="only these behaviours")
+    _ensemble_options(s)
+    s.add_argument("--workers", type=int, help="processes for --ensemble (default: all cores)")
+    s.add_argument("--resume", action="store_true", help="--ensemble: continue an interrupted evaluation")
     _model_options(s)
     s.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("ensemble", help="draw parameter sets from the prior ranges and keep those that meet the "
+                       "literature behaviours (accepted.csv: use it with --ensemble FILE)")
+    s.add_argument("--draws", type=int, default=200, help="parameter sets drawn from the prior (default 200)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the Latin hypercube draws (default 0)")
+    s.add_argument("--behaviours", metavar="B1,B3,...", help="constraints (default: every behaviour of validate)")
+    s.add_argument("--workers", type=int, help="processes (default: all cores)")
+    s.add_argument("--resume", action="store_true", help="continue an interrupted run in the same folder")
+    s.add_argument("-o", "--output", required=True, help="results folder")
+    s.add_argument("--models", help="exports folder (default: the shipped exports)")
+    s.set_defaults(func=cmd_ensemble)
 
     s = sub.add_parser("calibrate", help="multi-start fit of a PEtab (v1) problem on alk5's engine (pyPESTO; "
                        "needs the [calibrate] extra)")
@@ -751,6 +935,8 @@ def build_parser():
                         "nelder-mead")
     s.add_argument("--workers", type=int, default=1, help="starts run in parallel on this many processes (default 1)")
     s.add_argument("--seed", type=int, default=0, help="seed of the starting points (default 0)")
+    s.add_argument("--profile", action="store_true", help="profile likelihoods around the best fit (pyPESTO): "
+                   "profile-based 95%% intervals and identifiability, profiles.png (hepatocyte: ~5 min on 2 workers)")
     s.add_argument("--max-iter", type=int, default=200, help="iterations per start (fides), residual evaluations "
                    "(scipy-ls) or evaluations per parameter (nelder-mead); default 200")
     s.add_argument("--resume", action="store_true", help="continue a stopped fit in the same folder (finished starts "

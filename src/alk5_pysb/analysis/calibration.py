@@ -593,6 +593,7 @@ def write_parameter_files(objective: PetabObjective, x_best, outdir: Path, sourc
     from alk5_pysb.model.parameters import COLUMNS, default_table
     table = default_table().frame
     values = objective.unscale(x_best)
+    low, high = objective.unscale(objective.lb), objective.unscale(objective.ub)
     model = [p for p in objective.x_ids if p in objective.sim.table_parameters]
     rows = []
     for pid in model:
@@ -601,7 +602,12 @@ def write_parameter_files(objective: PetabObjective, x_best, outdir: Path, sourc
                      "block": known["block"] if known is not None else "",
                      "compartment": known["compartment"] if known is not None else "",
                      "description": known["description"] if known is not None else "",
-                     "evidence": "fitted", "cell_type": "", "source": source})
+                     "evidence": "fitted", "cell_type": "", "source": source,
+                     # until profiled, a fitted value is known only within the search range of its fit
+                     "distribution": "loguniform" if low[pid] > 0 else "uniform",
+                     "low": min(low[pid], values[pid]), "high": max(high[pid], values[pid]), "tied_to": "",
+                     "range_reason": "the search range of the fit (profile-based 95% intervals: alk5 calibrate "
+                                     "--profile, profile_intervals.csv)"})
     atomic_write(outdir / "best.csv", pd.DataFrame(rows, columns=list(COLUMNS)).to_csv(index=False,
                                                                                         float_format="%.8g"))
     others = [{"parameterId": p, "value": values[p], "scale": s} for p, s in zip(objective.x_ids, objective.scales)

@@ -131,20 +131,41 @@ def fit_curves(data: pd.DataFrame, dose_column: str) -> pd.DataFrame:
     return pd.DataFrame(fits)
 
 
+def _with_members(axes: pd.DataFrame, keys: pd.DataFrame, members: pd.DataFrame | None):
+    """Every condition under every ensemble member (members is None: unchanged)."""
+    if members is None:
+        return axes, keys
+    from alk5_pysb.analysis.uncertainty import with_members
+    big_axes = with_members(axes, members)
+    big_keys = with_members(keys, members[["member"]])
+    return big_axes, big_keys[["condition_id", "member", *[c for c in keys.columns if c != "condition_id"]]]
+
+
+def _per_member(data: pd.DataFrame, fit) -> pd.DataFrame:
+    if "member" not in data:
+        return fit(data)
+    frames = [fit(grp).assign(member=member) for member, grp in data.groupby("member", sort=False)]
+    fits = pd.concat(frames, ignore_index=True)
+    return fits[["member", *[c for c in fits.columns if c != "member"]]]
+
+
 def dose_response(sim, experiment: Experiment, doses_pM, out=None, resume=False,
-                  engine: EngineOptions | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  engine: EngineOptions | None = None, members: pd.DataFrame | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Ligand dose-response of ``experiment`` (its ligand, readouts, metrics, parameters, any inhibitor):
-    one condition per dose, Hill fits per readout and metric; returns (tidy data, fits)."""
+    one condition per dose, Hill fits per readout and metric; returns (tidy data, fits). With ``members``
+    (an ensemble, see uncertainty.py) every dose runs under every member and the fits are per member."""
     doses = [float(d) for d in doses_pM]
     ids = np.arange(len(doses))
     axes = pd.DataFrame({"condition_id": ids, "ligand_dose": doses})
     keys = pd.DataFrame({"condition_id": ids, "ligand": experiment.ligand, "dose_pM": doses})
+    axes, keys = _with_members(axes, keys, members)
     data = run_conditions(sim, experiment, axes, keys, out, resume, engine)
-    return data, fit_curves(data, "dose_pM")
+    return data, _per_member(data, lambda d: fit_curves(d, "dose_pM"))
 
 
 def inhibition(sim, experiment: Experiment, compounds, doses_nM, out=None, resume=False,
-               engine: EngineOptions | None = None):
+               engine: EngineOptions | None = None, members: pd.DataFrame | None = None):
     """Inhibitor dose-response of ``experiment`` (ligand dose, inhibitor schedule, readouts, metrics) for
     one compound or a list of them (one scan, untreated control included); returns (data, fits with IC50
     per compound, readout and metric)."""
@@ -160,10 +181,14 @@ def inhibition(sim, experiment: Experiment, compounds, doses_nM, out=None, resum
     keys = pd.DataFrame({"condition_id": ids, "compound": axes["compound"], "protocol": experiment.schedule_text,
                          "ligand_dose_pM": experiment.dose_pM, "inhibitor_nM": axes["inhibitor_dose"]})
     experiment = dataclasses.replace(experiment, compounds={**experiment.compounds, **{c.name: c for c in compounds}})
+    axes, keys = _with_members(axes, keys, members)
     data = run_conditions(sim, experiment, axes, keys, out, resume, engine)
-    fits = pd.concat([_inhibition_fits(grp, float(max(doses_nM))).assign(compound=name)
-                      for name, grp in data.groupby("compound", sort=False)], ignore_index=True)
-    return data, fits[["compound", *[c for c in fits.columns if c != "compound"]]]
+
+    def per_compound(frame):
+        fits = pd.concat([_inhibition_fits(grp, float(max(doses_nM))).assign(compound=name)
+                          for name, grp in frame.groupby("compound", sort=False)], ignore_index=True)
+        return fits[["compound", *[c for c in fits.columns if c != "compound"]]]
+    return data, _per_member(data, per_compound)
 
 
 def _inhibition_fits(data: pd.DataFrame, top_dose: float) -> pd.DataFrame:

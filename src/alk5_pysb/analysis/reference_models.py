@@ -25,6 +25,15 @@ def _zi2011_sbml() -> str:
 
 def zi2011_time_course(dose_pM: float, t_end_min: float, n_points: int = 481, washout_min: float | None = None,
                        pulses: int = 1, pulse_every_min: float | None = None) -> pd.DataFrame:
+    """Zi 2011 under one protocol (see :func:`_zi2011_time_course`); cached, because the reference does not
+    change with our parameters and every ensemble member's B12-B14 asks for the same runs."""
+    return _zi2011_time_course(float(dose_pM), float(t_end_min), int(n_points), washout_min, int(pulses),
+                               pulse_every_min).copy()
+
+
+@lru_cache(maxsize=32)
+def _zi2011_time_course(dose_pM: float, t_end_min: float, n_points: int = 481, washout_min: float | None = None,
+                        pulses: int = 1, pulse_every_min: float | None = None) -> pd.DataFrame:
     """Zi 2011 after ``dose_pM`` TGF-beta at t = 0 (from its resting state), optionally washed out after
     ``washout_min`` and given ``pulses`` times every ``pulse_every_min``: ``time_min``, ``ligand_fraction``
     (medium TGF-beta molecules / first dose) and ``pSmad2`` (molecules per cell, all forms)."""

@@ -18,7 +18,6 @@ from alk5_pysb.simulation.metrics import peak, value_at
 from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.simulation.simulator import Simulator
 
-SB431542_KD_NM = 683.0   # Schmierer 2008 (the model's default inhibitor)
 NO_FEEDBACK = {"kon_Smad7_ALK5": 0.0}   # equivalent to build_model(exclude={"feedback"}) (tested)
 NO_SMAD4 = {"Smad4_0": 0.0}             # Smad4-null cells: no nuclear Smad complexes, no Smad target genes
 NO_P38 = {"k_act_p38": 0.0, "k_act_p38_GADD45B": 0.0}   # p38 blocked (SB203580 or kinase-dead p38)
@@ -33,6 +32,11 @@ class Check:
     passed: bool
     note: str = ""
     source: str = ""
+
+
+def _value(sim, name) -> float:
+    """A parameter's value in the runs of this check (the model's, times the ensemble member's fold)."""
+    return sim.nominal(name) * sim.folds.get(name, 1.0)
 
 
 def _tc(sim, dose, t_end=1440, n=289, readouts=None, params=None, **kw):
@@ -91,7 +95,7 @@ def b4_inhibitor_washoff(sim: Simulator) -> Check:
 def b5_nuclear_accumulation(sim: Simulator) -> Check:
     cols = ["nuc_Smad2", "cyt_Smad2", "Smad2_export_flux", "Smad2_import_flux"]
     tc = _tc(sim, 100.0, t_end=45, n=46, readouts=cols)
-    vn, vc = sim.rr["V_nucleus"], sim.rr["V_cytoplasm"]
+    vn, vc = _value(sim, "V_nucleus"), _value(sim, "V_cytoplasm")
     r0, r45 = tc.iloc[0], tc.iloc[-1]
     ratio = lambda r: (r["nuc_Smad2"] / vn) / (r["cyt_Smad2"] / vc)
     fold = ratio(r45) / ratio(r0)
@@ -265,7 +269,7 @@ def b11_branch_selectivity(sim: Simulator) -> Check:
                  "TAK1/p38 spared: the default TRAF6 arm is kinase-independent (Sorrentino 2008); with "
                  "TRAF6_needs_ALK5_kinase = 1 (Bakin 2002) it is inhibited, see figures/branch_selectivity.png" if flag else
                  "FLAG: TAK1/p38 inhibited > 50% (experimental data are mixed; TRAF6_needs_ALK5_kinase = "
-                 f"{sim.rr['TRAF6_needs_ALK5_kinase']:g})",
+                 f"{_value(sim, 'TRAF6_needs_ALK5_kinase'):g})",
                  "Sorrentino 2008 Nat Cell Biol 10:1199 [V]; Bakin 2002 J Cell Sci 115:3193 [V]; Lee 2007 EMBO J "
                  "26:3957 (ShcA-ERK needs the kinase) [V]")
 
@@ -291,7 +295,7 @@ def b12_ligand_depletion(sim: Simulator) -> Check:
     from alk5_pysb.analysis.reference_models import zi2011_time_course
     left = {d: _medium_fraction(sim, d, t_end=480)[1][-1] for d in (1.0, 10.0, 50.0, 100.0)}
     zi = {d: zi2011_time_course(d, 480)["ligand_fraction"].iloc[-1] for d in (1.0, 10.0, 50.0, 100.0)}
-    v_medium = float(sim.rr["V_medium"])
+    v_medium = sim.nominal("V_medium")     # the member's fold applies on top
     t_half = _time_to_half(*_medium_fraction(sim, 10.0))
     t_half_dense = _time_to_half(*_medium_fraction(sim, 10.0, params={"V_medium": v_medium / 2}))
     ratio = t_half_dense / t_half if np.isfinite(t_half) else float("nan")
@@ -356,7 +360,7 @@ def _branches(sim, dose=100.0, params=None, t_end=1440):
 
 
 def _pool(sim, name):
-    return sim.rr[f"{name}_0"]
+    return _value(sim, f"{name}_0")
 
 
 def b15_p38_transient(sim: Simulator) -> Check:
@@ -509,7 +513,7 @@ def b23_acta2_late_sustained(sim: Simulator) -> Check:
 
 def b24_smad3_knockdown(sim: Simulator) -> Check:
     ctrl = _genes(sim, t_end=480)
-    kd = _genes(sim, t_end=480, params={"Smad3_0": SMAD3_KNOCKDOWN * sim.rr["Smad3_0"]})
+    kd = _genes(sim, t_end=480, params={"Smad3_0": SMAD3_KNOCKDOWN * sim.nominal("Smad3_0")})
     induction = lambda frame, r: value_at(frame, r, 480) - frame[r].iloc[0]
     cut = {r: 1 - induction(kd, r) / induction(ctrl, r) for r in ("PAI1_mRNA", "CTGF_mRNA", "SMAD7_mRNA")}
     psmad2 = abs(peak(kd, "pSmad2")[1] / peak(ctrl, "pSmad2")[1] - 1)
@@ -589,8 +593,30 @@ CHECKS = {
 }
 
 
+def run_check(sim: Simulator, check_id: str) -> Check:
+    """One behaviour; a simulation that fails (or a readout that cannot be computed) makes it a FAIL row
+    whose model column holds the solver's reason, so the other behaviours still run."""
+    from alk5_pysb.errors import SimulationError
+    from alk5_pysb.simulation.engine import solver_output_to_log
+    try:
+        with np.errstate(all="ignore"), solver_output_to_log(check_id):
+            return CHECKS[check_id](sim)
+    except (SimulationError, FloatingPointError, ZeroDivisionError, ValueError, RuntimeError) as err:
+        from alk5_pysb.errors import UserInputError
+        if isinstance(err, UserInputError):
+            raise
+        reason = " ".join(str(err).split())
+        doc = (CHECKS[check_id].__doc__ or "").strip().splitlines()
+        return Check(check_id, doc[0] if doc else check_id, "(not evaluated)", f"simulation failed: {reason}",
+                     False, "FAIL because the behaviour could not be simulated with these parameters")
+
+
 def run_checks(sim: Simulator, ids=None) -> pd.DataFrame:
-    rows = [asdict(CHECKS[i](sim)) for i in (ids or CHECKS)]
+    unknown = [i for i in (ids or ()) if i not in CHECKS]
+    if unknown:
+        from alk5_pysb.errors import UserInputError
+        raise UserInputError(f"unknown behaviour(s) {', '.join(unknown)}; valid: {', '.join(CHECKS)}")
+    rows = [asdict(run_check(sim, i)) for i in (ids or CHECKS)]
     return pd.DataFrame(rows)
 
 

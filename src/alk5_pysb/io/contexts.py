@@ -85,7 +85,32 @@ def read_parameter_file(path) -> dict[str, float]:
                  if isinstance(u, str) and u.strip() and u.strip() != known.unit(n)]
         if wrong:
             raise UserInputError(f"{path}: values must be in the parameter table's units: {'; '.join(wrong)}")
+    if "distribution" in table:              # ranges, where given, are checked like the parameter table's
+        from alk5_pysb.model.parameters import ParameterTableError, range_problems
+        problems = [p for _, row in table.iterrows() for p in range_problems(str(row["name"]), row, known.names)]
+        if problems:
+            raise ParameterTableError(f"{path}: " + "; ".join(problems))
     return dict(zip(names, values.astype(float)))
+
+
+def read_ranges(name_or_file: str | None) -> pd.DataFrame | None:
+    """The distributions a context file gives (rows in the parameter table's format), or None."""
+    if not name_or_file:
+        return None
+    text = str(name_or_file)
+    if text.endswith(".csv") or Path(text).is_file():
+        load(text)                            # checked
+        table = pd.read_csv(text, encoding="utf-8")
+    else:
+        with resources.as_file(folder(text).joinpath(PARAMETER_FILE)) as path:
+            table = pd.read_csv(path, encoding="utf-8")
+    if "distribution" not in table:
+        return None
+    table = table.set_index("name")
+    for column in ("evidence", "range_reason"):
+        if column not in table:
+            table[column] = ""
+    return table
 
 
 def load(name_or_file: str | None) -> dict[str, float]:

@@ -151,8 +151,9 @@ def measurement_table() -> pd.DataFrame:
 
 def parameter_table() -> pd.DataFrame:
     table = default_table()
+    # the search range of each constant is its range in the parameter table (issue 17), not a blanket x/10
     rows = [{"parameterId": name, "parameterName": name, "parameterScale": "log10",
-             "lowerBound": table.value(name) / 10, "upperBound": table.value(name) * 10,
+             "lowerBound": float(table.row(name)["low"]), "upperBound": float(table.row(name)["high"]),
              "nominalValue": table.value(name), "estimate": 1} for name in ESTIMATED]
     rows.append({"parameterId": "scale_pSmad2_50pM", "parameterName": "pSmad2 at 45 min, 50 pM (molecules/cell)",
                  "parameterScale": "log10", "lowerBound": 1e3, "upperBound": 1e5, "nominalValue": 2.5e4,

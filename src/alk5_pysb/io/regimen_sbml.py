@@ -55,7 +55,8 @@ def _without_doses(lean_sbml: str, pk, tgfb1_pM: float, kd_nM: float, kd_tbrii_n
     ligand.setConstant(False)
     add_parameter(m, "tgfb1_level_pM", tgfb1_pM, "pM", "free TGF-beta1 held constant in the medium (pM)")
     _assign(m, ligand.getId(), f"tgfb1_level_pM * 0.001 * {MOLECULES_PER_NM['medium']}")
-    m.getParameter("Kd_inhibitor").setValue(float(kd_nM))     # the cellular Kd (Kd_residual_factor stays 1)
+    m.getParameter("Kd_inhibitor").setValue(float(kd_nM))     # the cellular Kd itself, so no residual factor
+    m.getParameter("Kd_residual_factor").setValue(1.0)
     if kon is not None:
         m.getParameter("kon_inhibitor").setValue(float(kon))
     # oral one-compartment PK, per minute

@@ -4,9 +4,9 @@
   (site ``atp``) reversibly; ALK5 with drug bound cannot phosphorylate substrates but still
   assembles with ligand and TbetaRII and still recruits TRAF6. The drug is cell-permeant and in
   excess, so its intracellular concentration is held at the dose (a fixed species). Its
-  cellular affinity is ``Kd_inhibitor * Kd_residual_factor`` (default: SB-431542, Kd 683 nM fitted in
-  cells by Schmierer 2008, factor 1; library compounds: Kd against cellular ATP times the fitted factor,
-  see ``pharmacology.compounds``); ``koff = kon * Kd``, so ``kon_inhibitor`` sets the residence time.
+  cellular affinity is ``Kd_inhibitor * Kd_residual_factor``: the Kd against cellular ATP
+  (Cheng-Prusoff) times the residual factor fitted on cellular potencies, for the default (SB-431542,
+  20.8 nM) as for every library compound (``pharmacology.compounds``); ``koff = kon * Kd``, so ``kon_inhibitor`` sets the residence time.
 - ``ligand_trap``: a neutralising anti-TGF-beta antibody in the medium binds TGF-beta1/2/3 at
   the type II receptor epitope and so sequesters them (1D11/fresolimumab-like); it does not
   bind GDF11.
@@ -25,8 +25,7 @@ def alk5_kinase_inhibitor(b):
     ALK5, Inhibitor = b.m.ALK5, b.m.Inhibitor
     b.initial(Inhibitor(k=None), b.amount("Inhibitor_0"), fixed=True)
     kon = b.rate("kon_inhibitor")
-    # Kd_residual_factor: 1 for a cellular Kd (the default, Schmierer 2008); library compounds carry a Kd
-    # against cellular ATP (Cheng-Prusoff) and the residual factor fitted on cellular potencies
+    # Kd against cellular ATP (Cheng-Prusoff) x the residual factor fitted on cellular potencies
     koff = b.expression("koff_inhibitor",
                         b.par("kon_inhibitor") * b.par("Kd_inhibitor") * b.par("Kd_residual_factor"))
     b.rule("inhibitor_binds_ALK5_ATP_site", ALK5(atp=None) + Inhibitor(k=None) | ALK5(atp=1) % Inhibitor(k=1),

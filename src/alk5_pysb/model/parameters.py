@@ -16,6 +16,18 @@ evidence    what the number rests on:
             assumed   none of these (the source starts "assumed" and gives the reason)
 cell_type   the cells (or system) a measured value comes from
 source      author year journal (and BioModels id); for ``assumed`` the reason
+distribution what is known about the value (issue 17), one of
+            point       exact, a switch or a protocol handle (low = high = value)
+            loguniform  low and high are hard bounds on a log scale (an order-of-magnitude span)
+            lognormal   low and high are the 2.5th and 97.5th percentiles; median sqrt(low * high)
+            uniform     low and high are hard bounds on a linear scale (Hill exponents, fractions)
+            normal      low and high are the 2.5th and 97.5th percentiles; mean (low + high) / 2
+low, high   the range in ``unit`` (low <= value <= high)
+tied_to     optional: another parameter whose drawn fold also multiplies this one (a koff derived from
+            kon and a measured KD; a constant assumed equal to another)
+range_reason why this range: the source's spread, other published models' values, a physical limit or a
+            compilation; a blanket x/10 range (high/low = 100 around the value) must say that nothing
+            narrower is known
 
 Bimolecular constants given in 1/(nM*min) also name the compartment whose volume turns them
 into per-molecule constants (column ``compartment``), because the model counts molecules per cell.
@@ -29,12 +41,20 @@ from importlib import resources
 
 import pandas as pd
 
+from alk5_pysb.errors import UserInputError
+
 EVIDENCE = ("measured", "model", "derived", "fitted", "assumed")
-COLUMNS = ("name", "value", "unit", "block", "compartment", "description", "evidence", "cell_type", "source")
+DISTRIBUTIONS = ("point", "loguniform", "lognormal", "uniform", "normal")
+RANGE_COLUMNS = ("distribution", "low", "high", "tied_to", "range_reason")
+COLUMNS = ("name", "value", "unit", "block", "compartment", "description", "evidence", "cell_type", "source",
+           *RANGE_COLUMNS)
+#: a range this wide around the value (x/10) is the blanket default: its reason must say nothing narrower is known
+BLANKET_DECADES = 2.0
+BLANKET_WORDS = "nothing narrower"
 
 
-class ParameterTableError(ValueError):
-    pass
+class ParameterTableError(UserInputError):
+    """A parameter table row does not carry what it claims (one line; the CLI exits 2)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,7 @@ def validate(frame: pd.DataFrame) -> None:
             problems.append(f"{name}: no source (or no reason for an assumed value)")
         problems += _evidence_problems(name, row["evidence"], str(row.get("cell_type", "") or "").strip(), source,
                                        frame.index)
+        problems += range_problems(name, row, frame.index)
     if frame.index.duplicated().any():
         problems.append(f"duplicated names: {sorted(set(frame.index[frame.index.duplicated()]))}")
     if problems:
@@ -97,6 +118,71 @@ def _evidence_problems(name, evidence, cell_type, source, names) -> list[str]:
     return []
 
 
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+
+
+def range_problems(name, row, names) -> list[str]:
+    """What is wrong with a row's distribution (empty list: nothing)."""
+    dist = _text(row.get("distribution"))
+    if not dist:
+        return [f"{name}: no distribution (one of {', '.join(DISTRIBUTIONS)})"]
+    if dist not in DISTRIBUTIONS:
+        return [f"{name}: unknown distribution {dist!r} (expected one of {', '.join(DISTRIBUTIONS)})"]
+    try:
+        value, low, high = float(row["value"]), float(row.get("low")), float(row.get("high"))
+    except (TypeError, ValueError):
+        return [f"{name}: low and high must be numbers in {row.get('unit', 'the unit')}, got {row.get('low')!r}, "
+                f"{row.get('high')!r}"]
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return [f"{name}: low and high must be finite numbers, got {low!r}, {high!r}"]
+    if low > high:
+        return [f"{name}: low {low:g} is above high {high:g}"]
+    problems = []
+    if not low <= value <= high:
+        problems.append(f"{name}: value {value:g} lies outside its range {low:g}-{high:g}")
+    if dist == "point" and not low == value == high:
+        problems.append(f"{name}: a point distribution has low = high = value ({value:g})")
+    if dist in ("loguniform", "lognormal") and low <= 0:
+        problems.append(f"{name}: a {dist} range needs low > 0, got {low:g}")
+    if dist != "point" and low == high:
+        problems.append(f"{name}: low = high: use distribution point")
+    if name.startswith("n_") and dist != "point" and low < 1:
+        problems.append(f"{name}: a Hill exponent's range must stay >= 1 (below 1 the slope at zero is infinite "
+                        f"and no negative cooperativity is reported), got low {low:g}")
+    reason = _text(row.get("range_reason"))
+    if len(reason) < 15:
+        problems.append(f"{name}: no range_reason (why this range)")
+    elif (dist in ("loguniform", "lognormal") and value > 0 and low > 0 and abs(math.log10(high / low) - BLANKET_DECADES) < 0.02
+          and abs(math.log10(value * value / (low * high))) < 0.02 and BLANKET_WORDS not in reason.lower()):
+        problems.append(f"{name}: a blanket x/10 range must say '{BLANKET_WORDS} is known' and why")
+    tied = _text(row.get("tied_to"))
+    if tied and (tied not in names or tied == name):
+        problems.append(f"{name}: tied_to {tied!r} is not another parameter of the table")
+    return problems
+
+
+def check_side_table(frame: pd.DataFrame, label, origin: str) -> pd.DataFrame:
+    """The compound, pharmacology and PK tables carry ranges too: every row with a numeric value needs a valid
+    distribution (rows whose value is a word, such as a model choice, need distribution point)."""
+    problems = []
+    for _, row in frame.iterrows():
+        name = label(row)
+        if "distribution" not in row:
+            problems.append(f"{name}: no distribution column")
+            break
+        try:
+            float(row["value"])
+        except (TypeError, ValueError):
+            if _text(row.get("distribution")) != "point":
+                problems.append(f"{name}: a value that is not a number ({row['value']!r}) takes distribution point")
+            continue
+        problems += range_problems(name, row, [])
+    if problems:
+        raise ParameterTableError(f"{origin}: " + "; ".join(problems))
+    return frame
+
+
 def evidence_counts(table: "ParameterTable") -> pd.DataFrame:
     """Parameters per block and evidence class (every class a column, totals in the last row and column)."""
     counts = pd.crosstab(table.frame["block"], table.frame["evidence"]).reindex(columns=list(EVIDENCE), fill_value=0)
@@ -114,8 +200,11 @@ def read_table(path=None) -> ParameterTable:
     frame = frame.set_index("name")
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     frame["compartment"] = frame["compartment"].fillna("")
+    for column in ("tied_to", "range_reason", "distribution"):
+        if column in frame:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
     if "cell_type" in frame:
-        frame["cell_type"] = frame["cell_type"].fillna("")
+        frame["cell_type"] = frame["cell_type"].astype(object).where(frame["cell_type"].notna(), "")
     validate(frame)
     return ParameterTable(frame)
 

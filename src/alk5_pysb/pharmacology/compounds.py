@@ -41,7 +41,9 @@ VERIFIED = ("yes", "secondary", "no")
 @lru_cache(maxsize=1)
 def pharmacology_table() -> pd.DataFrame:
     with resources.files("alk5_pysb").joinpath("data/pharmacology.csv").open(encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype={"value": str}).set_index("name")
+        frame = pd.read_csv(fh, dtype={"value": str, "low": str, "high": str}, keep_default_na=False)
+    from alk5_pysb.model.parameters import check_side_table
+    return check_side_table(frame, lambda r: r["name"], "data/pharmacology.csv").set_index("name")
 
 
 def pharmacology() -> dict[str, float]:

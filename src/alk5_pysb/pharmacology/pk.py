@@ -32,7 +32,9 @@ MAX_DOSES = 100_000
 @lru_cache(maxsize=1)
 def pk_table() -> pd.DataFrame:
     with resources.files("alk5_pysb").joinpath("data/pk.csv").open(encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype={"value": str})
+        frame = pd.read_csv(fh, dtype={"value": str, "low": str, "high": str}, keep_default_na=False)
+    from alk5_pysb.model.parameters import check_side_table
+    return check_side_table(frame, lambda r: f"{r['compound']} {r['parameter']}", "data/pk.csv")
 
 
 def compounds_with_pk() -> list[str]:

@@ -30,7 +30,9 @@ AXES = {"ligand_dose": ("dose_pM", "pM"), "inhibitor_dose": ("inhibitor_nM", "nM
 PROTOCOL_AXES = {axis: unit for axis, (_, unit) in AXES.items() if unit != "name"}
 CATEGORICAL_AXES = {"compound": "library compound (or one given to the experiment)"}
 #: columns of a conditions table that label a condition and change nothing
-LABEL_COLUMNS = {"condition_id", "cell"}
+LABEL_COLUMNS = {"condition_id", "cell", "member"}
+#: a scan column ``fold:NAME`` multiplies parameter NAME by its value in that condition (ensemble members)
+FOLD_PREFIX = "fold:"
 #: when an inhibitor is present, as one word (CLI --protocol): pretreat:60min, co, post:45min, washout:T
 SCHEDULES = "pretreat:60min, co, post:45min, washout:T (pre-treated 60 min, inhibitor removed at t = T)"
 
@@ -63,11 +65,13 @@ class Experiment:
     times: tuple | None = None                 # explicit output times (min); overrides n_points
     name: str = ""
     compounds: dict = field(default_factory=dict)   # name -> Compound a scan's compound axis may name
+    folds: dict = field(default_factory=dict)       # NAME -> factor on whatever value NAME has (ensemble member)
 
     def __post_init__(self):
         if self.t_end_min is None:
             self.t_end_min = horizon(self.metrics) if self.metrics else 1440.0
         self.params = dict(self.params or {})
+        self.folds = dict(self.folds or {})
         if self.readouts is not None:
             self.readouts = tuple(self.readouts)
         self.metrics = tuple(self.metrics or ())
@@ -168,17 +172,19 @@ class Experiment:
         """This experiment under one condition of a scan: ``row`` maps axes (``ligand_dose``, ``pretreat``,
         ``compound``, ... see AXES) or parameter names to values; empty cells keep the base value.
         Inhibitor timing only applies when the condition has an inhibitor dose."""
-        changes, params = {}, dict(self.params)
+        changes, params, folds = {}, dict(self.params), dict(self.folds)
         for axis, value in row.items():
             if axis in LABEL_COLUMNS or _missing(value):
                 continue
-            if axis == "compound":
+            if axis.startswith(FOLD_PREFIX):
+                folds[axis[len(FOLD_PREFIX):]] = float(value)
+            elif axis == "compound":
                 changes["compound"] = _compound(value, self.compounds)
             elif axis in AXES:
                 changes[AXES[axis][0]] = float(value)
             else:
                 params[axis] = float(value)
-        varied = dataclasses.replace(self, params=params, **changes)
+        varied = dataclasses.replace(self, params=params, folds=folds, **changes)
         if varied.inhibitor_nM <= 0:
             varied = dataclasses.replace(varied, pretreat_min=0.0, inhibitor_at_min=None, inhibitor_washout_min=None)
         elif varied.pretreat_min > 0:
@@ -193,7 +199,7 @@ class Experiment:
                 "inhibitor_nM": self.inhibitor_nM, "pretreat_min": self.pretreat_min,
                 "inhibitor_at_min": self.inhibitor_at_min, "inhibitor_washout_min": self.inhibitor_washout_min,
                 "washout_min": self.washout_min, "trap_nM": self.trap_nM, "pulses": self.pulses,
-                "pulse_every_min": self.pulse_every_min, "params": self.params, "readouts": list(self.readouts or ()), "metrics": [m.text for m in self.metrics],
+                "pulse_every_min": self.pulse_every_min, "params": self.params, "folds": self.folds, "readouts": list(self.readouts or ()), "metrics": [m.text for m in self.metrics],
                 "times": None if self.times is None else [len(self.times), self.times[0], self.times[-1]]}
 
     # -- other tools: the same experiment on the resting-state SBML (SED-ML, PEtab) ----------------------

@@ -107,6 +107,8 @@ class Simulator:
         self.ligands = [lig for lig in LIGANDS if LIGAND_SPECIES[lig] in self.species]
         self._rest_cache: dict = {}
         self.last_rest_info: dict = {}
+        #: factors applied on top of every run's parameter values (one ensemble member; see uncertainty.py)
+        self.folds: dict[str, float] = {}
         self._check_model()
 
     def _check_model(self):
@@ -221,6 +223,21 @@ class Simulator:
     def _molecules_per_nM(self, compartment):
         return float(self.rr[MOLECULES_PER_NM[compartment]])
 
+    def nominal(self, name: str) -> float:
+        """The model's own value of a parameter (before any --set, context or ensemble fold)."""
+        return float(self._origin[name])
+
+    def effective_params(self, experiment: Experiment, params=None) -> dict[str, float]:
+        """The values a run uses: the experiment's (compound, then its params), ``params``, then every ensemble
+        fold (the simulator's, then the experiment's) multiplying whatever value its parameter has."""
+        values = {**experiment.model_params(), **(params or {})}
+        for name, fold in {**self.folds, **experiment.folds}.items():
+            if name not in self.table_parameters:
+                raise UserInputError(f"ensemble fold for unknown parameter {name!r}{_suggest(name, self.table_parameters)}")
+            if fold != 1.0:
+                values[name] = values.get(name, self._origin[name]) * float(fold)
+        return values
+
     def check_params(self, params: dict) -> None:
         for name, value in params.items():
             self._refuse_derived(name)
@@ -237,7 +254,7 @@ class Simulator:
         self.check_ligand(experiment.ligand)
         readouts = list(readouts or experiment.readouts or default_readouts())
         self.check_readouts(readouts)
-        params = {**experiment.model_params(), **(params or {})}
+        params = self.effective_params(experiment, params)
         self.check_params(params)
         rest = self.resting_state(params)
         rr = self.rr

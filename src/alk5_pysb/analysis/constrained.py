@@ -1,0 +1,180 @@
+"""The literature behaviours as constraints on the parameters (issue 17).
+
+Each member of an ensemble (``uncertainty.draw``: Latin hypercube draws from every parameter's range)
+is run through every behaviour of ``alk5 validate`` (``validation.CHECKS``, the same code and
+thresholds); a member that meets them is *accepted*. What the behaviours teach about a constant is its
+accepted range next to its prior range. The inference is rejection ABC with a zero tolerance: the
+behaviours are pass/fail statements with written thresholds, so a draw either meets them or not, and
+every accepted member is a parameter set the literature allows (re-run, it passes again: tested). Its
+cost is the acceptance rate; ABC-SMC (pyABC) would need continuous distances per behaviour, which the
+checks do not expose yet.
+
+A behaviour that *no* prior draw meets cannot tell parameter sets apart: it is a structural miss of the
+model (a mechanism it lacks), reported with its pass fraction 0 and left out of the acceptance test
+(otherwise nothing would be accepted); it stays FAIL in ``alk5 validate``.
+
+B9 (isoforms) needs the full network; every other behaviour runs on the lean TGF-beta1 network, which
+gives the same TGF-beta1 responses to solver tolerance (tested in test_model). Members are evaluated
+on local processes; each evaluation is appended to ``evaluations.jsonl`` as it finishes, so an
+interrupted run resumes where it stopped.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alk5_pysb.analysis.uncertainty import fold_columns, member_folds
+from alk5_pysb.errors import UserInputError
+from alk5_pysb.io.files import atomic_write, make_folder
+
+#: behaviours that need ligands other than TGF-beta1 (the full network)
+FULL_NETWORK = ("B9",)
+EVALUATIONS = "evaluations.jsonl"
+
+
+def _sims(models=None):
+    from alk5_pysb.simulation.simulator import Simulator
+    return {"full": Simulator(network="full", models=models), "tgfb1": Simulator(network="tgfb1", models=models)}
+
+
+def evaluate(sims: dict, folds: dict[str, float], ids=None) -> dict:
+    """Every behaviour under one member's folds: {id: {"passed": bool, "model": text}}, plus seconds taken."""
+    from alk5_pysb.analysis.validation import CHECKS, run_check
+    start = time.perf_counter()
+    out = {}
+    for check_id in ids or CHECKS:
+        sim = sims["full" if check_id in FULL_NETWORK or "tgfb1" not in sims else "tgfb1"]
+        sim.folds = {n: f for n, f in folds.items() if n in sim.table_parameters}
+        try:
+            check = run_check(sim, check_id)
+        finally:
+            sim.folds = {}
+        out[check_id] = {"passed": bool(check.passed), "model": check.model}
+    out["_seconds"] = time.perf_counter() - start
+    return out
+
+
+_WORKER: dict = {}
+
+
+def _init(blob: bytes):
+    _WORKER["sims"] = pickle.loads(blob)
+
+
+def _task(member, folds, ids):
+    return member, evaluate(_WORKER["sims"], folds, ids)
+
+
+def read_evaluations(folder: Path) -> dict:
+    path = Path(folder) / EVALUATIONS
+    done = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:     # a line cut by a kill: that member runs again
+                    continue
+                done[row["member"]] = row["result"]
+    return done
+
+
+def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models=None, resume: bool = False,
+        progress: bool = True) -> pd.DataFrame:
+    """Evaluate every member (writing each as it finishes); returns the pass table (member x behaviour)."""
+    from tqdm import tqdm
+    from alk5_pysb.analysis.validation import CHECKS
+    ids = list(ids or CHECKS)
+    out = make_folder(Path(out))
+    record = {"members": len(members), "behaviours": ids,
+              "folds_sha": pd.util.hash_pandas_object(members, index=False).sum().item()}
+    record_path = out / "ensemble_run.json"
+    if record_path.is_file():
+        old = json.loads(record_path.read_text(encoding="utf-8"))
+        if not resume:
+            raise UserInputError(f"{out} holds an ensemble run: --resume to continue it, or another folder")
+        if old != record:
+            raise UserInputError(f"{out} holds a different ensemble run (other members or behaviours): use another "
+                                 "folder")
+    atomic_write(record_path, json.dumps(record) + "\n")
+    done = read_evaluations(out) if resume else {}
+    todo = [m for m in members["member"] if int(m) not in done]
+    workers = workers or min(len(todo), os.cpu_count() or 1) or 1
+    sims = _sims(models)
+    with open(out / EVALUATIONS, "a", encoding="utf-8") as sink, \
+            tqdm(total=len(members), initial=len(members) - len(todo), desc="behaviours", unit="member",
+                 disable=None if progress else True) as bar:
+        def store(member, result):
+            done[int(member)] = result
+            sink.write(json.dumps({"member": int(member), "result": result}) + "\n")
+            sink.flush()
+            bar.update()
+        if workers <= 1 or len(todo) <= 1:
+            for member in todo:
+                store(member, evaluate(sims, member_folds(members, member), ids))
+        else:
+            blob = pickle.dumps(sims)
+            with ProcessPoolExecutor(workers, initializer=_init, initargs=(blob,)) as pool:
+                futures = [pool.submit(_task, int(m), member_folds(members, m), ids) for m in todo]
+                for future in as_completed(futures):
+                    store(*future.result())
+    return pass_table(done, ids)
+
+
+def pass_table(done: dict, ids) -> pd.DataFrame:
+    rows = [{"member": m, **{i: bool(r[i]["passed"]) for i in ids}, "seconds": r.get("_seconds", math.nan)}
+            for m, r in sorted(done.items())]
+    return pd.DataFrame(rows)
+
+
+def acceptance(passes: pd.DataFrame, ids) -> tuple[pd.Series, list[str]]:
+    """(accepted per member, structural misses): accepted = every behaviour met that some member meets."""
+    structural = [i for i in ids if not passes[i].any()]
+    used = [i for i in ids if i not in structural]
+    accepted = passes[used].all(axis=1) if used else pd.Series(True, index=passes.index)
+    return accepted, structural
+
+
+def teach(members: pd.DataFrame, accepted_members, table: pd.DataFrame) -> pd.DataFrame:
+    """Each drawn parameter's prior range next to the range its accepted members span (5th-95th percentile)."""
+    rows = []
+    accepted = members[members["member"].isin(accepted_members)]
+    for column in fold_columns(members):
+        name = column.split(":", 1)[1]
+        row = table.loc[name]
+        values = accepted[column].to_numpy(float) * float(row["value"])
+        prior_values = members[column].to_numpy(float) * float(row["value"])
+        entry = {"parameter": name, "evidence": row["evidence"], "value": float(row["value"]), "unit": row["unit"],
+                 "distribution": row["distribution"], "prior_low": float(row["low"]), "prior_high": float(row["high"]),
+                 "drawn_q05": float(np.quantile(prior_values, 0.05)), "drawn_q95": float(np.quantile(prior_values, 0.95))}
+        if len(values) >= 2:
+            q05, q95 = np.quantile(values, [0.05, 0.95])
+            entry.update(accepted_q05=float(q05), accepted_q95=float(q95),
+                         width_ratio=float(np.log(q95 / q05) / np.log(entry["drawn_q95"] / entry["drawn_q05"]))
+                         if q05 > 0 and entry["drawn_q95"] > entry["drawn_q05"] else math.nan)
+        else:
+            entry.update(accepted_q05=math.nan, accepted_q95=math.nan, width_ratio=math.nan)
+        rows.append(entry)
+    frame = pd.DataFrame(rows)
+    return frame.sort_values("width_ratio", na_position="last").reset_index(drop=True)
+
+
+def summary(passes: pd.DataFrame, ids, seed, source: str) -> dict:
+    accepted, structural = acceptance(passes, ids)
+    fractions = {i: float(passes[i].mean()) for i in ids}
+    return {"drawn": int(len(passes)), "accepted": int(accepted.sum()),
+            "acceptance_rate": float(accepted.mean()) if len(passes) else math.nan,
+            "seed": seed, "members_from": source,
+            "structural_misses": structural,
+            "pass_fraction_prior": fractions,
+            "seconds_per_member_cpu": float(passes["seconds"].median()) if len(passes) else math.nan,
+            "rule": "accepted = meets every behaviour that at least one drawn member meets; behaviours no draw "
+                    "meets are structural misses, reported and left out of the test"}

@@ -1,0 +1,242 @@
+"""Parameter uncertainty: prior draws from the table's ranges, ensembles of parameter sets, bands.
+
+Every row of ``data/parameters.csv`` (and of a context's table) carries a distribution with its reason
+(``model/parameters.py``). An *ensemble* is a table of members, one row each: ``member`` plus one
+``fold:NAME`` column per uncertain parameter, the factor that member applies to NAME's value in every
+run (``Experiment.folds``, ``Simulator.folds``). Folds, not absolute values, so a member means the same
+on a context, under ``--set`` and for every compound (a compound's affinity is multiplied by the
+member's ``Kd_inhibitor`` and ``Kd_residual_factor`` folds).
+
+Draws are Latin hypercube samples (scipy.stats.qmc, seeded) mapped through each row's distribution;
+a ``tied_to`` row's draw is multiplied by its partner's fold. A member with every fold 1 is the
+nominal model. Results are reported as the median and the central 90% band (5th-95th percentile)
+over the members that integrated; members that failed keep their row with the solver's reason.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alk5_pysb.errors import UserInputError
+from alk5_pysb.simulation.experiment import FOLD_PREFIX
+
+#: the central band reported around the median
+BAND = (0.05, 0.95)
+Z975 = 1.959963984540054
+#: the shipped constrained ensemble (alk5 ensemble; used by --ensemble when present)
+SHIPPED_ENSEMBLE = "data/ensemble/accepted.csv"
+
+
+def prior(context: dict | None = None, context_ranges: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The parameter table's distributions (index: name; value, distribution, low, high, tied_to, evidence).
+
+    A context moves a parameter's value; its range then moves with it (same relative spread) unless the
+    context gives its own distribution (``context_ranges``, rows in the table's format)."""
+    from alk5_pysb.model.parameters import default_table
+    frame = default_table().frame[["value", "unit", "evidence", "distribution", "low", "high", "tied_to",
+                                   "range_reason"]].copy()
+    for name, value in (context or {}).items():
+        old = frame.loc[name, "value"]
+        if old > 0 and value > 0:
+            frame.loc[name, ["low", "high"]] = frame.loc[name, ["low", "high"]].to_numpy(float) * (value / old)
+        elif frame.loc[name, "distribution"] != "point":
+            frame.loc[name, ["distribution", "low", "high"]] = ["point", value, value]
+        frame.loc[name, "value"] = value
+    if context_ranges is not None:
+        for name, row in context_ranges.iterrows():
+            frame.loc[name, ["value", "evidence", "distribution", "low", "high", "range_reason"]] = [
+                row["value"], row["evidence"], row["distribution"], row["low"], row["high"], row["range_reason"]]
+    return frame
+
+
+def uncertain(table: pd.DataFrame) -> list[str]:
+    """Parameters that are drawn (not point, non-zero)."""
+    return [n for n, r in table.iterrows() if r["distribution"] != "point" and r["value"] > 0]
+
+
+def _quantile(dist: str, low: float, high: float, u: np.ndarray) -> np.ndarray:
+    """Inverse CDF of a row's distribution at uniform draws ``u`` (0 < u < 1)."""
+    from scipy.stats import norm
+    if dist == "loguniform":
+        return np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
+    if dist == "uniform":
+        return low + u * (high - low)
+    if dist == "lognormal":
+        mu, sigma = 0.5 * (np.log(low) + np.log(high)), (np.log(high) - np.log(low)) / (2 * Z975)
+        return np.exp(mu + sigma * norm.ppf(u))
+    if dist == "normal":
+        mu, sigma = 0.5 * (low + high), (high - low) / (2 * Z975)
+        return np.maximum(mu + sigma * norm.ppf(u), 0.0)     # values are >= 0 (amounts, rates)
+    raise ValueError(f"cannot draw from distribution {dist!r}")
+
+
+def draw(n: int, seed: int = 0, table: pd.DataFrame | None = None, parameters=None) -> pd.DataFrame:
+    """``n`` members drawn from the prior (Latin hypercube, seeded): member + fold:NAME columns.
+
+    ``parameters`` restricts the draw to those names (the others stay at fold 1)."""
+    from scipy.stats import qmc
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise UserInputError(f"--ensemble: expected a number of members >= 1 or an ensemble file, got {n!r}")
+    table = prior() if table is None else table
+    names = uncertain(table)
+    if parameters is not None:
+        unknown = [p for p in parameters if p not in table.index]
+        if unknown:
+            raise UserInputError(f"unknown parameter(s) {', '.join(unknown)}; `alk5 info` lists the parameters")
+        names = [p for p in names if p in set(parameters)]
+    columns = {"member": np.arange(int(n))}
+    if names:
+        u = qmc.LatinHypercube(d=len(names), seed=seed).random(int(n))
+        u = np.clip(u, 1e-12, 1 - 1e-12)
+        own = {}
+        for j, name in enumerate(names):
+            row = table.loc[name]
+            own[name] = _quantile(row["distribution"], float(row["low"]), float(row["high"]), u[:, j]) / float(row["value"])
+        for name in names:
+            partner = table.loc[name, "tied_to"]
+            columns[FOLD_PREFIX + name] = own[name] * (own[partner] if partner in own else 1.0)
+    return pd.DataFrame(columns)
+
+
+def fold_columns(members: pd.DataFrame) -> list[str]:
+    return [c for c in members.columns if c.startswith(FOLD_PREFIX)]
+
+
+def member_folds(members: pd.DataFrame, member) -> dict[str, float]:
+    row = members.loc[members["member"] == member].iloc[0]
+    return {c[len(FOLD_PREFIX):]: float(row[c]) for c in fold_columns(members)}
+
+
+def read_ensemble(path) -> pd.DataFrame:
+    """An ensemble file (CSV: member + fold:NAME columns, as ``alk5 ensemble`` writes); checked."""
+    from alk5_pysb.model.parameters import default_table
+    path = Path(path)
+    if not path.is_file():
+        raise UserInputError(f"ensemble file {path} not found")
+    try:
+        members = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise UserInputError(f"{path}: not an ensemble CSV ({str(err).splitlines()[0]})") from None
+    if "member" not in members or not fold_columns(members):
+        raise UserInputError(f"{path}: an ensemble file needs a member column and fold:NAME columns")
+    names = default_table().names
+    unknown = [c[len(FOLD_PREFIX):] for c in fold_columns(members) if c[len(FOLD_PREFIX):] not in names]
+    if unknown:
+        raise UserInputError(f"{path}: unknown parameter(s) {', '.join(unknown)} in fold columns")
+    values = members[fold_columns(members)].to_numpy(float)
+    if not np.all(np.isfinite(values)) or (values < 0).any():
+        raise UserInputError(f"{path}: folds must be finite numbers >= 0")
+    return members[["member", *fold_columns(members)]]
+
+
+def shipped_ensemble() -> pd.DataFrame | None:
+    """The accepted ensemble shipped with the package, or None when there is none."""
+    from importlib import resources
+    ref = resources.files("alk5_pysb").joinpath(SHIPPED_ENSEMBLE)
+    if not ref.is_file():
+        return None
+    with resources.as_file(ref) as path:
+        return read_ensemble(path)
+
+
+def resolve(spec, seed: int = 0, table: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+    """``--ensemble`` as given: N (prior draws; the shipped accepted ensemble's first N members when it
+    exists, unless ``prior:N``), ``prior:N``, ``accepted`` or a file. Returns (members, description)."""
+    text = str(spec).strip()
+    if text.startswith("prior:"):
+        return draw(_count(text[6:]), seed, table), f"{_count(text[6:])} draws from the prior ranges (seed {seed})"
+    if text == "accepted" or text.isdigit():
+        shipped = shipped_ensemble()
+        if shipped is None:
+            if text == "accepted":
+                raise UserInputError("--ensemble accepted: no accepted ensemble is shipped (run alk5 ensemble)")
+            return draw(_count(text), seed, table), f"{text} draws from the prior ranges (seed {seed})"
+        if text == "accepted":
+            return shipped, f"the shipped literature-constrained ensemble ({len(shipped)} members)"
+        n = _count(text)
+        if n > len(shipped):
+            raise UserInputError(f"--ensemble {n}: the shipped constrained ensemble has {len(shipped)} members "
+                                 f"(ask for at most that many, or prior:{n} for draws from the prior ranges)")
+        return shipped.iloc[:n].reset_index(drop=True), f"{n} members of the shipped literature-constrained ensemble"
+    if text.endswith(".csv") or Path(text).exists():
+        members = read_ensemble(text)
+        return members, f"{len(members)} members from {Path(text).name}"
+    raise UserInputError(f"--ensemble: expected N, prior:N, accepted or an ensemble CSV, got {text!r}")
+
+
+def _count(text) -> int:
+    try:
+        n = int(text)
+    except (TypeError, ValueError):
+        raise UserInputError(f"--ensemble: expected a whole number of members, got {text!r}") from None
+    if n < 1:
+        raise UserInputError(f"--ensemble: expected a number of members >= 1, got {n}")
+    return n
+
+
+def band(values) -> dict:
+    """Median and central 90% band of finite values, with counts."""
+    v = np.asarray(values, dtype=float)
+    ok = v[np.isfinite(v)]
+    if not len(ok):
+        return {"median": math.nan, "q05": math.nan, "q95": math.nan, "n": 0, "n_failed": int(len(v))}
+    q = np.quantile(ok, [0.5, *BAND])
+    return {"median": float(q[0]), "q05": float(q[1]), "q95": float(q[2]), "n": int(len(ok)),
+            "n_failed": int(len(v) - len(ok))}
+
+
+def summarise(frame: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataFrame:
+    """Median and 90% band of ``value`` per group of ``by`` (over members)."""
+    rows = []
+    for key, grp in frame.groupby(by, sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(by, key)), **band(grp[value])})
+    return pd.DataFrame(rows)
+
+
+def time_courses(sim, experiment, members: pd.DataFrame, readouts, progress: bool = True) -> pd.DataFrame:
+    """Every member's time course (long: member, time_min, readouts..., error); a failed member keeps one
+    row with the solver's reason."""
+    from tqdm import tqdm
+    from alk5_pysb.errors import SimulationError
+    from alk5_pysb.simulation.engine import solver_output_to_log
+    import dataclasses
+    frames = []
+    for member in tqdm(list(members["member"]), desc="ensemble", unit="member", disable=None if progress else True, leave=False):
+        varied = dataclasses.replace(experiment, folds={**experiment.folds, **member_folds(members, member)})
+        try:
+            with solver_output_to_log(f"member {member}"):
+                frame = sim.run(varied, readouts=readouts)
+            frames.append(frame.assign(member=member, error=""))
+        except SimulationError as err:
+            frames.append(pd.DataFrame({"member": [member], "error": [" ".join(str(err).split())]}))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["member", "time_min", *readouts, "error"]]
+
+
+def time_course_bands(long: pd.DataFrame, readouts) -> pd.DataFrame:
+    """time_min + per readout its median, q05 and q95 over the members that integrated."""
+    ok = long[long["error"] == ""]
+    grouped = ok.groupby("time_min")
+    out = pd.DataFrame({"time_min": sorted(ok["time_min"].unique())})
+    for r in readouts:
+        q = grouped[r].quantile([0.5, *BAND]).unstack()
+        out[r] = q[0.5].to_numpy()
+        out[f"{r}_q05"], out[f"{r}_q95"] = q[BAND[0]].to_numpy(), q[BAND[1]].to_numpy()
+    return out
+
+
+def with_members(conditions: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Every condition under every member (condition_id renumbered; ``member`` labels the rows)."""
+    table = conditions.drop(columns=["condition_id"]).merge(members, how="cross")
+    table.insert(0, "condition_id", np.arange(len(table)))
+    return table
+
+
+def write_summary(path: Path, summary: dict):
+    from alk5_pysb.io.files import atomic_write
+    atomic_write(Path(path), json.dumps(summary, indent=2, default=float) + "\n")

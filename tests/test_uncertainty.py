@@ -1,0 +1,226 @@
+"""Issue 17: every parameter carries a distribution; ensembles on the commands; behaviours as constraints."""
+import dataclasses
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alk5_pysb.analysis import constrained, uncertainty, validation
+from alk5_pysb.model.parameters import DISTRIBUTIONS, ParameterTableError, default_table, range_problems
+from alk5_pysb.simulation.experiment import Experiment
+
+ALK5 = [sys.executable, "-m", "alk5_pysb.cli"]
+
+
+def run(*args, cwd=None):
+    return subprocess.run(ALK5 + list(args), capture_output=True, text=True, encoding="utf-8", cwd=cwd, timeout=600)
+
+
+def one_line_error(res, *words):
+    assert res.returncode == 2, (res.returncode, res.stderr)
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+# -- the table ------------------------------------------------------------------------------------------
+def test_every_parameter_has_a_distribution_with_its_reason():
+    frame = default_table().frame
+    assert set(frame["distribution"]) <= set(DISTRIBUTIONS)
+    assert (frame["low"] <= frame["value"]).all() and (frame["value"] <= frame["high"]).all()
+    assert frame["range_reason"].str.len().min() >= 15
+    # a blanket x/10 range says that nothing narrower is known
+    blanket = frame[(frame["distribution"].isin(["loguniform", "lognormal"]))
+                    & np.isclose(np.log10(frame["high"] / frame["low"]), 2, atol=0.02)
+                    & np.isclose(frame["value"] ** 2, frame["low"] * frame["high"], rtol=0.05)]
+    assert blanket["range_reason"].str.lower().str.contains("nothing narrower").all()
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"distribution": ""}, "no distribution"),
+    ({"distribution": "gamma"}, "unknown distribution 'gamma'"),
+    ({"low": 5.0, "high": 1.0}, "low 5 is above high 1"),
+    ({"low": 0.1, "high": 0.5}, "outside its range"),
+    ({"distribution": "loguniform", "low": 0.0, "high": 10.0}, "needs low > 0"),
+    ({"range_reason": ""}, "no range_reason"),
+    ({"distribution": "loguniform", "low": 0.1, "high": 10.0, "range_reason": "a range without its reason given"},
+     "blanket x/10"),
+])
+def test_range_problems_name_what_is_wrong(change, message):
+    row = pd.Series({"value": 1.0, "unit": "1/min", "distribution": "lognormal", "low": 0.5, "high": 2.0,
+                     "tied_to": "", "range_reason": "stated default x/2 for a test row", **change})
+    problems = range_problems("k_test", row, ["k_test"])
+    assert any(message in p for p in problems), problems
+
+
+def test_hill_exponents_never_drop_below_one():
+    frame = default_table().frame
+    hill = frame[frame.index.str.startswith("n_") & (frame["distribution"] != "point")]
+    assert len(hill) >= 5 and (hill["low"] >= 1).all()
+    row = pd.Series({"value": 1.0, "distribution": "uniform", "low": 0.5, "high": 2.0, "tied_to": "",
+                     "range_reason": "a Hill exponent range for the test"})
+    assert any("Hill exponent" in p for p in range_problems("n_tx_X", row, ["n_tx_X"]))
+
+
+def test_a_context_file_with_a_bad_range_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "ctx.csv"
+    bad.write_text("name,value,unit,distribution,low,high,range_reason\n"
+                   "Smad2_0,120000,molecule/cell,lognormal,200000,100000,measured in my cells (n = 3)\n",
+                   encoding="utf-8")
+    one_line_error(run("simulate", "--dose", "100pM", "--t-end", "1h", "--context", str(bad), "-o",
+                       str(tmp_path / "x.csv")), "Smad2_0", "above high")
+    bad.write_text("name,value,unit,distribution,low,high,range_reason\n"
+                   "Smad2_0,120000,molecule/cell,weibull,100000,200000,measured in my cells (n = 3)\n", encoding="utf-8")
+    one_line_error(run("simulate", "--dose", "100pM", "--t-end", "1h", "--context", str(bad), "-o",
+                       str(tmp_path / "x.csv")), "unknown distribution 'weibull'")
+
+
+# -- draws and ensembles ------------------------------------------------------------------------------
+def test_draws_are_seeded_and_follow_the_ranges():
+    table = uncertainty.prior()
+    a, b = uncertainty.draw(64, seed=3, table=table), uncertainty.draw(64, seed=3, table=table)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(uncertainty.draw(64, seed=4, table=table))
+    for column in uncertainty.fold_columns(a):
+        name = column.split(":", 1)[1]
+        row = table.loc[name]
+        values = a[column] * row["value"]
+        if row["distribution"] in ("loguniform", "uniform") and not row["tied_to"]:
+            assert values.min() >= row["low"] * (1 - 1e-9) and values.max() <= row["high"] * (1 + 1e-9), name
+    points = table.index[table["distribution"] == "point"]
+    assert not any(f"fold:{p}" in a for p in points)
+
+
+def test_tied_parameters_share_their_partners_fold():
+    table = uncertainty.prior()
+    tied = table[table["tied_to"] != ""]
+    assert len(tied) >= 1
+    collapsed = table.copy()
+    for name in tied.index:    # a tied row with a point spread of its own follows its partner exactly
+        collapsed.loc[name, ["distribution", "low", "high"]] = ["point", table.loc[name, "value"], table.loc[name, "value"]]
+    members = uncertainty.draw(16, seed=1, table=collapsed)
+    # a point row is not drawn, so tie it by hand: the sampler multiplies by the partner's fold
+    name = tied.index[0]
+    members_full = uncertainty.draw(16, seed=1, table=table)
+    partner = table.loc[name, "tied_to"]
+    own = members_full[f"fold:{name}"] / members_full[f"fold:{partner}"]
+    lo, hi = table.loc[name, "low"] / table.loc[name, "value"], table.loc[name, "high"] / table.loc[name, "value"]
+    assert ((own > lo * 0.5) & (own < hi * 2)).all()
+    assert f"fold:{name}" not in members
+
+
+def test_an_ensemble_collapsed_to_points_equals_the_single_run(sim):
+    table = uncertainty.prior()
+    table["distribution"], table["low"], table["high"] = "point", table["value"], table["value"]
+    members = uncertainty.draw(3, seed=0, table=table)
+    assert uncertainty.fold_columns(members) == []
+    experiment = Experiment(dose_pM=100.0, t_end_min=240, n_points=25)
+    single = sim.run(experiment, readouts=["pSmad2", "PAI1_mRNA"])
+    long = uncertainty.time_courses(sim, experiment, members, ["pSmad2", "PAI1_mRNA"], progress=False)
+    bands = uncertainty.time_course_bands(long, ["pSmad2", "PAI1_mRNA"])
+    for r in ("pSmad2", "PAI1_mRNA"):
+        np.testing.assert_allclose(bands[r], single[r], rtol=1e-12)
+        np.testing.assert_allclose(bands[f"{r}_q05"], single[r], rtol=1e-12)
+        np.testing.assert_allclose(bands[f"{r}_q95"], single[r], rtol=1e-12)
+
+
+def test_a_fold_of_one_changes_nothing_and_a_fold_scales_the_value(sim):
+    experiment = Experiment(dose_pM=100.0, t_end_min=60, n_points=7)
+    base = sim.run(experiment, readouts=["pSmad2"])
+    same = sim.run(dataclasses.replace(experiment, folds={"Smad2_0": 1.0}), readouts=["pSmad2"])
+    pd.testing.assert_frame_equal(base, same)
+    folded = sim.run(dataclasses.replace(experiment, folds={"Smad2_0": 0.5}), readouts=["pSmad2"])
+    explicit = sim.run(experiment, readouts=["pSmad2"], params={"Smad2_0": 0.5 * sim.nominal("Smad2_0")})
+    np.testing.assert_allclose(folded["pSmad2"], explicit["pSmad2"], rtol=1e-10)
+    assert folded["pSmad2"].iloc[-1] < 0.8 * base["pSmad2"].iloc[-1]
+
+
+def test_a_compounds_affinity_moves_with_the_members_folds(sim):
+    from alk5_pysb.pharmacology.compounds import get_compound
+    sb = get_compound("SB-431542")
+    experiment = Experiment(dose_pM=100.0, t_end_min=60, n_points=3, compound=sb, inhibitor_nM=100.0, pretreat_min=60)
+    params = sim.effective_params(dataclasses.replace(experiment, folds={"Kd_residual_factor": 2.0}))
+    assert params["Kd_residual_factor"] == pytest.approx(2.0 * sb.r)
+    assert params["Kd_inhibitor"] == pytest.approx(sb.kd_atp_nM)
+
+
+def test_failed_members_keep_their_row_with_the_solvers_reason(sim):
+    experiment = Experiment(dose_pM=100.0, t_end_min=240, n_points=25, params={"Smad4_0": 0.0})
+    members = pd.DataFrame({"member": [0, 1], "fold:n_tx_SMAD7": [1.0, 0.5]})
+    long = uncertainty.time_courses(sim, experiment, members, ["JNK_active"], progress=False)
+    failed = long[long["error"] != ""]
+    assert list(failed["member"]) == [1] and "CVODE" in failed["error"].iloc[0]
+    assert (long[long["member"] == 0]["error"] == "").all()
+
+
+# -- behaviours as constraints --------------------------------------------------------------------------
+def test_a_behaviour_whose_simulation_fails_is_a_fail_row_and_the_others_still_run(sim):
+    sim.folds = {"n_tx_SMAD7": 0.5}      # a Hill exponent below 1: CVODE fails on the Smad4-null run of B16
+    try:
+        table = validation.run_checks(sim, ["B16", "B1", "B20"])
+    finally:
+        sim.folds = {}
+    b16 = table.set_index("id").loc["B16"]
+    assert not b16["passed"] and "simulation failed" in b16["model"] and "CVODE" in b16["model"]
+    assert table.set_index("id").loc["B1", "model"].startswith("1 pM:")
+    assert "x" in table.set_index("id").loc["B20", "model"]
+
+
+def test_accepted_members_meet_every_constraint_when_rerun(tmp_path):
+    ids = ["B1", "B5", "B15", "B20"]
+    members = uncertainty.draw(8, seed=2)
+    passes = constrained.run(members, tmp_path / "ens", ids, workers=1, progress=False)
+    summary = constrained.summary(passes, ids, 2, "prior:8")
+    accepted, structural = constrained.acceptance(passes, ids)
+    assert summary["acceptance_rate"] == pytest.approx(accepted.sum() / len(passes))
+    assert summary["drawn"] == 8 and summary["accepted"] == int(accepted.sum())
+    used = [i for i in ids if i not in structural]
+    sims = constrained._sims()
+    for member in passes.loc[accepted.to_numpy(), "member"]:
+        again = constrained.evaluate(sims, uncertainty.member_folds(members, member), used)
+        assert all(again[i]["passed"] for i in used), (member, again)
+    # resume: nothing is evaluated again, the table is the same
+    again = constrained.run(members, tmp_path / "ens", ids, workers=1, progress=False, resume=True)
+    pd.testing.assert_frame_equal(passes.drop(columns="seconds"), again.drop(columns="seconds"))
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("many", ["--ensemble", "'many'"]),
+    ("prior:0", ["--ensemble", ">= 1"]),
+    ("prior:x", ["whole number"]),
+])
+def test_bad_ensemble_specs_exit_2(tmp_path, spec, words):
+    one_line_error(run("simulate", "--dose", "100pM", "--t-end", "1h", "--ensemble", spec, "-o",
+                       str(tmp_path / "x.csv")), *words)
+
+
+def test_an_ensemble_file_with_an_unknown_parameter_exits_2(tmp_path):
+    bad = tmp_path / "ens.csv"
+    bad.write_text("member,fold:Smad2_0,fold:no_such_k\n0,1.0,2.0\n", encoding="utf-8")
+    one_line_error(run("simulate", "--dose", "100pM", "--t-end", "1h", "--ensemble", str(bad), "-o",
+                       str(tmp_path / "x.csv")), "no_such_k")
+
+
+def test_simulate_and_dose_response_report_bands(tmp_path):
+    res = run("simulate", "--dose", "100pM", "--t-end", "2h", "--readouts", "pSmad2", "--ensemble", "prior:6",
+              "--seed", "1", "-o", str(tmp_path / "tc.csv"))
+    assert res.returncode == 0, res.stderr
+    bands = pd.read_csv(tmp_path / "tc.csv")
+    assert list(bands.columns) == ["time_min", "pSmad2", "pSmad2_q05", "pSmad2_q95"]
+    late = bands.iloc[-1]
+    assert late["pSmad2_q05"] <= late["pSmad2"] <= late["pSmad2_q95"] and late["pSmad2_q05"] < late["pSmad2_q95"]
+    members = pd.read_csv(tmp_path / "tc.members.csv")
+    assert sorted(members["member"].unique()) == list(range(6))
+    res = run("dose-response", "--doses", "1pM:1nM:6", "--ensemble", "prior:4", "--executor", "serial",
+              "-o", str(tmp_path / "dr.csv"))
+    assert res.returncode == 0, res.stderr
+    fits = pd.read_csv(tmp_path / "dr.fits.csv")
+    assert {"median", "q05", "q95", "n", "n_failed"} <= set(fits.columns)
+    per_member = pd.read_csv(tmp_path / "dr.member_fits.csv")
+    assert sorted(per_member["member"]) == [0, 1, 2, 3]
+    assert fits["q05"].iloc[0] <= fits["median"].iloc[0] <= fits["q95"].iloc[0]
+    assert "90% band" in res.stdout
