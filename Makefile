@@ -80,6 +80,7 @@ $(AMICI_STAMP): scripts/requirements-amici.txt
 bench: models $(AMICI_STAMP)
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_scan.py --amici-python $(AMICI_VENV)/bin/python
+	$(BIN)/python scripts/bench_uncertainty.py
 
 clean:
 	rm -rf $(VENV) $(AMICI_VENV) $(BIOSIM_VENV) .pytest_cache

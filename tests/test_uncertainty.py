@@ -224,3 +224,47 @@ def test_simulate_and_dose_response_report_bands(tmp_path):
     assert sorted(per_member["member"]) == [0, 1, 2, 3]
     assert fits["q05"].iloc[0] <= fits["median"].iloc[0] <= fits["q95"].iloc[0]
     assert "90% band" in res.stdout
+
+
+# -- what to measure next -------------------------------------------------------------------------------
+def test_attribution_finds_the_constant_a_prediction_rests_on():
+    """RBD-FAST over a prior ensemble ranks first the constant that drives a prediction, and says which
+    experiment measures it; a constant that drives nothing stays near zero."""
+    from alk5_pysb.analysis import measure_next
+    table = uncertainty.prior()
+    members = uncertainty.draw(400, seed=5, table=table)
+    fold = members["fold:Smad3_0"].to_numpy()
+    noise = members["fold:kdeg_Smad7"].to_numpy()
+    values = pd.DataFrame({"member": members["member"]})
+    for label in measure_next.PREDICTIONS:
+        values[label] = 10 * fold ** 2 * (1 + 0.01 * np.log(noise))
+    ranking = measure_next.attribute(members, values, table, seed=0)
+    first = ranking[ranking["prediction"] == next(iter(measure_next.PREDICTIONS))].iloc[0]
+    assert first["parameter"] == "Smad3_0" and first["S1"] > 0.8
+    assert "copy number" in first["experiment"].lower()
+    other = ranking[(ranking["parameter"] == "TBRII_0")]["S1"].abs()
+    assert (other < 0.1).all()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["measure-next", "--members", "10", "-o", "next"], ["--members", "at least 64"]),
+    (["validate", "--ensemble", "prior:2"], ["-o DIR"]),
+    (["validate", "--behaviours", "B1,B99"], ["B99", "valid: B1"]),
+    (["simulate", "--dose", "100pM", "--inhibitor-washout", "30min"], ["--inhibitor-dose"]),
+])
+def test_bad_input_of_the_uncertainty_commands_exits_2(tmp_path, args, words):
+    one_line_error(run(*args, cwd=tmp_path), *words)
+
+
+def test_calibrate_profile_reports_profile_intervals(tmp_path):
+    """alk5 calibrate potency --profile: the fit, then a profile-based interval of the residual factor that
+    contains the estimate and is judged identifiable."""
+    out = tmp_path / "fit"
+    res = run("calibrate", "potency", "--starts", "2", "--optimizer", "scipy-ls", "--seed", "0",
+              "--profile", "Kd_residual_factor", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    intervals = pd.read_csv(out / "profile_intervals.csv").set_index("parameter")
+    row = intervals.loc["Kd_residual_factor"]
+    assert row["identifiability"] == "identifiable"
+    assert float(row["lower"]) < row["best"] < float(row["upper"])
+    assert (out / "profiles.png").stat().st_size > 0 and "identifiab" in res.stdout

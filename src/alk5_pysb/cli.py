@@ -90,7 +90,8 @@ def cmd_info(args):
         print(json.dumps({
             "network": manifest,
             "readouts": readouts.reset_index().to_dict("records"),
-            "parameters": table.reset_index()[["name", "value", "unit", "block", "evidence", "cell_type", "source"]].to_dict("records"),
+            "parameters": table.reset_index()[["name", "value", "unit", "block", "evidence", "cell_type", "source",
+                                               "distribution", "low", "high", "tied_to", "range_reason"]].to_dict("records"),
         }, indent=2))
         return 0
     print(f"alk5-pysb model: {manifest.get('species', '?')} species, {manifest.get('reactions', '?')} reactions, "
@@ -118,7 +119,10 @@ def cmd_info(args):
     from alk5_pysb.simulation.simulator import INERT_PARAMETERS
     for name, row in table.iterrows():
         note = " [inert here: set by the protocol or annotation only]" if name in INERT_PARAMETERS else ""
-        print(f"  {name:28s} {row['value']:<12.6g} {row['unit']:20s} {row['evidence']:10s} {row['source'][:90]}{note}")
+        spread = "" if row["distribution"] == "point" else \
+            f" [{row['distribution']} {float(row['low']):.3g}-{float(row['high']):.3g}]"
+        print(f"  {name:28s} {row['value']:<12.6g} {row['unit']:20s} {row['evidence']:10s}{spread} "
+              f"{row['source'][:90]}{note}")
     return 0
 
 
@@ -267,8 +271,9 @@ def cmd_validate(args):
     from alk5_pysb.analysis.validation import run_checks, to_markdown
     if args.ensemble:
         return _validate_ensemble(args)
+    ids = _check_ids(args)
     sim = _simulator(args, quiet=True, network="full")
-    table = run_checks(sim)
+    table = run_checks(sim, ids)
     print(to_markdown(table))
     args.provenance = (sim, {})
     if args.output:
@@ -348,6 +353,19 @@ def cmd_ensemble(args):
           f"{summary['acceptance_rate']:.1%}); structural misses: {', '.join(summary['structural_misses']) or 'none'}")
     print(f"per member {summary['seconds_per_member_cpu']:.1f} s CPU; accepted members: {out / 'accepted.csv'}; what "
           f"the behaviours teach about each constant: {out / 'parameter_ranges.csv'}")
+    return 0
+
+
+def cmd_measure_next(args):
+    """Which constants the headline predictions rest on, and the experiments that would measure them."""
+    from alk5_pysb.analysis import measure_next
+    if args.members < 64:
+        raise UserInputError(f"--members must be at least 64 (RBD-FAST needs a few hundred), got {args.members}")
+    sim = _simulator(args, names=[], network="tgfb1")
+    result = measure_next.run(sim, args.members, args.seed, args.output, _engine(args), top=args.top)
+    print(result["markdown"])
+    print(f"-> {Path(args.output) / 'ranking.csv'} (every constant), {Path(args.output) / 'by_evidence.csv'}, "
+          f"{Path(args.output) / 'measure_next.md'}")
     return 0
 
 
@@ -700,7 +718,8 @@ def cmd_calibrate(args):
           f"{outdir / 'confidence.csv'}, {outdir / 'summary.json'}")
     if args.profile:
         from alk5_pysb.analysis.profiles import profile_fit
-        _, intervals = profile_fit(args.problem, sim, outdir, workers=args.workers)
+        names = None if args.profile == "all" else _names(args.profile)
+        _, intervals = profile_fit(args.problem, sim, outdir, parameters=names, workers=args.workers)
         print("profile likelihoods (95%; identifiability judged from the profiles, not the FIM):")
         print(intervals[["parameter", "best", "lower", "upper", "identifiability"]].to_string(
             index=False, float_format=lambda v: f"{v:.4g}"))
@@ -915,6 +934,15 @@ def build_parser():
     _model_options(s)
     s.set_defaults(func=cmd_validate)
 
+    s = sub.add_parser("measure-next", help="what to measure next: the constants each headline prediction rests on "
+                       "(RBD-FAST over a prior ensemble) and the experiment for each")
+    s.add_argument("--members", type=int, default=512, help="prior draws (default 512)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    s.add_argument("--top", type=int, default=5, help="constants listed per prediction (default 5)")
+    s.add_argument("-o", "--output", required=True, help="results folder")
+    _executor_options(s)
+    s.set_defaults(func=cmd_measure_next)
+
     s = sub.add_parser("ensemble", help="draw parameter sets from the prior ranges and keep those that meet the "
                        "literature behaviours (accepted.csv: use it with --ensemble FILE)")
     s.add_argument("--draws", type=int, default=200, help="parameter sets drawn from the prior (default 200)")
@@ -935,8 +963,10 @@ def build_parser():
                         "nelder-mead")
     s.add_argument("--workers", type=int, default=1, help="starts run in parallel on this many processes (default 1)")
     s.add_argument("--seed", type=int, default=0, help="seed of the starting points (default 0)")
-    s.add_argument("--profile", action="store_true", help="profile likelihoods around the best fit (pyPESTO): "
-                   "profile-based 95%% intervals and identifiability, profiles.png (hepatocyte: ~5 min on 2 workers)")
+    s.add_argument("--profile", nargs="?", const="all", metavar="NAMES",
+                   help="profile likelihoods around the best fit (pyPESTO): profile-based 95%% intervals and "
+                        "identifiability, profiles.png; every estimated parameter, or the comma-separated NAMES "
+                        "(hepatocyte, all 11: ~5 min on 2 workers)")
     s.add_argument("--max-iter", type=int, default=200, help="iterations per start (fides), residual evaluations "
                    "(scipy-ls) or evaluations per parameter (nelder-mead); default 200")
     s.add_argument("--resume", action="store_true", help="continue a stopped fit in the same folder (finished starts "

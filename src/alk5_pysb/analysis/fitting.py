@@ -74,7 +74,9 @@ def fit_hill(doses, values) -> HillFit:
     if n < 0:   # same curve written with a positive slope
         bottom, top, n = top, bottom, -n
     se = float(np.sqrt(pcov[2, 2])) if np.all(np.isfinite(pcov)) else float("nan")
-    ci = (10 ** (logec50 - 1.96 * se), 10 ** (logec50 + 1.96 * se)) if np.isfinite(se) else (float("nan"), float("nan"))
+    with np.errstate(over="ignore"):      # an unbounded interval is inf, and then not "tight" below
+        ci = (float(np.power(10.0, logec50 - 1.96 * se)), float(np.power(10.0, logec50 + 1.96 * se))) \
+            if np.isfinite(se) else (float("nan"), float("nan"))
     inside = d.min() <= 10**logec50 <= d.max()
     tight = bool(np.isfinite(se) and ci[1] / ci[0] < 1e3)
     converged = bool(inside and tight)

@@ -30,6 +30,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from alk5_pysb.errors import UserInputError
+
 from alk5_pysb.io.files import atomic_path, atomic_write, make_folder
 
 LEVEL = 0.95
@@ -298,11 +300,11 @@ def _indices(setup: _Setup, parameters) -> list[int]:
     for p in parameters:
         if isinstance(p, str):
             if p not in setup.names:
-                raise ValueError(f"{p!r} is not an estimated parameter: {', '.join(setup.names)}")
+                raise UserInputError(f"--profile: {p!r} is not an estimated parameter; estimated: {', '.join(setup.names)}")
             out.append(setup.names.index(p))
         else:
             if not 0 <= int(p) < len(setup.names):
-                raise ValueError(f"parameter index {p} out of range (0-{len(setup.names) - 1})")
+                raise UserInputError(f"parameter index {p} out of range (0-{len(setup.names) - 1})")
             out.append(int(p))
     return out
 

@@ -1,0 +1,102 @@
+"""Benchmark of the uncertainty layer (issue 17): called by ``make bench``; writes bench/bench_uncertainty.json.
+
+  constraints      every behaviour of alk5 validate for one parameter set (the nominal one), as the ensemble
+                   evaluates them (B9 on the full network, the rest on the lean one), per behaviour and in all;
+                   the 1,000-member constrained ensemble is extrapolated from it (members on 2 processes)
+  dose-response    --ensemble 200 on a 13-dose pSmad2 dose-response at 45 min (2 processes): wall time
+  profile          one hepatocyte profile (Smad2_0, both directions) and the potency problem's profile
+Peak memory is the resident-set maximum of this process and of its children (resource.getrusage).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024.0
+
+
+def constraints() -> dict:
+    from alk5_pysb.analysis import constrained
+    from alk5_pysb.analysis.validation import CHECKS
+    sims = constrained._sims()
+    per = {}
+    start = time.perf_counter()
+    for check_id in CHECKS:
+        t = time.perf_counter()
+        constrained.evaluate(sims, {}, [check_id])
+        per[check_id] = round(time.perf_counter() - t, 3)
+    total = time.perf_counter() - start
+    return {"seconds_one_parameter_set": round(total, 2), "per_behaviour_s": per,
+            "target_s_on_2_cores": 2.0, "met": total / 2 <= 2.0,
+            "extrapolated_1000_members_2_processes_min": round(1000 * total / 2 / 60, 1)}
+
+
+def ensemble_dose_response(workers: int) -> dict:
+    from alk5_pysb.analysis import uncertainty
+    from alk5_pysb.analysis.dose_response import EngineOptions, dose_response
+    from alk5_pysb.simulation.experiment import Experiment
+    from alk5_pysb.simulation.metrics import parse_metrics
+    from alk5_pysb.simulation.simulator import Simulator
+    sim = Simulator(network="tgfb1")
+    members = uncertainty.draw(200, seed=0)
+    members = members[["member", *[c for c in uncertainty.fold_columns(members)
+                                   if c.split(":", 1)[1] in sim.table_parameters]]]
+    t = time.perf_counter()
+    _, fits = dose_response(sim, Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:45min")),
+                            np.logspace(-1, 4, 13), members=members, engine=EngineOptions("processes", workers))
+    wall = time.perf_counter() - t
+    band = uncertainty.band(fits["ec50"])
+    return {"members": 200, "doses": 13, "wall_s": round(wall, 1), "ec50_band_pM": band}
+
+
+def profiles(workers: int) -> dict:
+    from alk5_pysb.analysis.calibration import PetabObjective, load_problem, problem_path
+    from alk5_pysb.analysis.profiles import best_values, profile
+    from alk5_pysb.simulation.simulator import Simulator
+    from importlib import resources
+    out = {}
+    for name, parameters in (("hepatocyte", ["Smad2_0"]), ("potency", None)):
+        yaml = problem_path(name)
+        sim = Simulator(network="tgfb1")
+        objective = PetabObjective(load_problem(yaml), sim)
+        report = resources.files("alk5_pysb").joinpath(f"data/contexts/{name}/report.json")
+        with resources.as_file(report) as path:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            best = best_values(path) if "fitted" in data else {"Kd_residual_factor": data["Kd_residual_factor"]}
+        t = time.perf_counter()
+        _, intervals = profile(objective, best, parameters=parameters, workers=workers)
+        out[name] = {"parameters": list(intervals["parameter"]), "wall_s": round(time.perf_counter() - t, 1),
+                     "identifiability": dict(zip(intervals["parameter"], intervals["identifiability"]))}
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "bench_uncertainty.json")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    from alk5_pysb.io.files import atomic_write
+    result = {"date": time.strftime("%Y-%m-%d")}
+    for key, fn in (("constraints", constraints), ("ensemble_dose_response", lambda: ensemble_dose_response(args.workers)),
+                    ("profiles", lambda: profiles(args.workers))):
+        t = time.perf_counter()
+        result[key] = fn()
+        result[key]["peak_memory_mb"] = round(_peak_mb(), 0)
+        print(f"{key}: {time.perf_counter() - t:.1f} s  {json.dumps(result[key])[:300]}")
+    atomic_write(args.out, json.dumps(result, indent=2, default=float) + "\n", make_folder=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
