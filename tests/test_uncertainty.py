@@ -95,6 +95,23 @@ def test_draws_are_seeded_and_follow_the_ranges():
     assert not any(f"fold:{p}" in a for p in points)
 
 
+def test_tied_chains_keep_each_rows_own_spread():
+    """koff_TGFB3_TBRII is tied to kon_TGFB3_TBRII, itself tied to kon_TGFB1_TBRII: the drawn KD = koff/kon must
+    stay within koff's own (KD) range, whatever the kon draws do."""
+    table = uncertainty.prior()
+    members = uncertainty.draw(256, seed=7, table=table)
+    for koff, kon in (("koff_TGFB3_TBRII", "kon_TGFB3_TBRII"), ("koff_TGFB2_TBRII", "kon_TGFB2_TBRII"),
+                      ("koff_TGFB1_TBRII", "kon_TGFB1_TBRII")):
+        assert table.loc[koff, "tied_to"] == kon
+        kd_fold = members[f"fold:{koff}"] / members[f"fold:{kon}"]
+        lo, hi = (table.loc[koff, c] / table.loc[koff, "value"] for c in ("low", "high"))
+        inside = ((kd_fold >= lo) & (kd_fold <= hi)).mean()
+        assert inside >= 0.9, (koff, inside)          # lognormal 95% range: ~95% inside
+    own = uncertainty.own_folds(members, table)
+    np.testing.assert_allclose(own["fold:koff_TGFB3_TBRII"], members["fold:koff_TGFB3_TBRII"]
+                               / members["fold:kon_TGFB3_TBRII"])
+
+
 def test_tied_parameters_share_their_partners_fold():
     table = uncertainty.prior()
     tied = table[table["tied_to"] != ""]
@@ -116,8 +133,11 @@ def test_tied_parameters_share_their_partners_fold():
 def test_an_ensemble_collapsed_to_points_equals_the_single_run(sim):
     table = uncertainty.prior()
     table["distribution"], table["low"], table["high"] = "point", table["value"], table["value"]
-    members = uncertainty.draw(3, seed=0, table=table)
-    assert uncertainty.fold_columns(members) == []
+    assert uncertainty.fold_columns(uncertainty.draw(3, seed=0, table=table)) == []
+    # the same as members that carry every fold, each collapsed to 1
+    drawn = uncertainty.fold_columns(uncertainty.draw(3, seed=0))
+    members = pd.DataFrame({"member": [0, 1, 2], **{c: 1.0 for c in drawn if c.split(":", 1)[1] in sim.table_parameters}})
+    assert len(uncertainty.fold_columns(members)) > 100
     experiment = Experiment(dose_pM=100.0, t_end_min=240, n_points=25)
     single = sim.run(experiment, readouts=["pSmad2", "PAI1_mRNA"])
     long = uncertainty.time_courses(sim, experiment, members, ["pSmad2", "PAI1_mRNA"], progress=False)
@@ -173,12 +193,16 @@ def test_a_behaviour_whose_simulation_fails_is_a_fail_row_and_the_others_still_r
 def test_accepted_members_meet_every_constraint_when_rerun(tmp_path):
     ids = ["B1", "B5", "B15", "B20"]
     members = uncertainty.draw(8, seed=2)
+    nominal = pd.DataFrame({"member": [8], **{c: [1.0] for c in uncertainty.fold_columns(members)}})
+    members = pd.concat([members, nominal], ignore_index=True)   # the nominal model meets all four
     passes = constrained.run(members, tmp_path / "ens", ids, workers=1, progress=False)
     summary = constrained.summary(passes, ids, 2, "prior:8")
     accepted, structural = constrained.acceptance(passes, ids)
     assert summary["acceptance_rate"] == pytest.approx(accepted.sum() / len(passes))
-    assert summary["drawn"] == 8 and summary["accepted"] == int(accepted.sum())
+    assert summary["drawn"] == 9 and summary["accepted"] == int(accepted.sum())
     used = [i for i in ids if i not in structural]
+    assert 8 in set(passes.loc[accepted.to_numpy(), "member"]) and used == ids
+    assert summary["accepted"] >= 1
     sims = constrained._sims()
     for member in passes.loc[accepted.to_numpy(), "member"]:
         again = constrained.evaluate(sims, uncertainty.member_folds(members, member), used)
@@ -196,6 +220,27 @@ def test_accepted_members_meet_every_constraint_when_rerun(tmp_path):
 def test_bad_ensemble_specs_exit_2(tmp_path, spec, words):
     one_line_error(run("simulate", "--dose", "100pM", "--t-end", "1h", "--ensemble", spec, "-o",
                        str(tmp_path / "x.csv")), *words)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("member,fold:Smad2_0\n", ["no members"]),
+    ("member,fold:Smad2_0\n0,abc\n", ["must be numbers"]),
+    ("member,fold:Smad2_0\n0,1.0\n0,2.0\n", ["distinct whole numbers"]),
+])
+def test_malformed_ensemble_files_exit_2(tmp_path, text, words):
+    bad = tmp_path / "ens.csv"
+    bad.write_text(text, encoding="utf-8")
+    one_line_error(run("simulate", "--dose", "100pM", "--t-end", "1h", "--ensemble", str(bad), "-o",
+                       str(tmp_path / "x.csv")), *words)
+
+
+def test_sb431542_has_one_affinity_everywhere(sim):
+    """The default inhibitor (alk5_rest.sbml, the literature PEtab problem, the figures) is the library compound."""
+    from alk5_pysb.pharmacology.compounds import get_compound, residual_factor
+    sb = get_compound("SB-431542")
+    assert sim.nominal("Kd_inhibitor") * sim.nominal("Kd_residual_factor") == pytest.approx(sb.kd_cell_nM, rel=1e-4)
+    assert sim.nominal("Kd_residual_factor") == pytest.approx(residual_factor(), rel=1e-6)
+    assert sim.nominal("kon_inhibitor") == pytest.approx(sb.kon)
 
 
 def test_an_ensemble_file_with_an_unknown_parameter_exits_2(tmp_path):
@@ -268,3 +313,34 @@ def test_calibrate_profile_reports_profile_intervals(tmp_path):
     assert row["identifiability"] == "identifiable"
     assert float(row["lower"]) < row["best"] < float(row["upper"])
     assert (out / "profiles.png").stat().st_size > 0 and "identifiab" in res.stdout
+
+
+def test_regimen_members_carry_their_folds_and_pk_draws():
+    """One regimen member with ALK5 affinity 1000x weaker is barely inhibited; the same PK and folds of 1 give the
+    deterministic regimen's numbers; a PK draw changes the plasma exposure."""
+    from alk5_pysb.analysis.regimen import _member_run, run_regimen
+    from alk5_pysb.io.locations import sbml_path
+    from alk5_pysb.pharmacology.pk import Regimen, pk_draws
+    from pathlib import Path
+    import tempfile
+    regimen = Regimen(150.0, 12.0, 2.0, 0.0, 1)
+    lean = Path(sbml_path("tgfb1")).read_text(encoding="utf-8")
+    nominal_pk = {}
+    same = _member_run(("galunisertib", regimen, 100.0, ["pSmad2"], lean, {}, nominal_pk, 0.5, None))
+    # galunisertib also blocks TbetaRII: a 1000x weaker ALK5 affinity leaves that part, a 1000x larger residual
+    # factor (the shared conversion of both potencies) removes both
+    weak = _member_run(("galunisertib", regimen, 100.0, ["pSmad2"], lean, {"Kd_residual_factor": 1000.0}, nominal_pk,
+                        0.5, None))
+    alk5_only = _member_run(("galunisertib", regimen, 100.0, ["pSmad2"], lean, {"Kd_inhibitor": 1000.0}, nominal_pk,
+                             0.5, None))
+    with tempfile.TemporaryDirectory() as folder:
+        reference = run_regimen("galunisertib", regimen, 100.0, ["pSmad2"], Path(folder), figure=False,
+                                washout_days=0.5)
+    trough = same[1].set_index("cycle")["trough_inhibition"].iloc[0]
+    assert trough == pytest.approx(reference["cycles"][0]["trough_inhibition"], rel=1e-6)
+    assert weak[1]["trough_inhibition"].iloc[0] < 0.05 * trough
+    assert weak[1]["trough_inhibition"].iloc[0] < alk5_only[1]["trough_inhibition"].iloc[0] < trough
+    draws = pk_draws("galunisertib", 8, seed=1)
+    assert {"t_half", "CL_F", "fu"} <= set(draws.columns) and draws["fu"].between(0.01, 1).all()
+    low_fu = _member_run(("galunisertib", regimen, 100.0, ["pSmad2"], lean, {}, {"fu": 0.01}, 0.5, None))
+    assert low_fu[0]["C_unbound_nM"].max() == pytest.approx(0.01 * same[0]["C_unbound_nM"].max(), rel=1e-6)

@@ -290,17 +290,20 @@ def _validate_ensemble(args):
     from alk5_pysb.analysis.validation import CHECKS
     if not args.output:
         raise UserInputError("validate --ensemble needs -o DIR (each member's evaluation is written as it finishes)")
+    if args.sbml:
+        raise UserInputError("validate --ensemble runs the exported networks (full and lean): use --models DIR, "
+                             "not --sbml")
     ids = _check_ids(args)
     members = _members(args)
     out = Path(args.output)
     passes = constrained.run(members, out / "prior", ids, workers=args.workers, models=args.models,
-                             resume=args.resume)
+                             resume=args.resume, rtol=args.rtol, atol=args.atol)
     summary = constrained.summary(passes, ids, args.seed, str(args.ensemble))
     columns = {"this ensemble": summary["pass_fraction_prior"]}
     accepted = uncertainty.shipped_ensemble()
     if accepted is not None and str(args.ensemble) != "accepted":
         acc = constrained.run(accepted, out / "accepted", ids, workers=args.workers, models=args.models,
-                              resume=args.resume)
+                              resume=args.resume, rtol=args.rtol, atol=args.atol)
         columns["accepted ensemble"] = {i: float(acc[i].mean()) for i in ids}
     table = [{"id": i, "behaviour": CHECKS[i].__name__.split("_", 1)[1].replace("_", " "),
               **{k: v[i] for k, v in columns.items()}} for i in ids]
@@ -598,6 +601,19 @@ def cmd_regimen(args):
                   "after the last dose (recovery not reached: lengthen --washout)")
         else:
             print(f"  {rec['readout']}: below 10% inhibition {rec['hours_to_below_10pct']:.1f} h after the last dose")
+    if args.ensemble:
+        from alk5_pysb.analysis.regimen import regimen_ensemble
+        members = _members(args)
+        if fu is not None:
+            print("ensemble: --fu fixes the fraction unbound; the other PK values are drawn from their ranges")
+        ens = regimen_ensemble(args.compound, regimen, parse_concentration(args.tgfb1, to="pM", what="--tgfb1"),
+                               readouts, members, out, seed=args.seed, models=args.models, washout_days=washout,
+                               residence_time_min=residence, fu=fu)
+        for key, b in ens["metrics"].items():
+            if "trough" in key or "peak" in key:
+                print(f"  {key}: {_band_text({**b, 'median': 100 * b['median'], 'q05': 100 * b['q05'], 'q95': 100 * b['q95']}, '%')}")
+        print(f"  ensemble: {out / 'ensemble_cycles.csv'} (every member), {out / 'ensemble_timecourse.csv'}, "
+              f"{out / 'regimen_ensemble.png'}" + (f"; {len(ens['failed'])} members failed" if ens["failed"] else ""))
     print(f"wrote {out}/timecourse.csv, cycles.csv, summary.json, regimen.sbml, regimen.png")
     return 0
 
@@ -705,7 +721,14 @@ def cmd_calibrate(args):
     from alk5_pysb.analysis.calibration import calibrate, load_problem, problem_ligands_and_parameters, problem_path
     label = args.problem                                     # as given: no machine path in best.csv
     args.problem = str(problem_path(args.problem))          # a YAML file or a shipped problem's name
-    ligands, names = problem_ligands_and_parameters(load_problem(args.problem))
+    problem = load_problem(args.problem)
+    ligands, names = problem_ligands_and_parameters(problem)
+    if args.profile and args.profile != "all":      # before a fit of minutes, not after it
+        estimated = list(problem.parameter_df.index[problem.parameter_df["estimate"] == 1])
+        unknown = [n for n in _names(args.profile) if n not in estimated]
+        if unknown:
+            raise UserInputError(f"--profile: {', '.join(unknown)} not estimated in this problem; estimated: "
+                                 f"{', '.join(estimated)}")
     sim = _simulator(args, ligands, names)
     outdir = Path(args.output)
     summary = calibrate(args.problem, sim, outdir, n_starts=args.starts, optimizer_name=args.optimizer,
@@ -922,6 +945,7 @@ def build_parser():
                    "with the cellular Kd, i.e. seconds); the slow-dissociation option for effects outlasting the drug")
     s.add_argument("-o", "--output", required=True, help="results folder")
     s.add_argument("--force", action="store_true", help="overwrite a regimen already in the results folder")
+    _ensemble_options(s)
     s.add_argument("--models", help="exports folder (default: the shipped exports)")
     s.set_defaults(func=cmd_regimen)
 

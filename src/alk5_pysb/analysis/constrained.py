@@ -40,9 +40,10 @@ FULL_NETWORK = ("B9",)
 EVALUATIONS = "evaluations.jsonl"
 
 
-def _sims(models=None):
+def _sims(models=None, rtol: float = 1e-6, atol: float = 1e-9):
     from alk5_pysb.simulation.simulator import Simulator
-    return {"full": Simulator(network="full", models=models), "tgfb1": Simulator(network="tgfb1", models=models)}
+    return {"full": Simulator(network="full", models=models, rtol=rtol, atol=atol),
+            "tgfb1": Simulator(network="tgfb1", models=models, rtol=rtol, atol=atol)}
 
 
 def evaluate(sims: dict, folds: dict[str, float], ids=None) -> dict:
@@ -88,13 +89,13 @@ def read_evaluations(folder: Path) -> dict:
 
 
 def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models=None, resume: bool = False,
-        progress: bool = True) -> pd.DataFrame:
+        progress: bool = True, rtol: float = 1e-6, atol: float = 1e-9) -> pd.DataFrame:
     """Evaluate every member (writing each as it finishes); returns the pass table (member x behaviour)."""
     from tqdm import tqdm
     from alk5_pysb.analysis.validation import CHECKS
     ids = list(ids or CHECKS)
     out = make_folder(Path(out))
-    record = {"members": len(members), "behaviours": ids,
+    record = {"members": len(members), "behaviours": ids, "rtol": rtol, "atol": atol,
               "folds_sha": pd.util.hash_pandas_object(members, index=False).sum().item()}
     record_path = out / "ensemble_run.json"
     if record_path.is_file():
@@ -108,7 +109,7 @@ def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models
     done = read_evaluations(out) if resume else {}
     todo = [m for m in members["member"] if int(m) not in done]
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
-    sims = _sims(models)
+    sims = _sims(models, rtol, atol)
     with open(out / EVALUATIONS, "a", encoding="utf-8") as sink, \
             tqdm(total=len(members), initial=len(members) - len(todo), desc="behaviours", unit="member",
                  disable=None if progress else True) as bar:

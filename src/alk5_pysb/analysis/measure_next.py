@@ -87,7 +87,8 @@ def attribute(members: pd.DataFrame, values: pd.DataFrame, table: pd.DataFrame, 
     from SALib.analyze import rbd_fast
     columns = uncertainty.fold_columns(members)
     names = [c.split(":", 1)[1] for c in columns]
-    X = np.log(members[columns].to_numpy(float))
+    # independent inputs: a tied constant's own draw, not its total fold (which carries its partner's)
+    X = np.log(uncertainty.own_folds(members, table)[columns].to_numpy(float))
     problem = {"num_vars": len(names), "names": names,
                "bounds": [[float(x.min()), float(x.max())] for x in X.T]}
     rows = []

@@ -162,3 +162,116 @@ def plot_regimen(frame, regimen, readouts, pk, path):
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+# -- ensemble (issue 17): the regimen under every member's model folds and PK draws -------------------------
+def _member_sbml(lean: str, folds: dict) -> str:
+    """The lean SBML with a member's folds applied to its parameter values (and the ksyn_X rules follow)."""
+    import libsbml
+    doc = libsbml.readSBMLFromString(lean)
+    m = doc.getModel()
+    for name, fold in folds.items():
+        p = m.getParameter(name)
+        if p is not None and fold != 1.0:
+            p.setValue(p.getValue() * fold)
+    return libsbml.writeSBMLToString(doc)
+
+
+def _member_run(args):
+    (compound_name, regimen, tgfb1_pM, readouts, lean, folds, pk_values, washout_days, residence) = args
+    from alk5_pysb.pharmacology.compounds import get_compound
+    from alk5_pysb.pharmacology.pk import get_pk
+    from alk5_pysb.io.regimen_sbml import regimen_sbml
+    try:
+        pk = get_pk(compound_name, values=pk_values)
+        compound = get_compound(pk.compound)
+        kd = compound.kd_cell_nM * folds.get("Kd_inhibitor", 1.0) * folds.get("Kd_residual_factor", 1.0)
+        # the shared residual factor converts the TbetaRII potency too; the ALK5 potency spread is ALK5's own
+        tbrii = compound.kd_tbrii_cell_nM * folds.get("Kd_residual_factor", 1.0) \
+            if math.isfinite(compound.tbrii_ic50_nM) else None
+        kon = compound.kon * folds.get("kon_inhibitor", 1.0) if residence is None else 1.0 / (residence * kd)
+        model_folds = {k: v for k, v in folds.items() if k not in ("Kd_inhibitor", "Kd_residual_factor", "kon_inhibitor")}
+        sbml = regimen_sbml(_member_sbml(lean, model_folds), pk, regimen.dose_times_h() * 60.0, regimen.dose_mg,
+                            tgfb1_pM, kd, tbrii, kon)
+        frame = simulate_regimen(sbml, regimen, readouts, washout_days=washout_days)
+        cycles = pd.concat([cycle_metrics(frame, regimen, r) for r in readouts], ignore_index=True)
+        return frame, cycles, ""
+    except (UserInputError, RuntimeError, ValueError) as err:
+        return None, None, " ".join(str(err).split())
+
+
+def regimen_ensemble(compound_name: str, regimen: Regimen, tgfb1_pM: float, readouts, members: pd.DataFrame,
+                     outdir: Path, seed: int = 0, models=None, washout_days: float = 7.0, workers: int | None = None,
+                     residence_time_min: float | None = None, fu: float | None = None) -> dict:
+    """Every member: its model folds and a PK draw from the PK table's ranges (same seed); the inhibition of each
+    readout over time as median and 90% band, and each cycle metric's band. Writes ensemble_cycles.csv (per
+    member), ensemble_timecourse.csv (bands) and ensemble.json."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from alk5_pysb.analysis.uncertainty import band, member_folds
+    from alk5_pysb.io.locations import sbml_path
+    from alk5_pysb.pharmacology.pk import pk_draws
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    lean = Path(sbml_path("tgfb1", models)).read_text(encoding="utf-8")
+    draws = pk_draws(compound_name, len(members), seed)
+    if fu is not None:                       # --fu fixes the fraction unbound in every member
+        draws["fu"] = float(fu)
+    tasks = [(compound_name, regimen, tgfb1_pM, list(readouts), lean, member_folds(members, m),
+              draws.iloc[i].to_dict(), washout_days, residence_time_min) for i, m in enumerate(members["member"])]
+    workers = workers or min(len(tasks), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_member_run, tasks))
+    else:
+        results = [_member_run(t) for t in tasks]
+    rows, curves, failures = [], {}, []
+    for (member, (frame, cycles, error)), pk_row in zip(zip(members["member"], results), draws.to_dict("records")):
+        if error:
+            failures.append({"member": int(member), "error": error})
+            continue
+        rows.append(cycles.assign(member=int(member), **{f"pk_{k}": v for k, v in pk_row.items()}))
+        curves[int(member)] = frame
+    if not rows:
+        raise UserInputError(f"every ensemble member failed (first: {failures[0]['error']})")
+    per_member = pd.concat(rows, ignore_index=True)
+    per_member.to_csv(outdir / "ensemble_cycles.csv", index=False)
+    first = next(iter(curves.values()))
+    bands = pd.DataFrame({"time_h": first["time_h"]})
+    for r in readouts:
+        stack = np.vstack([100 * c[f"{r}_inhibition"].to_numpy() for c in curves.values()])
+        q = np.quantile(stack, [0.5, 0.05, 0.95], axis=0)
+        bands[f"{r}_inhibition_pct"], bands[f"{r}_q05"], bands[f"{r}_q95"] = q
+    stack = np.vstack([c["C_unbound_nM"].to_numpy() for c in curves.values()])
+    q = np.quantile(stack, [0.5, 0.05, 0.95], axis=0)
+    bands["C_unbound_nM"], bands["C_unbound_q05"], bands["C_unbound_q95"] = q
+    bands.to_csv(outdir / "ensemble_timecourse.csv", index=False, float_format="%.5g")
+    metrics = {f"{r} cycle {c} {k}": band(grp[k]) for (r, c), grp in per_member.groupby(["readout", "cycle"])
+               for k in ("peak_inhibition", "trough_inhibition", "mean_inhibition_on")}
+    summary = {"members": int(len(members)), "failed": failures, "seed": seed, "metrics": metrics,
+               "pk_drawn": list(draws.columns)}
+    (outdir / "ensemble.json").write_text(json.dumps(summary, indent=2, default=float) + "\n", encoding="utf-8")
+    plot_ensemble(bands, readouts, compound_name, regimen, len(curves), outdir / "regimen_ensemble.png")
+    return summary
+
+
+def plot_ensemble(bands: pd.DataFrame, readouts, compound: str, regimen: Regimen, n: int, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
+    days = bands["time_h"] / 24.0
+    axes[0].fill_between(days, bands["C_unbound_q05"], bands["C_unbound_q95"], color="C3", alpha=0.25)
+    axes[0].plot(days, bands["C_unbound_nM"], color="C3", lw=0.8)
+    axes[0].set(xlabel="time (days)", ylabel=f"unbound {compound} (nM)", yscale="log", title="unbound drug in plasma")
+    for i, r in enumerate(readouts):
+        axes[1].fill_between(days, bands[f"{r}_q05"], bands[f"{r}_q95"], color=f"C{i}", alpha=0.2)
+        axes[1].plot(days, bands[f"{r}_inhibition_pct"], color=f"C{i}", lw=0.9, label=r)
+    axes[1].axhline(50, color="0.6", ls=":", lw=0.8)
+    axes[1].set(xlabel="time (days)", ylabel="inhibition vs untreated (%)", title="readouts (median, 90% band)")
+    axes[1].legend(fontsize=8)
+    fig.suptitle(f"{compound} {regimen.dose_mg:g} mg every {regimen.every_h:g} h, {regimen.days_on:g} d on / "
+                 f"{regimen.days_off:g} d off x {regimen.cycles}: {n} members (model folds and PK draws)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

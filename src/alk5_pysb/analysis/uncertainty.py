@@ -96,10 +96,31 @@ def draw(n: int, seed: int = 0, table: pd.DataFrame | None = None, parameters=No
         for j, name in enumerate(names):
             row = table.loc[name]
             own[name] = _quantile(row["distribution"], float(row["low"]), float(row["high"]), u[:, j]) / float(row["value"])
+        total: dict = {}
+
+        def fold(name, seen=()):
+            """own draw x the partner's total fold (partners of partners included)."""
+            if name not in total:
+                partner = table.loc[name, "tied_to"] if name in table.index else ""
+                if name in seen:
+                    raise UserInputError(f"tied_to forms a loop through {name}")
+                base = own.get(name, 1.0)
+                total[name] = base * (fold(partner, (*seen, name)) if partner else 1.0)
+            return total[name]
         for name in names:
-            partner = table.loc[name, "tied_to"]
-            columns[FOLD_PREFIX + name] = own[name] * (own[partner] if partner in own else 1.0)
+            columns[FOLD_PREFIX + name] = fold(name)
     return pd.DataFrame(columns)
+
+
+def own_folds(members: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Each member's independent draws: a tied row's fold divided by its partner's total fold (the inputs
+    a sensitivity analysis must see, since tied folds are correlated by construction)."""
+    out = members.copy()
+    for column in fold_columns(members):
+        partner = table.loc[column[len(FOLD_PREFIX):], "tied_to"]
+        if partner:
+            out[column] = members[column] / members.get(FOLD_PREFIX + partner, 1.0)
+    return out
 
 
 def fold_columns(members: pd.DataFrame) -> list[str]:
@@ -123,6 +144,16 @@ def read_ensemble(path) -> pd.DataFrame:
         raise UserInputError(f"{path}: not an ensemble CSV ({str(err).splitlines()[0]})") from None
     if "member" not in members or not fold_columns(members):
         raise UserInputError(f"{path}: an ensemble file needs a member column and fold:NAME columns")
+    if members.empty:
+        raise UserInputError(f"{path}: the ensemble file holds no members (only a header)")
+    try:
+        members[fold_columns(members)] = members[fold_columns(members)].apply(pd.to_numeric, errors="raise")
+        ids = pd.to_numeric(members["member"], errors="raise")
+    except (ValueError, TypeError) as err:
+        raise UserInputError(f"{path}: member ids and folds must be numbers ({str(err).splitlines()[0]})") from None
+    if not (ids == ids.round()).all() or ids.duplicated().any():
+        raise UserInputError(f"{path}: member ids must be distinct whole numbers")
+    members["member"] = ids.astype(int)
     names = default_table().names
     unknown = [c[len(FOLD_PREFIX):] for c in fold_columns(members) if c[len(FOLD_PREFIX):] not in names]
     if unknown:

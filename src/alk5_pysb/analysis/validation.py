@@ -295,7 +295,7 @@ def b12_ligand_depletion(sim: Simulator) -> Check:
     from alk5_pysb.analysis.reference_models import zi2011_time_course
     left = {d: _medium_fraction(sim, d, t_end=480)[1][-1] for d in (1.0, 10.0, 50.0, 100.0)}
     zi = {d: zi2011_time_course(d, 480)["ligand_fraction"].iloc[-1] for d in (1.0, 10.0, 50.0, 100.0)}
-    v_medium = sim.nominal("V_medium")     # the member's fold applies on top
+    v_medium = _value(sim, "V_medium")     # the member's medium volume (run params are absolute)
     t_half = _time_to_half(*_medium_fraction(sim, 10.0))
     t_half_dense = _time_to_half(*_medium_fraction(sim, 10.0, params={"V_medium": v_medium / 2}))
     ratio = t_half_dense / t_half if np.isfinite(t_half) else float("nan")
@@ -513,7 +513,7 @@ def b23_acta2_late_sustained(sim: Simulator) -> Check:
 
 def b24_smad3_knockdown(sim: Simulator) -> Check:
     ctrl = _genes(sim, t_end=480)
-    kd = _genes(sim, t_end=480, params={"Smad3_0": SMAD3_KNOCKDOWN * sim.nominal("Smad3_0")})
+    kd = _genes(sim, t_end=480, params={"Smad3_0": SMAD3_KNOCKDOWN * _value(sim, "Smad3_0")})
     induction = lambda frame, r: value_at(frame, r, 480) - frame[r].iloc[0]
     cut = {r: 1 - induction(kd, r) / induction(ctrl, r) for r in ("PAI1_mRNA", "CTGF_mRNA", "SMAD7_mRNA")}
     psmad2 = abs(peak(kd, "pSmad2")[1] / peak(ctrl, "pSmad2")[1] - 1)
@@ -559,8 +559,21 @@ def b26_galunisertib_persistence(sim: Simulator) -> Check:
     from alk5_pysb.analysis.regimen import run_regimen
     from alk5_pysb.pharmacology.pk import Regimen
     regimen = Regimen(150.0, 12.0, 14.0, 10.0, 1)
-    with tempfile.TemporaryDirectory() as folder:
-        summary = run_regimen("galunisertib", regimen, 100.0, ["pSmad2"], Path(folder), figure=False)
+    if sim.folds:      # an ensemble member: the regimen model built from the member's constants
+        from alk5_pysb.analysis.regimen import _member_run, recovery
+        from alk5_pysb.io.locations import sbml_path
+        from alk5_pysb.pharmacology.pk import get_pk
+        lean = Path(sbml_path("tgfb1")).read_text(encoding="utf-8")
+        frame, cycles, error = _member_run(("galunisertib", regimen, 100.0, ["pSmad2"], lean, dict(sim.folds), {},
+                                            10.0, None))
+        if error:
+            from alk5_pysb.errors import SimulationError
+            raise SimulationError(error)
+        summary = {"recovery": [recovery(frame, regimen, "pSmad2")], "cycles": cycles.to_dict("records"),
+                   "pk": {"t_half_h": get_pk("galunisertib").t_half_h}}
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            summary = run_regimen("galunisertib", regimen, 100.0, ["pSmad2"], Path(folder), figure=False)
     rec = summary["recovery"][0]
     cycle = summary["cycles"][0]
     below50, below10 = rec["hours_to_below_50pct"], rec["hours_to_below_10pct"]

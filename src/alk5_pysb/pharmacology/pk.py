@@ -107,8 +107,21 @@ class OralPK:
                 "C_avg_mg_per_L": dose_mg / (self.cl_L_per_h * tau_h)}
 
 
-def get_pk(compound: str, fu: float | None = None) -> OralPK:
-    """PK of a compound from the table (case-insensitive); unknown names list the valid ones."""
+def pk_draws(compound: str, n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` draws of a compound's PK table values from their ranges (Latin hypercube, seeded): one column per
+    drawn parameter (t_half, t_max, CL_F, V_F, fu, ...), in the table's units."""
+    from scipy.stats import qmc
+    from alk5_pysb.analysis.uncertainty import _quantile
+    name = get_pk(compound).compound
+    rows = pk_table()[(pk_table()["compound"] == name) & (pk_table()["distribution"] != "point")]
+    u = np.clip(qmc.LatinHypercube(d=max(len(rows), 1), seed=seed).random(n), 1e-12, 1 - 1e-12)
+    return pd.DataFrame({r.parameter: _quantile(r.distribution, float(r.low), float(r.high), u[:, j])
+                         for j, r in enumerate(rows.itertuples())})
+
+
+def get_pk(compound: str, fu: float | None = None, values: dict | None = None) -> OralPK:
+    """PK of a compound from the table (case-insensitive); unknown names list the valid ones. ``values``
+    replaces table values (an ensemble member's draw, see pk_draws)."""
     table = pk_table()
     names = {n.lower(): n for n in table["compound"].unique()}
     if compound.lower() not in names:
@@ -116,7 +129,8 @@ def get_pk(compound: str, fu: float | None = None) -> OralPK:
                              f"{', '.join(compounds_with_pk())}")
     name = names[compound.lower()]
     rows = table[table["compound"] == name].set_index("parameter")
-    value = lambda p: float(rows.loc[p, "value"]) if p in rows.index else math.nan
+    drawn = values or {}
+    value = lambda p: float(drawn[p]) if p in drawn else float(rows.loc[p, "value"]) if p in rows.index else math.nan
     cl, v, t_half, t_max = value("CL_F"), value("V_F"), value("t_half"), value("t_max")
     provenance = [(p, rows.loc[p, "value"], rows.loc[p, "unit"], rows.loc[p, "evidence"]) for p in rows.index]
     if math.isnan(v):

@@ -151,6 +151,14 @@ class Experiment:
             return 1.0
         return float(self.compound.tbrii_activity(self.inhibitor_nM))
 
+    def tbrii_activity_with(self, residual_fold: float = 1.0) -> float:
+        """TbetaRII activity left when an ensemble member scales the shared residual factor (Kd_residual_factor
+        fold), which converts the TbetaRII potency as it converts the ALK5 one."""
+        if residual_fold == 1.0 or self.compound is None or self.inhibitor_nM <= 0 \
+                or not math.isfinite(self.compound.tbrii_ic50_nM):
+            return self.tbrii_activity
+        return 1.0 / (1.0 + self.inhibitor_nM / (self.compound.kd_tbrii_cell_nM * residual_fold))
+
     def model_params(self) -> dict:
         """Parameter values of this experiment: the compound's affinity, then explicit ``params``."""
         values = dict(self.compound.model_params()) if self.compound is not None else {}

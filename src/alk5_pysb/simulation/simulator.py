@@ -228,14 +228,16 @@ class Simulator:
         return float(self._origin[name])
 
     def effective_params(self, experiment: Experiment, params=None) -> dict[str, float]:
-        """The values a run uses: the experiment's (compound, then its params), ``params``, then every ensemble
-        fold (the simulator's, then the experiment's) multiplying whatever value its parameter has."""
-        values = {**experiment.model_params(), **(params or {})}
+        """The values a run uses: the experiment's (compound, then its params) times every ensemble fold (the
+        simulator's, then the experiment's), then ``params``, which are absolute: a check's deliberate setting
+        (no stabilisation = 1, a knock-out = 0) is not moved by a member."""
+        values = dict(experiment.model_params())
         for name, fold in {**self.folds, **experiment.folds}.items():
             if name not in self.table_parameters:
                 raise UserInputError(f"ensemble fold for unknown parameter {name!r}{_suggest(name, self.table_parameters)}")
             if fold != 1.0:
                 values[name] = values.get(name, self._origin[name]) * float(fold)
+        values.update(params or {})
         return values
 
     def check_params(self, params: dict) -> None:
@@ -348,7 +350,8 @@ class Simulator:
         for name in names:
             if name == "inhibitor":
                 rr[INHIBITOR_SPECIES] = experiment.inhibitor_nM * self._molecules_per_nM("cytoplasm")
-                rr[TBRII_ACTIVITY] = experiment.tbrii_activity
+                fold = {**self.folds, **experiment.folds}.get("Kd_residual_factor", 1.0)
+                rr[TBRII_ACTIVITY] = experiment.tbrii_activity_with(fold)
             elif name == "inhibitor_washout":
                 rr[INHIBITOR_SPECIES] = 0.0
                 rr[TBRII_ACTIVITY] = 1.0
