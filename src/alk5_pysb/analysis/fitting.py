@@ -78,7 +78,7 @@ def fit_hill(doses, values) -> HillFit:
         ci = (float(np.power(10.0, logec50 - 1.96 * se)), float(np.power(10.0, logec50 + 1.96 * se))) \
             if np.isfinite(se) else (float("nan"), float("nan"))
     inside = d.min() <= 10**logec50 <= d.max()
-    tight = bool(np.isfinite(se) and ci[1] / ci[0] < 1e3)
+    tight = bool(np.isfinite(se) and 2 * 1.96 * se < 3.0)      # the 95% CI spans less than 1e3-fold
     converged = bool(inside and tight)
     message = "" if converged else (
         "EC50 outside the dose range (extrapolated)" if not inside else "EC50 poorly determined (wide or singular CI)")

@@ -264,6 +264,7 @@ def plot_ensemble(bands: pd.DataFrame, readouts, compound: str, regimen: Regimen
     axes[0].fill_between(days, bands["C_unbound_q05"], bands["C_unbound_q95"], color="C3", alpha=0.25)
     axes[0].plot(days, bands["C_unbound_nM"], color="C3", lw=0.8)
     axes[0].set(xlabel="time (days)", ylabel=f"unbound {compound} (nM)", yscale="log", title="unbound drug in plasma")
+    axes[0].set_ylim(bottom=1e-3)      # far below any effect (cellular Kd ~10-100 nM)
     for i, r in enumerate(readouts):
         axes[1].fill_between(days, bands[f"{r}_q05"], bands[f"{r}_q95"], color=f"C{i}", alpha=0.2)
         axes[1].plot(days, bands[f"{r}_inhibition_pct"], color=f"C{i}", lw=0.9, label=r)
