@@ -344,3 +344,15 @@ def test_regimen_members_carry_their_folds_and_pk_draws():
     assert {"t_half", "CL_F", "fu"} <= set(draws.columns) and draws["fu"].between(0.01, 1).all()
     low_fu = _member_run(("galunisertib", regimen, 100.0, ["pSmad2"], lean, {}, {"fu": 0.01}, 0.5, None))
     assert low_fu[0]["C_unbound_nM"].max() == pytest.approx(0.01 * same[0]["C_unbound_nM"].max(), rel=1e-6)
+
+
+def test_run_takes_an_ensemble_for_time_courses_and_dose_responses(tmp_path):
+    res = run("run", "tgfb1_pulse", "--ensemble", "prior:3", "-o", str(tmp_path / "pulse"))
+    assert res.returncode == 0, res.stderr
+    bands = pd.read_csv(tmp_path / "pulse" / "tgfb1_pulse.csv")
+    assert {"pSmad2", "pSmad2_q05", "pSmad2_q95"} <= set(bands.columns)
+    assert sorted(pd.read_csv(tmp_path / "pulse" / "tgfb1_pulse.members.csv")["member"].unique()) == [0, 1, 2]
+    res = run("run", "tgfb1_dose_response", "--ensemble", "prior:3", "--executor", "serial", "-o", str(tmp_path / "dr"))
+    assert res.returncode == 0, res.stderr
+    fits = pd.read_csv(tmp_path / "dr" / "tgfb1_dose_response.fits.csv")
+    assert {"median", "q05", "q95"} <= set(fits.columns) and (fits["n"] + fits["n_failed"] == 3).all()

@@ -632,14 +632,20 @@ def cmd_run(args):
     params = sim.resolve_parameters(spec.set, spec.scale, context)
     outdir = Path(args.output or f"results/{spec.name}")
     t0 = time.perf_counter()
+    members = _members(args, sim)
     result = run_file(sim, spec, params, outdir, _engine(args), resume=args.resume, force=args.force,
-                      allow_large=args.yes, chunk_size=args.chunk_size)
+                      allow_large=args.yes, chunk_size=args.chunk_size, members=members)
     wall = time.perf_counter() - t0
     args.provenance, args.outputs = (sim, params), result.outputs
     where = ", ".join(str(p / "results.parquet") if p.is_dir() else str(p) for p in result.outputs)
     print(f"{spec.name} ({result.kind}): {result.conditions} condition(s) ({result.failed} failed), {wall:.1f} s "
           f"-> {where}")
-    if result.fits is not None:
+    if result.fits is not None and members is not None:
+        unit = "pM" if result.kind == "dose-response" else "nM"
+        for _, row in result.fits.iterrows():
+            label = " ".join(str(row[c]) for c in ("compound", "readout", "metric") if c in row)
+            print(f"  {label:40s} {'EC50' if unit == 'pM' else 'IC50'} {_band_text(row, unit)}")
+    elif result.fits is not None:
         _print_fits(result.fits, *(("EC50", "pM") if result.kind == "dose-response" else ("IC50", "nM")))
     return 0
 
@@ -897,6 +903,7 @@ def build_parser():
         s.add_argument("--force", action="store_true", help="start again: remove the previous run's chunks and "
                        "results from the folder first")
         s.add_argument("--yes", action="store_true", help="run designs larger than the file's max_conditions")
+        _ensemble_options(s)
         s.set_defaults(func=func)
 
     s = sub.add_parser("sensitivity", help="global Sobol indices (first order, total) of readout metrics")

@@ -50,9 +50,11 @@ def kind_of(spec: ExperimentFile) -> str:
 
 def run_file(sim, spec: ExperimentFile, params: dict, outdir, engine: EngineOptions | None = None,
              resume: bool = False, force: bool = False, allow_large: bool = False, chunk_size: int | None = None,
-             restart_option: str | None = "--force") -> RunResult:
+             restart_option: str | None = "--force", members=None) -> RunResult:
     """Run ``spec`` (parameters already resolved to absolute values) into the folder ``outdir``.
-    Everything that can be refused (options, conditions, compounds) is checked before the folder is made."""
+    Everything that can be refused (options, conditions, compounds) is checked before the folder is made.
+    ``members`` (an ensemble, see uncertainty.py): every condition under every member; time courses and fits
+    are reported as median and 90% band, every member kept beside them."""
     engine = engine or EngineOptions()
     experiment = spec.experiment(params)
     sim.check_readouts(experiment.readouts)
@@ -69,18 +71,32 @@ def run_file(sim, spec: ExperimentFile, params: dict, outdir, engine: EngineOpti
     if kind == "time course":
         if out.exists() and not force:
             raise UserInputError(f"{out} exists: use --force to overwrite it")
+        if members is not None:
+            from alk5_pysb.analysis import uncertainty
+            from alk5_pysb.simulation.simulator import default_readouts
+            readouts = list(experiment.readouts or default_readouts())
+            long = uncertainty.time_courses(sim, experiment, members, readouts)
+            frame = uncertainty.time_course_bands(long, readouts)
+            member_file = out.with_name(out.stem + ".members.csv")
+            atomic_write(out, frame.to_csv(index=False, float_format="%.6g"))
+            atomic_write(member_file, long.to_csv(index=False, float_format="%.6g"))
+            return RunResult(kind, [out, member_file], frame, conditions=len(members),
+                             failed=int(long.loc[long["error"] != "", "member"].nunique()))
         frame = sim.run(experiment)
         atomic_write(out, frame.to_csv(index=False, float_format="%.6g"))
         return RunResult(kind, [out], frame, conditions=1)
     if kind == "dose-response":
         doses = spec.scan.axes[0].values
-        data, fits = dose_response(sim, experiment, doses, out=out, resume=resume, engine=engine)
+        data, fits = dose_response(sim, experiment, doses, out=out, resume=resume, engine=engine, members=members)
         return _fitted(kind, out, data, fits)
     if kind == "inhibition":
         doses = [d for a in spec.scan.axes if a.name == "inhibitor_dose" for d in a.values if d > 0]
         data, fits = inhibition(sim, dataclasses.replace(experiment, compound=None), compounds, doses, out=out,
-                                resume=resume, engine=engine)
+                                resume=resume, engine=engine, members=members)
         return _fitted(kind, out, data, fits)
+    if members is not None:
+        from alk5_pysb.analysis.uncertainty import with_members
+        table = with_members(table, members)
     results = run_scan(sim, experiment, table, outdir, executor=engine.executor, workers=engine.workers,
                        scheduler=engine.scheduler, chunk_size=chunk_size, resume=resume, force=force,
                        restart_option=restart_option)
@@ -117,9 +133,18 @@ def _check_columns(sim, spec: ExperimentFile, table):
 
 def _fitted(kind, out: Path, data, fits) -> RunResult:
     fits_path = out.with_name(out.stem + ".fits.csv")
+    outputs = [out, fits_path]
+    if "member" in fits:          # an ensemble: the band of each EC50/IC50, every member's fit beside it
+        from alk5_pysb.analysis.uncertainty import summarise
+        member_path = out.with_name(out.stem + ".member_fits.csv")
+        atomic_write(member_path, fits.to_csv(index=False, float_format="%.6g"))
+        value = "ec50" if kind == "dose-response" else "ic50"
+        by = ["readout", "metric"] if kind == "dose-response" else ["compound", "readout", "metric"]
+        fits = summarise(fits, by, value)
+        outputs.append(member_path)
     atomic_write(fits_path, fits.to_csv(index=False, float_format="%.6g"))
     # the tidy data has one row per condition, readout and metric: count conditions, not rows
     labels = [c for c in data.columns if c not in ("readout", "metric", "value", "unit", "error")]
     per_condition = data.drop_duplicates(subset=labels)
     failed = int((per_condition["error"].fillna("") != "").sum()) if "error" in data else 0
-    return RunResult(kind, [out, fits_path], data, fits, conditions=len(per_condition), failed=failed)
+    return RunResult(kind, outputs, data, fits, conditions=len(per_condition), failed=failed)
