@@ -268,6 +268,9 @@ def potency_table() -> pd.DataFrame:
     missing = set(POTENCY_TABLE_COLUMNS) - set(frame.columns)
     if missing:
         raise ValueError(f"potency.csv lacks columns {sorted(missing)}")
+    from alk5_pysb.model.parameters import check_side_table     # every value carries its spread (issue 17)
+    check_side_table(frame.rename(columns={"value_nM": "value"}), lambda r: f"{r['compound']} {r['target']} {r['role']}",
+                     "data/potency.csv")
     for i, row in frame.iterrows():
         where = f"potency.csv row {i + 2} ({row['compound']} {row['target']})"
         for column, valid in (("target", TARGETS), ("role", ROLES), ("assay_class", ASSAY_CLASSES),
