@@ -356,3 +356,19 @@ def test_run_takes_an_ensemble_for_time_courses_and_dose_responses(tmp_path):
     assert res.returncode == 0, res.stderr
     fits = pd.read_csv(tmp_path / "dr" / "tgfb1_dose_response.fits.csv")
     assert {"median", "q05", "q95"} <= set(fits.columns) and (fits["n"] + fits["n_failed"] == 3).all()
+
+
+def test_compare_compounds_reports_ic50_bands_and_gmfe_bands(tmp_path):
+    import json
+    out = tmp_path / "cmp.csv"
+    res = run("compare-compounds", "--ensemble", "prior:3", "--doses", "1nM:100uM:7", "--executor", "serial",
+              "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(out).set_index("compound")
+    sb = table.loc["SB-431542"]
+    assert sb["model_cell_ic50_q05_nM"] <= sb["model_cell_ic50_nM"] <= sb["model_cell_ic50_q95_nM"]
+    assert sb["model_cell_ic50_q05_nM"] < sb["model_cell_ic50_q95_nM"]
+    summary = json.loads(out.with_name("cmp.summary.json").read_text())
+    assert summary["ensemble"]["members"] == 3 and "median" in summary["ensemble"]["gmfe_all"]
+    members = pd.read_csv(out.with_name("cmp.member_fits.csv"))
+    assert sorted(members["member"].unique()) == [0, 1, 2]

@@ -527,8 +527,9 @@ def cmd_compare_compounds(args):
     out = _prepare_output(args.output, args.resume, args.force)
     readouts = _names(args.readouts)
     sim = _simulator(args)
+    members = _members(args, sim)
     table = compare_compounds(sim, readouts, args.doses, args.ligand_dose, args.protocol,
-                              args.metric, out, resume=args.resume, engine=_engine(args))
+                              args.metric, out, resume=args.resume, engine=_engine(args), members=members)
     args.provenance, args.outputs = (sim, {}), [out, Path(out).with_name(Path(out).stem + ".data.csv")]
     cols = [c for c in ("compound", "alk5_input_nM", "alk5_assay_class", "model_kd_cell_nM", "reported_cell_ic50_nM",
                         "declared_readout", "model_cell_ic50_nM", "fold_error", "cell_verified",
@@ -543,6 +544,12 @@ def cmd_compare_compounds(args):
           f"{summary['gmfe_not_used_in_fit']:.3g} over the values not used to fit the residual factor "
           f"(n = {summary['n_not_used_in_fit']}); "
           f"Kd_residual_factor {summary['Kd_residual_factor']:.3g}")
+    if members is not None:
+        ens = summary_path = Path(out).with_name(Path(out).stem + ".summary.json")
+        ens = json.loads(summary_path.read_text(encoding="utf-8")).get("ensemble", {})
+        for label in ("verified", "verified_or_secondary", "all"):
+            if f"gmfe_{label}" in ens:
+                print(f"  GMFE ({label}) over the members: {_band_text(ens[f'gmfe_{label}'], '')}")
     stem = Path(out).with_name(Path(out).stem)
     print(f"full table: {out} (raw data: {stem}.data.csv; GMFE: {stem}.summary.json; parity plot: {stem}.parity.png)")
     return 0
@@ -885,6 +892,7 @@ def build_parser():
     s = sub.add_parser("compare-compounds", help="all library compounds: literature vs model cellular IC50")
     _inhibitor_scan_options(s, "0.1nM:100uM:19")
     _scan_options(s, "comparison")
+    _ensemble_options(s)
     s.set_defaults(func=cmd_compare_compounds)
 
     for name, func, text in (("run", cmd_run, "run an experiment file (TOML) or a shipped one by name: a time course, "

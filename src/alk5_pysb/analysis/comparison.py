@@ -32,10 +32,13 @@ def gmfe(folds) -> float:
 
 def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), doses="0.1nM:100uM:19",
                       ligand_dose="100pM", protocol="pretreat:60min", metric="at:60min", out=None,
-                      resume=False, engine: EngineOptions | None = None) -> pd.DataFrame:
+                      resume=False, engine: EngineOptions | None = None, members: pd.DataFrame | None = None
+                      ) -> pd.DataFrame:
     """Run every compound with a potency on the requested readouts and on its declared assay; write raw rows
     to ``<out>.data.csv`` as they come, the table to ``out``, ``<out>.summary.json`` (GMFE) and
-    ``<out>.parity.png``. Compounds without public potency are listed, not simulated."""
+    ``<out>.parity.png``. Compounds without public potency are listed, not simulated. With ``members`` (an
+    ensemble) every IC50 is the median over the members, with its 90% band (``_q05``, ``_q95`` columns), every
+    member's fit in ``<out>.member_fits.csv`` and the band of each GMFE in the summary."""
     grid = parse_dose_grid(doses, to="nM", molar_mass_kDa=None, what="--doses")
     ligand_pM = parse_concentration(ligand_dose, to="pM", what="--ligand-dose")
     lib = library()
@@ -53,22 +56,23 @@ def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), dose
         if d is None:
             continue
         key = ("declared", d["dose_pM"], d["pretreat_min"])
-        experiment, members = groups.get(key, (None, []))
+        experiment, listed = groups.get(key, (None, []))
         metrics = sorted({m.text for m in (experiment.metrics if experiment else [])} | {d["metric"]})
         names = sorted(set(experiment.readouts if experiment else []) | {d["readout"]})
         experiment = Experiment(ligand="TGFB1", dose_pM=d["dose_pM"], readouts=names,
                                 metrics=parse_metrics(",".join(metrics)), pretreat_min=d["pretreat_min"])
-        groups[key] = (experiment, members + [c])
+        groups[key] = (experiment, listed + [c])
     fits_by_group = {}
     paths = [data_path if i == 0 or data_path is None else data_path.with_name(f"{data_path.stem}.{i}.csv")
              for i in range(len(groups))]
     if data_path is not None and not resume:
         for path in paths[1:]:
             remove_outputs(path)
-    for path, (key, (experiment, members)) in zip(paths, groups.items()):
-        _, fits = inhibition(sim, experiment, members, grid, out=path, resume=resume, engine=engine)
+    for path, (key, (experiment, compounds)) in zip(paths, groups.items()):
+        _, fits = inhibition(sim, experiment, compounds, grid, out=path, resume=resume, engine=engine,
+                             members=members)
         fits_by_group[key] = fits
-    rows = []
+    rows, per_member = [], {}
     for name in lib.index:
         entry = lib.loc[name]
         row = {"compound": name, "alk5_input_nM": entry.get("alk5_ic50_nM"), "alk5_assay_class": entry.get("alk5_assay_class"),
@@ -86,24 +90,56 @@ def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), dose
                     "residence_time_min": compound.residence_time_min})
         general_fits = fits_by_group[("general", ligand_pM, general.pretreat_min)]
         mine = general_fits[general_fits["compound"] == name]
-        for _, f in mine.iterrows():
-            row[f"model_ic50_{f['readout']}_{f['metric']}_nM"] = f["ic50"] if f["converged"] else math.nan
+        for (readout, metric), f in mine.groupby(["readout", "metric"], sort=False):
+            row.update(_ic50(f, f"model_ic50_{readout}_{metric}_nM"))
         d = declared[name]
         if d is not None:
             fits = fits_by_group[("declared", d["dose_pM"], d["pretreat_min"])]
             hit = fits[(fits["compound"] == name) & (fits["readout"] == d["readout"]) & (fits["metric"] == d["metric"])]
-            ic50 = float(hit["ic50"].iloc[0]) if len(hit) and bool(hit["converged"].iloc[0]) else math.nan
             row["declared_readout"] = f"{d['readout']} {d['metric']}"
-            row["model_cell_ic50_nM"] = ic50
-            row["fold_error"] = ic50 / float(entry["cell_ic50_nM"])
+            row.update(_ic50(hit, "model_cell_ic50_nM"))
+            row["fold_error"] = row["model_cell_ic50_nM"] / float(entry["cell_ic50_nM"])
+            if members is not None:
+                per_member[name] = hit.set_index("member")["ic50"].where(hit.set_index("member")["converged"]) \
+                    / float(entry["cell_ic50_nM"])
         rows.append(row)
     table = pd.DataFrame(rows)
     if out is not None:
         atomic_write(out, table.to_csv(index=False, float_format="%.4g"))
         summary = summarise(table)
+        if members is not None:
+            every = pd.concat([f.assign(group=str(k[0])) for k, f in fits_by_group.items()], ignore_index=True)
+            atomic_write(Path(out).with_name(Path(out).stem + ".member_fits.csv"),
+                         every.to_csv(index=False, float_format="%.5g"))
+            summary["ensemble"] = _gmfe_bands(table, pd.DataFrame(per_member), len(members))
         atomic_write(Path(out).with_name(Path(out).stem + ".summary.json"), json.dumps(summary, indent=2) + "\n")
         parity_figure(table, Path(out).with_name(Path(out).stem + ".parity.png"), summary)
     return table
+
+
+def _ic50(fits: pd.DataFrame, column: str) -> dict:
+    """The IC50 of one compound, readout and metric: the fit's value, or over an ensemble the median over the
+    members whose fit converged with its 90% band."""
+    if not len(fits):
+        return {column: math.nan}
+    values = fits["ic50"].where(fits["converged"].astype(bool))
+    if "member" not in fits:
+        return {column: float(values.iloc[0])}
+    from alk5_pysb.analysis.uncertainty import band
+    b = band(values)
+    return {column: b["median"], column.replace("_nM", "_q05_nM"): b["q05"], column.replace("_nM", "_q95_nM"): b["q95"],
+            column.replace("_nM", "_members"): b["n"]}
+
+
+def _gmfe_bands(table: pd.DataFrame, fold_errors: pd.DataFrame, n_members: int) -> dict:
+    """Each GMFE recomputed per member (its fold errors on the declared readouts) and given as a band."""
+    from alk5_pysb.analysis.uncertainty import band
+    out = {"members": n_members}
+    for label, flags in FLAG_SETS.items():
+        chosen = [c for c in table.loc[table["cell_verified"].isin(flags), "compound"] if c in fold_errors]
+        per_member = [gmfe(fold_errors.loc[m, chosen]) for m in fold_errors.index] if chosen else []
+        out[f"gmfe_{label}"] = band(per_member)
+    return out
 
 
 def summarise(table: pd.DataFrame) -> dict:
