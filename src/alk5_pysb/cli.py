@@ -237,12 +237,8 @@ def _simulate_ensemble(args, sim, protocol, readouts, params):
         raise UserInputError("--ensemble needs -o FILE (the bands go there, every member to <name>.members.csv)")
     members = _members(args, sim)
     protocol = dataclasses.replace(protocol, params={**protocol.params, **params})
-    long = uncertainty.time_courses(sim, protocol, members, readouts)
-    bands = uncertainty.time_course_bands(long, readouts)
     out = Path(args.output)
-    member_file = out.with_name(out.stem + ".members.csv")
-    atomic_write(out, bands.to_csv(index=False, float_format="%.6g"))
-    atomic_write(member_file, long.to_csv(index=False, float_format="%.6g"))
+    _, long, member_file = uncertainty.write_time_courses(sim, protocol, members, readouts, out)
     failed = long.loc[long["error"] != "", ["member", "error"]]
     summary = {"ensemble": args.ensemble, "seed": args.seed, "members": int(len(members)),
                "failed": int(len(failed)), "failures": failed.to_dict("records"), "band": list(uncertainty.BAND)}
@@ -258,13 +254,25 @@ def _simulate_ensemble(args, sim, protocol, readouts, params):
     return 0
 
 
-def _print_ensemble_fits(fits, what, unit, value, by):
-    from alk5_pysb.analysis import uncertainty
-    table = uncertainty.summarise(fits, by, value)
-    for _, row in table.iterrows():
-        label = " ".join(str(row[b]) for b in by)
+def _print_bands(bands, what, unit):
+    """One line per EC50/IC50 band (uncertainty.fit_bands)."""
+    for _, row in bands.iterrows():
+        label = " ".join(str(row[c]) for c in ("compound", "readout", "metric") if c in row)
         print(f"  {label:40s} {what} {_band_text(row, unit)}")
-    return table
+
+
+def _write_fits(out: Path, fits, what: str, unit: str):
+    """The fits next to the scan's CSV; over an ensemble the band of each value there, every member's fit in
+    <name>.member_fits.csv."""
+    if "member" in fits:
+        from alk5_pysb.analysis.uncertainty import fit_bands
+        atomic_write(_member_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
+        bands = fit_bands(fits)
+        atomic_write(_fits_path(out), bands.to_csv(index=False, float_format="%.6g"))
+        _print_bands(bands, what, unit)
+    else:
+        atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
+        _print_fits(fits, what, unit)
 
 
 def cmd_validate(args):
@@ -450,13 +458,7 @@ def run_dose_response(sim, experiment, doses_text, out, resume=False, engine=Non
     data, fits = dose_response(sim, experiment, doses, out=out, resume=resume, engine=engine, members=members)
     print(f"{experiment.ligand} dose-response: {len(doses)} doses x {len(experiment.readouts)} readouts x "
           f"{len(experiment.metrics)} metrics -> {out} (fits: {_fits_path(out)})")
-    if members is not None:
-        atomic_write(_member_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
-        band = _print_ensemble_fits(fits, "EC50", "pM", "ec50", ["readout", "metric"])
-        atomic_write(_fits_path(out), band.to_csv(index=False, float_format="%.6g"))
-        return data, fits
-    atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
-    _print_fits(fits)
+    _write_fits(out, fits, "EC50", "pM")
     return data, fits
 
 
@@ -499,13 +501,7 @@ def run_inhibition(sim, experiment, compound, doses_text, out, resume=False, eng
     data, fits = inhibition(sim, experiment, compound, doses, out=out, resume=resume, engine=engine, members=members)
     print(f"{compound.name} (cellular Kd {compound.kd_cell_nM:.3g} nM), {experiment.schedule_text}, "
           f"{experiment.ligand} {format_concentration(experiment.dose_pM)}: {len(doses)} doses -> {out}")
-    if members is not None:
-        atomic_write(_member_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
-        band = _print_ensemble_fits(fits, "IC50", "nM", "ic50", ["compound", "readout", "metric"])
-        atomic_write(_fits_path(out), band.to_csv(index=False, float_format="%.6g"))
-        return data, fits
-    atomic_write(_fits_path(out), fits.to_csv(index=False, float_format="%.6g"))
-    _print_fits(fits, "IC50", "nM")
+    _write_fits(out, fits, "IC50", "nM")
     return data, fits
 
 
@@ -545,7 +541,7 @@ def cmd_compare_compounds(args):
           f"(n = {summary['n_not_used_in_fit']}); "
           f"Kd_residual_factor {summary['Kd_residual_factor']:.3g}")
     if members is not None:
-        ens = summary_path = Path(out).with_name(Path(out).stem + ".summary.json")
+        summary_path = Path(out).with_name(Path(out).stem + ".summary.json")
         ens = json.loads(summary_path.read_text(encoding="utf-8")).get("ensemble", {})
         for label in ("verified", "verified_or_secondary", "all"):
             if f"gmfe_{label}" in ens:
@@ -647,13 +643,9 @@ def cmd_run(args):
     where = ", ".join(str(p / "results.parquet") if p.is_dir() else str(p) for p in result.outputs)
     print(f"{spec.name} ({result.kind}): {result.conditions} condition(s) ({result.failed} failed), {wall:.1f} s "
           f"-> {where}")
-    if result.fits is not None and members is not None:
-        unit = "pM" if result.kind == "dose-response" else "nM"
-        for _, row in result.fits.iterrows():
-            label = " ".join(str(row[c]) for c in ("compound", "readout", "metric") if c in row)
-            print(f"  {label:40s} {'EC50' if unit == 'pM' else 'IC50'} {_band_text(row, unit)}")
-    elif result.fits is not None:
-        _print_fits(result.fits, *(("EC50", "pM") if result.kind == "dose-response" else ("IC50", "nM")))
+    if result.fits is not None:
+        what = ("EC50", "pM") if result.kind == "dose-response" else ("IC50", "nM")
+        (_print_bands if members is not None else _print_fits)(result.fits, *what)
     return 0
 
 

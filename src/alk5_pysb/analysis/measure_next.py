@@ -13,7 +13,6 @@ constrained.py): the ranking says where the present uncertainty comes from.
 """
 from __future__ import annotations
 
-import math
 import re
 from functools import lru_cache
 from importlib import resources

@@ -72,14 +72,10 @@ def run_file(sim, spec: ExperimentFile, params: dict, outdir, engine: EngineOpti
         if out.exists() and not force:
             raise UserInputError(f"{out} exists: use --force to overwrite it")
         if members is not None:
-            from alk5_pysb.analysis import uncertainty
+            from alk5_pysb.analysis.uncertainty import write_time_courses
             from alk5_pysb.simulation.simulator import default_readouts
             readouts = list(experiment.readouts or default_readouts())
-            long = uncertainty.time_courses(sim, experiment, members, readouts)
-            frame = uncertainty.time_course_bands(long, readouts)
-            member_file = out.with_name(out.stem + ".members.csv")
-            atomic_write(out, frame.to_csv(index=False, float_format="%.6g"))
-            atomic_write(member_file, long.to_csv(index=False, float_format="%.6g"))
+            frame, long, member_file = write_time_courses(sim, experiment, members, readouts, out)
             return RunResult(kind, [out, member_file], frame, conditions=len(members),
                              failed=int(long.loc[long["error"] != "", "member"].nunique()))
         frame = sim.run(experiment)
@@ -135,12 +131,10 @@ def _fitted(kind, out: Path, data, fits) -> RunResult:
     fits_path = out.with_name(out.stem + ".fits.csv")
     outputs = [out, fits_path]
     if "member" in fits:          # an ensemble: the band of each EC50/IC50, every member's fit beside it
-        from alk5_pysb.analysis.uncertainty import summarise
+        from alk5_pysb.analysis.uncertainty import fit_bands
         member_path = out.with_name(out.stem + ".member_fits.csv")
         atomic_write(member_path, fits.to_csv(index=False, float_format="%.6g"))
-        value = "ec50" if kind == "dose-response" else "ic50"
-        by = ["readout", "metric"] if kind == "dose-response" else ["compound", "readout", "metric"]
-        fits = summarise(fits, by, value)
+        fits = fit_bands(fits)
         outputs.append(member_path)
     atomic_write(fits_path, fits.to_csv(index=False, float_format="%.6g"))
     # the tidy data has one row per condition, readout and metric: count conditions, not rows

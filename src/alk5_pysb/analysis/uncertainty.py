@@ -261,6 +261,25 @@ def time_course_bands(long: pd.DataFrame, readouts) -> pd.DataFrame:
     return out
 
 
+def write_time_courses(sim, experiment, members: pd.DataFrame, readouts, out: Path):
+    """Every member's time course to ``<out stem>.members.csv`` and their bands to ``out``; returns
+    (bands, every member, the members file)."""
+    from alk5_pysb.io.files import atomic_write
+    out = Path(out)
+    long = time_courses(sim, experiment, members, readouts)
+    bands = time_course_bands(long, readouts)
+    member_file = out.with_name(out.stem + ".members.csv")
+    atomic_write(out, bands.to_csv(index=False, float_format="%.6g"))
+    atomic_write(member_file, long.to_csv(index=False, float_format="%.6g"))
+    return bands, long, member_file
+
+
+def fit_bands(fits: pd.DataFrame) -> pd.DataFrame:
+    """Per-member Hill fits (dose-response or inhibition) -> median and 90% band of each EC50 or IC50."""
+    value = "ec50" if "ec50" in fits else "ic50"
+    return summarise(fits, [c for c in ("compound", "readout", "metric") if c in fits], value)
+
+
 def with_members(conditions: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """Every condition under every member (condition_id renumbered; ``member`` labels the rows)."""
     table = conditions.drop(columns=["condition_id"]).merge(members, how="cross")
