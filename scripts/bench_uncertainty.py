@@ -3,6 +3,9 @@
   constraints      every behaviour of alk5 validate for one parameter set (the nominal one), as the ensemble
                    evaluates them (B9 on the full network, the rest on the lean one), per behaviour and in all;
                    the 1,000-member constrained ensemble is extrapolated from it (members on 2 processes)
+  subset           the constrained-ensemble engine (ABC by subset simulation, every constraint): a population of
+                   20 over 3 levels on 2 processes, wall time per level and per simulated parameter set (the first
+                   level is prior draws, evaluated in full; later proposals stop at the first exceeded tolerance)
   dose-response    --ensemble 200 on a 13-dose pSmad2 dose-response at 45 min (2 processes): wall time
   profile          one hepatocyte profile (Smad2_0, both directions) and the potency problem's profile
 Peak memory is the resident-set maximum of this process and of its children (resource.getrusage).
@@ -40,6 +43,17 @@ def constraints() -> dict:
     return {"seconds_one_parameter_set": round(total, 2), "per_behaviour_s": per,
             "target_s_on_2_cores": 2.0, "met": total / 2 <= 2.0,
             "extrapolated_1000_members_2_processes_min": round(1000 * total / 2 / 60, 1)}
+
+
+def subset_levels(workers: int) -> dict:
+    import tempfile
+    from alk5_pysb.analysis import subset
+    with tempfile.TemporaryDirectory() as folder:
+        t = time.perf_counter()
+        summary = subset.run(Path(folder) / "ens", population=20, workers=workers, max_levels=3)
+        wall = time.perf_counter() - t
+    return {"population": 20, "levels": summary["levels"], "simulated": summary["simulated"], "wall_s": round(wall, 1),
+            "wall_s_per_simulated_set": round(wall / summary["simulated"], 2), "workers": workers}
 
 
 def ensemble_dose_response(workers: int) -> dict:
@@ -88,7 +102,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from alk5_pysb.io.files import atomic_write
     result = {"date": time.strftime("%Y-%m-%d")}
-    for key, fn in (("constraints", constraints), ("ensemble_dose_response", lambda: ensemble_dose_response(args.workers)),
+    for key, fn in (("constraints", constraints), ("subset", lambda: subset_levels(args.workers)),
+                    ("ensemble_dose_response", lambda: ensemble_dose_response(args.workers)),
                     ("profiles", lambda: profiles(args.workers))):
         t = time.perf_counter()
         result[key] = fn()

@@ -372,3 +372,81 @@ def test_compare_compounds_reports_ic50_bands_and_gmfe_bands(tmp_path):
     assert summary["ensemble"]["members"] == 3 and "median" in summary["ensemble"]["gmfe_all"]
     members = pd.read_csv(out.with_name("cmp.member_fits.csv"))
     assert sorted(members["member"].unique()) == [0, 1, 2]
+
+
+# -- ABC by subset simulation: the behaviours' margins as distance ----------------------------------------------
+def test_miss_is_zero_inside_and_grows_with_the_distance_outside():
+    assert validation.miss(5, 1, 10) == 0.0 and validation.miss(10, 1, 10) == 0.0
+    assert validation.miss(100, 1, 10) == pytest.approx(1.0)            # one decade above
+    assert validation.miss(0.01, low=0.1) == pytest.approx(1.0)
+    assert validation.miss(-0.5, low=0.5) == pytest.approx(2.0)         # not positive: relative to the bound
+    assert validation.miss(float("nan"), 1, 2) == validation.MISS_UNDEFINED
+    assert validation.miss(1e9, high=1) == validation.MISS_UNDEFINED    # capped
+
+
+def test_margins_agree_with_the_verdicts(sim):
+    """0 for every behaviour the model meets; > 0 for each it misses (here a member that breaks two)."""
+    table = validation.run_checks(sim, ["B2", "B20", "B21"])
+    assert (table["margin"] == 0).all() and table["passed"].all()
+    sim.folds = {"k_tx_max_SERPINE1": 0.05, "k_tx_max_CTGF": 20.0}
+    try:
+        broken = validation.run_checks(sim, ["B20", "B21"]).set_index("id")
+    finally:
+        sim.folds = {}
+    assert not broken["passed"].any() and (broken["margin"] > 0.05).all(), broken[["model", "margin"]]
+
+
+def test_subset_simulation_accepts_only_members_that_meet_every_constraint(tmp_path):
+    from alk5_pysb.analysis import subset
+    ids = ["B20", "B21"]
+    out = tmp_path / "ens"
+    summary = subset.run(out, population=10, ids=ids, seed=3, workers=1)
+    assert summary["reached_zero"] and summary["accepted"] == 10, summary
+    levels = pd.read_csv(out / "levels.csv")
+    assert levels["tolerance"].iloc[-1] == 0 and (np.diff(levels["tolerance"].to_numpy()) <= 0).all()
+    assert summary["simulated"] == levels["simulated"].sum()
+    assert 0 < summary["prior_probability_of_meeting_all"] <= 1
+    accepted = uncertainty.read_ensemble(out / "accepted.csv")
+    sims = constrained._sims()
+    for member in accepted["member"]:
+        again = constrained.evaluate(sims, uncertainty.member_folds(accepted, member), ids)
+        assert all(again[i]["passed"] for i in ids), (member, again)
+    taught = pd.read_csv(out / "parameter_ranges.csv").set_index("parameter")
+    assert {"prior_low", "accepted_q05", "accepted_q95"} <= set(taught.columns)
+    # members follow each row's distribution: every untied log-uniform value lies in its range
+    table = uncertainty.prior()
+    for column in uncertainty.fold_columns(accepted):
+        name = column.split(":", 1)[1]
+        if table.loc[name, "distribution"] == "loguniform" and not table.loc[name, "tied_to"]:
+            values = accepted[column] * table.loc[name, "value"]
+            assert (values >= table.loc[name, "low"] * (1 - 1e-6)).all()
+            assert (values <= table.loc[name, "high"] * (1 + 1e-6)).all()
+    # resume: the finished run is read back, not simulated again
+    again = subset.run(out, population=10, ids=ids, seed=3, workers=1, resume=True)
+    assert again["simulated"] == summary["simulated"] and again["levels"] == summary["levels"]
+    with pytest.raises(Exception, match="--resume"):
+        subset.run(out, population=10, ids=ids, seed=3, workers=1)
+
+
+def test_the_subset_standard_normal_map_follows_the_prior_quantiles():
+    """z = 0 is each row's median; the map is the prior draws' quantile function (same folds)."""
+    from scipy.stats import norm
+    from alk5_pysb.analysis import subset
+    table = uncertainty.prior()
+    names = uncertainty.uncertain(table)
+    z = np.linspace(-2, 2, len(names))
+    folds = subset.to_folds(z, names, table)
+    own = {n: uncertainty._quantile(table.loc[n, "distribution"], table.loc[n, "low"], table.loc[n, "high"],
+                                    np.array(norm.cdf(z[j]))) / table.loc[n, "value"] for j, n in enumerate(names)}
+    expected = uncertainty.tie(own, table)
+    assert folds == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["ensemble", "--population", "1", "-o", "e"], ["--population", "at least 5"]),
+    (["ensemble", "--population", "12", "-o", "e"], ["--population", "multiple of 5"]),
+    (["ensemble", "--max-levels", "0", "-o", "e"], ["--max-levels", "at least 1"]),
+    (["ensemble", "--behaviours", "B1,B77", "-o", "e"], ["B77", "valid: B1"]),
+])
+def test_bad_input_of_alk5_ensemble_exits_2(tmp_path, args, words):
+    one_line_error(run(*args, cwd=tmp_path), *words)

@@ -342,7 +342,9 @@ def _check_ids(args):
 
 
 def cmd_ensemble(args):
-    """Draw from the prior ranges, keep the members that meet the literature behaviours."""
+    """The literature-constrained ensemble: ABC by subset simulation by default, rejection on request."""
+    if args.method == "subset":
+        return _ensemble_subset(args)
     from alk5_pysb.analysis import constrained, uncertainty
     ids = _check_ids(args)
     if args.draws < 2:
@@ -364,6 +366,29 @@ def cmd_ensemble(args):
           f"{summary['acceptance_rate']:.1%}); structural misses: {', '.join(summary['structural_misses']) or 'none'}")
     print(f"per member {summary['seconds_per_member_cpu']:.1f} s CPU; accepted members: {out / 'accepted.csv'}; what "
           f"the behaviours teach about each constant: {out / 'parameter_ranges.csv'}")
+    return 0
+
+
+def _ensemble_subset(args):
+    from alk5_pysb.analysis import subset
+    if args.population < 5:
+        raise UserInputError(f"--population must be at least 5, got {args.population}")
+    if args.max_levels < 1:
+        raise UserInputError(f"--max-levels must be at least 1, got {args.max_levels}")
+    ids = _check_ids(args) if args.behaviours else None
+    out = Path(args.output)
+    summary = subset.run(out, population=args.population, ids=ids, seed=args.seed, workers=args.workers,
+                         models=args.models, resume=args.resume, max_levels=args.max_levels)
+    print(f"subset simulation: {summary['levels']} levels, {summary['simulated']} parameter sets simulated in "
+          f"{summary['seconds'] / 60:.1f} min; last tolerance {summary['final_tolerance']:.3g} "
+          + ("(every constraint met)" if summary["reached_zero"] else "(not yet 0: --resume with more --max-levels)"))
+    if summary["reached_zero"]:
+        print(f"{summary['accepted']} members ({summary['distinct_accepted']} distinct) meet every constraint "
+              f"({', '.join(summary['constraints'])}); prior probability of meeting them all "
+              f"{summary['prior_probability_of_meeting_all']:.2g}")
+        print(f"-> {out / 'accepted.csv'} (use with --ensemble FILE), {out / 'parameter_ranges.csv'} (what the "
+              f"behaviours teach about each constant), {out / 'levels.csv'}")
+    print(f"structural misses left out: {', '.join(summary['structural_misses']) or 'none'}")
     return 0
 
 
@@ -974,15 +999,22 @@ def build_parser():
     _executor_options(s)
     s.set_defaults(func=cmd_measure_next)
 
-    s = sub.add_parser("ensemble", help="draw parameter sets from the prior ranges and keep those that meet the "
-                       "literature behaviours (accepted.csv: use it with --ensemble FILE)")
-    s.add_argument("--draws", type=int, default=200, help="parameter sets drawn from the prior (default 200)")
-    s.add_argument("--seed", type=int, default=0, help="seed of the Latin hypercube draws (default 0)")
-    s.add_argument("--behaviours", metavar="B1,B3,...", help="constraints (default: every behaviour of validate)")
-    s.add_argument("--workers", type=int, help="processes (default: all cores)")
+    s = sub.add_parser("ensemble", help="the literature-constrained ensemble: parameter sets from the prior ranges "
+                       "that meet the behaviours of validate (accepted.csv: use it with --ensemble FILE)")
+    s.add_argument("--method", choices=["subset", "rejection"], default="subset",
+                   help="subset (default): ABC by subset simulation, levels of tolerance on the behaviours' summed "
+                        "margins down to 0; rejection: keep the prior draws that meet every behaviour some draw meets")
+    s.add_argument("--population", type=int, default=100, help="subset: members per level, a multiple of 5 "
+                   "(default 100)")
+    s.add_argument("--max-levels", type=int, default=40, help="subset: stop after this many levels (default 40)")
+    s.add_argument("--draws", type=int, default=200, help="rejection: parameter sets drawn (default 200)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    s.add_argument("--behaviours", metavar="B1,B3,...", help="constraints (default: every behaviour of validate; "
+                   "subset leaves out the structural miss B26)")
     s.add_argument("--resume", action="store_true", help="continue an interrupted run in the same folder")
     s.add_argument("-o", "--output", required=True, help="results folder")
     s.add_argument("--models", help="exports folder (default: the shipped exports)")
+    s.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     s.set_defaults(func=cmd_ensemble)
 
     s = sub.add_parser("calibrate", help="multi-start fit of a PEtab (v1) problem on alk5's engine (pyPESTO; "

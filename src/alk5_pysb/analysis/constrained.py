@@ -144,15 +144,18 @@ def acceptance(passes: pd.DataFrame, ids) -> tuple[pd.Series, list[str]]:
     return accepted, structural
 
 
-def teach(members: pd.DataFrame, accepted_members, table: pd.DataFrame) -> pd.DataFrame:
-    """Each drawn parameter's prior range next to the range its accepted members span (5th-95th percentile)."""
+def teach(members: pd.DataFrame, accepted_members, table: pd.DataFrame, reference: pd.DataFrame | None = None
+          ) -> pd.DataFrame:
+    """Each drawn parameter's prior range next to the range its accepted members span (5th-95th percentile);
+    the drawn range from ``reference`` (prior draws) when the members are not themselves prior draws."""
     rows = []
     accepted = members[members["member"].isin(accepted_members)]
+    drawn = members if reference is None else reference
     for column in fold_columns(members):
         name = column.split(":", 1)[1]
         row = table.loc[name]
         values = accepted[column].to_numpy(float) * float(row["value"])
-        prior_values = members[column].to_numpy(float) * float(row["value"])
+        prior_values = drawn[column].to_numpy(float) * float(row["value"])
         entry = {"parameter": name, "evidence": row["evidence"], "value": float(row["value"]), "unit": row["unit"],
                  "distribution": row["distribution"], "prior_low": float(row["low"]), "prior_high": float(row["high"]),
                  "drawn_q05": float(np.quantile(prior_values, 0.05)), "drawn_q95": float(np.quantile(prior_values, 0.95))}

@@ -96,20 +96,24 @@ def draw(n: int, seed: int = 0, table: pd.DataFrame | None = None, parameters=No
         for j, name in enumerate(names):
             row = table.loc[name]
             own[name] = _quantile(row["distribution"], float(row["low"]), float(row["high"]), u[:, j]) / float(row["value"])
-        total: dict = {}
-
-        def fold(name, seen=()):
-            """own draw x the partner's total fold (partners of partners included)."""
-            if name not in total:
-                partner = table.loc[name, "tied_to"] if name in table.index else ""
-                if name in seen:
-                    raise UserInputError(f"tied_to forms a loop through {name}")
-                base = own.get(name, 1.0)
-                total[name] = base * (fold(partner, (*seen, name)) if partner else 1.0)
-            return total[name]
-        for name in names:
-            columns[FOLD_PREFIX + name] = fold(name)
+        columns.update({FOLD_PREFIX + n: f for n, f in tie(own, table).items()})
     return pd.DataFrame(columns)
+
+
+def tie(own: dict, table: pd.DataFrame) -> dict:
+    """Each drawn parameter's total fold: its own draw times its ``tied_to`` partner's total fold
+    (partners of partners included); works on numbers or arrays of draws."""
+    total: dict = {}
+
+    def fold(name, seen=()):
+        if name not in total:
+            partner = table.loc[name, "tied_to"] if name in table.index else ""
+            if name in seen:
+                raise UserInputError(f"tied_to forms a loop through {name}")
+            base = own.get(name, 1.0)
+            total[name] = base * (fold(partner, (*seen, name)) if partner else 1.0)
+        return total[name]
+    return {name: fold(name) for name in own}
 
 
 def own_folds(members: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

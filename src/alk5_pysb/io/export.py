@@ -495,13 +495,35 @@ def model_card(model, table=None, timings=None) -> str:
     counts = evidence_counts(table)
     lines += ["| block | " + " | ".join(counts.columns) + " |", "|---" * (len(counts.columns) + 1) + "|"]
     lines += [f"| {block} | " + " | ".join(str(v) for v in row) + " |" for block, row in counts.iterrows()]
-    lines += ["", "## Parameters", "", "| name | value | unit | block | evidence | cell type | source |",
-              "|---|---|---|---|---|---|---|"]
+    lines += measure_next_section()
+    lines += ["", "## Parameters", "",
+              "Range: the distribution every ensemble draws from (`alk5 info` gives each range's reason).", "",
+              "| name | value | unit | block | evidence | range | cell type | source |",
+              "|---|---|---|---|---|---|---|---|"]
     for name, row in frame.iterrows():
         source = str(row["source"]).replace("|", "/")
+        spread = "point" if row["distribution"] == "point" else \
+            f"{row['distribution']} {float(row['low']):.3g}-{float(row['high']):.3g}"
         lines.append(f"| {name} | {row['value']:.6g} | {row['unit']} | {row['block']} | {row['evidence']} | "
-                     f"{row.get('cell_type', '')} | {source} |")
+                     f"{spread} | {row.get('cell_type', '')} | {source} |")
     return "\n".join(lines) + "\n"
+
+
+def measure_next_section() -> list[str]:
+    """The constants each headline prediction rests on most (data/measure_next.csv, from alk5 measure-next)."""
+    from importlib import resources
+    import pandas as pd
+    with resources.as_file(resources.files("alk5_pysb").joinpath("data/measure_next.csv")) as path:
+        ranking = pd.read_csv(path)
+    lines = ["", "## What to measure next", "",
+             "Each headline prediction's spread over 512 prior draws attributed to the constants (RBD-FAST "
+             "first-order index S1 with its 95% bootstrap half-width; `alk5 measure-next`), the three largest, "
+             "and the experiment that would measure each.", "",
+             "| prediction | constant (evidence) | S1 | experiment |", "|---|---|---|---|"]
+    for row in ranking.itertuples():
+        lines.append(f"| {row.prediction} | {row.parameter} ({row.evidence}) | {row.S1:.2f} ± {row.S1_conf:.2f} | "
+                     f"{row.experiment} |")
+    return lines
 
 
 def render_all(model=None, table=None) -> dict[str, str | bytes]:
