@@ -402,6 +402,7 @@ def test_subset_simulation_accepts_only_members_that_meet_every_constraint(tmp_p
     out = tmp_path / "ens"
     summary = subset.run(out, population=10, ids=ids, seed=3, workers=1)
     assert summary["reached_zero"] and summary["accepted"] == 10, summary
+    assert summary["distinct_accepted"] >= subset.DISTINCT * 10     # chains at tolerance 0 diversify
     levels = pd.read_csv(out / "levels.csv")
     assert levels["tolerance"].iloc[-1] == 0 and (np.diff(levels["tolerance"].to_numpy()) <= 0).all()
     assert summary["simulated"] == levels["simulated"].sum()

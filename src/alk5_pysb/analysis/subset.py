@@ -13,8 +13,8 @@ dimension. ABC by subset simulation (Chiachio, Beck, Chiachio & Rus 2014, SIAM J
 subset simulation: Au & Beck 2001, Probab Eng Mech 16:263) needs no weights: each level keeps the best
 fraction ``P0`` of the population (their distance sets the level's tolerance) and grows it back with
 Markov chains whose moves leave the prior invariant (preconditioned Crank-Nicolson in a standard normal
-space: z' = rho z + sqrt(1 - rho^2) xi; Cotter et al. 2013, Stat Sci 28:424), accepting a move only if it
-meets the tolerance. Its efficiency does not degrade with the number of constants. The levels' product
+space: z' = rho z + sqrt(1 - rho^2) xi on a random block of the coordinates; Cotter et al. 2013, Stat Sci
+28:424), accepting a move only if it meets the tolerance. Its efficiency does not degrade with the number of constants. The levels' product
 of fractions estimates the prior probability of the constrained set. No maintained Python library
 implements it on numpy 2 (UQpy pins numpy 1.26 and torch), hence ~100 lines here.
 
@@ -56,6 +56,12 @@ P0 = 0.2
 #: pCN correlation of the first level's moves; adapted per level towards ACCEPTANCE
 RHO = 0.8
 ACCEPTANCE = (0.2, 0.5)
+#: fraction of the constants a move changes (a random block each step; the others stay): moving all ~150
+#: at once breaks a met constraint almost surely near tolerance 0 (measured: acceptance fell to 0 and the
+#: population collapsed onto one parameter set)
+BLOCK = 0.1
+#: at tolerance 0, chains go on until this fraction of the population is distinct parameter sets
+DISTINCT = 0.5
 MAX_LEVELS = 40
 
 
@@ -114,8 +120,11 @@ def _chain_task(args):
     w = _WORKER
     rng = np.random.default_rng(rng_seed)
     states, accepted, evaluated = [(z, distance)], 0, 0
+    block = max(1, int(round(BLOCK * len(z))))
     for _ in range(length - 1):
-        proposal = rho * z + math.sqrt(1 - rho ** 2) * rng.standard_normal(len(z))
+        moved = rng.choice(len(z), block, replace=False)
+        proposal = z.copy()
+        proposal[moved] = rho * z[moved] + math.sqrt(1 - rho ** 2) * rng.standard_normal(block)
         d, _ = evaluate(w["sims"], to_folds(proposal, w["names"], w["table"]), w["ids"], eps)
         evaluated += 1
         if d <= eps:
@@ -158,7 +167,7 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
     table = prior() if table is None else table
     names = uncertain(table)
     record = {"population": population, "behaviours": ids, "seed": seed, "parameters": names, "rtol": rtol,
-              "atol": atol, "p0": P0}
+              "atol": atol, "p0": P0, "block": BLOCK}
     record_path = out / "subset_run.json"
     if record_path.is_file():
         if not resume:
@@ -176,11 +185,11 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
             z = np.random.default_rng([seed, 0]).standard_normal((population, len(names)))
             results = _map(pool, _draw_task, z)
             history.append(_level(levels, 0, z, [r[0] for r in results], math.inf, RHO, population, population))
-        while history[-1]["eps"] > 0 and len(history) < max_levels:
+        while not _finished(history[-1], population) and len(history) < max_levels:
             last = history[-1]
-            order = np.argsort(last["distance"], kind="stable")
-            eps = float(last["distance"][order[n_seeds - 1]])
-            if eps == 0:                 # more than P0 already meet everything: grow from all of those
+            order = _distinct(last["z"], np.argsort(last["distance"], kind="stable"))
+            eps = float(last["distance"][order[min(n_seeds, len(order)) - 1]])
+            if eps == 0:                 # at least P0 already meet everything: grow from all of those
                 order = order[last["distance"][order] == 0]
             seeds = order[:n_seeds] if eps > 0 else order
             rho = _adapt(last)
@@ -199,6 +208,22 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
     return write_results(out, history, names, table, ids, seed, time.perf_counter() - started)
 
 
+def _finished(level: dict, population: int) -> bool:
+    """Tolerance 0 reached and enough distinct members (chains at tolerance 0 diversify the population)."""
+    return level["eps"] == 0 and len(np.unique(level["z"], axis=0)) >= DISTINCT * population
+
+
+def _distinct(z: np.ndarray, order) -> np.ndarray:
+    """``order`` without repeats of a parameter set (a rejected move repeats its chain's state)."""
+    seen, keep = set(), []
+    for i in order:
+        key = z[i].tobytes()
+        if key not in seen:
+            seen.add(key)
+            keep.append(i)
+    return np.array(keep, dtype=int)
+
+
 def _lengths(population: int, seeds: int) -> list[int]:
     base, extra = divmod(population, seeds)
     return [base + (k < extra) for k in range(seeds)]
@@ -210,7 +235,7 @@ def _adapt(last: dict) -> float:
     if not np.isfinite(rate):
         return rho
     if rate < ACCEPTANCE[0]:
-        return min(0.98, 1 - (1 - rho) * 0.6)
+        return min(0.999, 1 - (1 - rho) * 0.5)
     if rate > ACCEPTANCE[1]:
         return max(0.3, 1 - (1 - rho) * 1.5)
     return rho
@@ -255,6 +280,8 @@ def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, id
     atomic_write(out / "levels.csv", levels.to_csv(index=False, float_format="%.6g"))
     last = history[-1]
     done = last["eps"] == 0 or (len(history) == 1 and (last["distance"] <= 0).all())
+    # levels at tolerance 0 after the first only diversify the population; they do not change P
+    first_zero = next((k for k, h in enumerate(history) if h["eps"] == 0), len(history))
     keep = last["distance"] <= 0
     # shuffled (seeded): rows of one chain are neighbours, and --ensemble N takes the first N members
     chosen = np.random.default_rng([seed, 1]).permutation(last["z"][keep])
@@ -268,7 +295,7 @@ def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, id
     # P(every constraint) = the product over levels of the fraction meeting the next level's tolerance
     # (about P0 each, more when distances tie), ending with the fraction at tolerance 0
     n = len(last["distance"])
-    fractions = [float((h["distance"] <= nxt["eps"]).mean()) for h, nxt in zip(history, history[1:])]
+    fractions = [float((h["distance"] <= nxt["eps"]).mean()) for h, nxt in zip(history, history[1:first_zero + 1])]
     probability = float(np.prod(fractions)) if len(history) > 1 else float(keep.mean())
     probability = probability if done else math.nan
     summary = {
