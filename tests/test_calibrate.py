@@ -188,3 +188,21 @@ def test_objective_equals_hand_computed_nll(tmp_path, lean, transformation, dist
         expected = math.log(2 * sigma) + abs(f(y) - f(m)) / sigma + jacobian
     assert objective.nll(x) == pytest.approx(expected, rel=1e-9, abs=1e-9)
     assert abs(f(y) - f(m)) > 0.01                     # the datum is off the model: the data term counts
+
+
+def test_the_resume_fingerprint_covers_exactly_the_files_the_problem_names(tmp_path):
+    """Issue 20 defect 5: another table in the folder does not change it; an edited named table does."""
+    import shutil
+    from alk5_pysb.analysis.calibration import problem_digest, problem_files
+    from alk5_pysb.io.locations import models_dir
+    folder = tmp_path / "petab"
+    shutil.copytree(Path(models_dir()) / "petab", folder)
+    yaml_path = folder / "problem.yaml"
+    assert {p.name for p in problem_files(yaml_path)} == {"parameters.tsv", "conditions.tsv", "measurements.tsv",
+                                                            "observables.tsv"}
+    before = problem_digest(yaml_path)
+    (folder / "notes.tsv").write_text("unrelated\t1\n", encoding="utf-8")
+    assert problem_digest(yaml_path) == before
+    with open(folder / "measurements.tsv", "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert problem_digest(yaml_path) != before

@@ -532,13 +532,30 @@ def read_starts(path: Path, objective: PetabObjective) -> list[dict]:
     return rows
 
 
+def problem_files(problem_yaml) -> list[Path]:
+    """The tables a PEtab v1 YAML names (parameter, condition, measurement, observable files), in order;
+    other files in its folder do not belong to the problem."""
+    import yaml
+    folder = Path(problem_yaml).parent
+    spec = yaml.safe_load(Path(problem_yaml).read_text(encoding="utf-8"))
+    names = [spec["parameter_file"]] if isinstance(spec.get("parameter_file"), str) else list(spec.get("parameter_file", []))
+    for problem in spec.get("problems", []):
+        for key in ("condition_files", "measurement_files", "observable_files", "visualization_files"):
+            names += list(problem.get(key, []))
+    return [folder / name for name in names]
+
+
+def problem_digest(problem_yaml) -> str:
+    """SHA-256 of the YAML and of the tables it names (what --resume must find unchanged)."""
+    digest = hashlib.sha256(Path(problem_yaml).read_bytes())
+    for table in problem_files(problem_yaml):
+        digest.update(table.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(problem_yaml, objective: PetabObjective, optimizer_name: str, seed: int) -> dict:
     """What must match for --resume to continue the same fit."""
-    folder = Path(problem_yaml).parent
-    digest = hashlib.sha256(Path(problem_yaml).read_bytes())
-    for table in sorted(folder.glob("*.tsv")):
-        digest.update(table.read_bytes())
-    return {"problem": str(Path(problem_yaml).resolve()), "problem_sha256": digest.hexdigest(), "seed": seed,
+    return {"problem": str(Path(problem_yaml).resolve()), "problem_sha256": problem_digest(problem_yaml), "seed": seed,
             "optimizer": optimizer_name, "parameters": objective.x_ids, "sbml_sha256": objective.sim.sbml_sha256}
 
 
