@@ -43,7 +43,7 @@ figures: models
 	cp results/figures_sensitivity/sobol_indices.* results/figures_population/population.* figures/
 	cp results/figures_population/cells.csv figures/population_cells.csv
 	rm -rf results/figures_regimen
-	$(BIN)/alk5 regimen --compound galunisertib --dose 150mg --every 12h --days 14 --off 14 --cycles 2 --ensemble prior:32 -o results/figures_regimen
+	$(BIN)/alk5 regimen --compound galunisertib --dose 150mg --every 12h --days 14 --off 14 --cycles 2 --ensemble 32 -o results/figures_regimen
 	cp results/figures_regimen/regimen.png figures/regimen.png
 	cp results/figures_regimen/regimen_ensemble.png figures/regimen_ensemble.png
 	cp results/figures_regimen/ensemble_cycles.csv figures/regimen_ensemble_cycles.csv

@@ -451,3 +451,23 @@ def test_the_subset_standard_normal_map_follows_the_prior_quantiles():
 ])
 def test_bad_input_of_alk5_ensemble_exits_2(tmp_path, args, words):
     one_line_error(run(*args, cwd=tmp_path), *words)
+
+
+def test_the_shipped_constrained_ensemble_meets_its_constraints_when_rerun():
+    """Members of src/alk5_pysb/data/ensemble/accepted.csv pass the cheap constraints again (the full re-run:
+    alk5 validate --ensemble accepted, docs/research/uncertainty.md); --ensemble N takes its first N members."""
+    import json
+    from importlib import resources
+    from alk5_pysb.analysis import subset
+    shipped = uncertainty.shipped_ensemble()
+    assert shipped is not None
+    summary = json.loads(resources.files("alk5_pysb").joinpath("data/ensemble/summary.json").read_text())
+    assert summary["reached_zero"] and summary["accepted"] == len(shipped)
+    assert set(summary["constraints"]) == set(validation.CHECKS) - set(subset.STRUCTURAL)
+    first, described = uncertainty.resolve("4")
+    assert "shipped" in described and first.equals(shipped.iloc[:4].reset_index(drop=True))
+    sims = constrained._sims()
+    cheap = ["B2", "B5", "B6", "B20", "B21", "B22"]
+    for member in shipped["member"].iloc[:6]:
+        again = constrained.evaluate(sims, uncertainty.member_folds(shipped, member), cheap)
+        assert all(again[i]["passed"] for i in cheap), (member, again)

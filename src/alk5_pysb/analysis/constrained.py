@@ -159,6 +159,7 @@ def teach(members: pd.DataFrame, accepted_members, table: pd.DataFrame, referenc
         entry = {"parameter": name, "evidence": row["evidence"], "value": float(row["value"]), "unit": row["unit"],
                  "distribution": row["distribution"], "prior_low": float(row["low"]), "prior_high": float(row["high"]),
                  "drawn_q05": float(np.quantile(prior_values, 0.05)), "drawn_q95": float(np.quantile(prior_values, 0.95))}
+        entry["accepted_distinct"] = int(len(np.unique(values)))
         if len(values) >= 2:
             q05, q95 = np.quantile(values, [0.05, 0.95])
             entry.update(accepted_q05=float(q05), accepted_q95=float(q95),
