@@ -356,9 +356,9 @@ def cmd_ensemble(args):
     summary = constrained.summary(passes, ids, args.seed, f"prior:{args.draws}")
     accepted_ids, _ = constrained.acceptance(passes, ids)
     accepted = members[members["member"].isin(passes.loc[accepted_ids.to_numpy(), "member"])]
-    atomic_write(out / "members.csv", members.to_csv(index=False, float_format="%.6g"))
+    atomic_write(out / "members.csv", members.to_csv(index=False, float_format="%.17g"))
     atomic_write(out / "passes.csv", passes.to_csv(index=False))
-    atomic_write(out / "accepted.csv", accepted.to_csv(index=False, float_format="%.6g"))
+    atomic_write(out / "accepted.csv", accepted.to_csv(index=False, float_format="%.17g"))   # full precision, as evaluated
     taught = constrained.teach(members, accepted["member"], table)
     atomic_write(out / "parameter_ranges.csv", taught.to_csv(index=False, float_format="%.4g"))
     uncertainty.write_summary(out / "summary.json", summary)
