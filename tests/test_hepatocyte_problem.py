@@ -149,3 +149,21 @@ def test_source_copy_readme_states_provenance_and_licence():
     text = hepatocyte._source_text("measurements")
     frame = pd.read_csv(io.StringIO(text), sep="\t")
     assert list(frame.columns) == ["observableId", "simulationConditionId", "measurement", "time", "datasetId"]
+
+
+def test_fit_curves_on_a_grid_pass_through_the_fitted_points():
+    """Issue 20 defect 4: the figure draws each model on a fine grid; at the measured times the grid curve
+    equals the model's value at the points the objective uses."""
+    import json
+    from alk5_pysb.io import contexts
+    fitted = json.loads(contexts.folder("hepatocyte").joinpath("report.json").read_text(encoding="utf-8"))["fitted"]
+    points = hepatocyte.model_simulation(fitted)
+    grid = np.arange(0.0, 601.0, 5.0)
+    curves = hepatocyte.model_simulation(fitted, times=grid)
+    assert curves["measurement"].isna().all() and set(curves["time"]) == set(grid)
+    courses = curves.groupby(["observableId", "simulationConditionId"]).size()
+    assert (courses == len(grid)).all() and len(courses) >= 3
+    merged = points.merge(curves[["observableId", "simulationConditionId", "time", "simulation"]],
+                          on=["observableId", "simulationConditionId", "time"], suffixes=("", "_grid"))
+    assert len(merged) >= 50
+    np.testing.assert_allclose(merged["simulation_grid"], merged["simulation"], rtol=1e-4, atol=1e-6)

@@ -207,8 +207,21 @@ def condition_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def measurement_table() -> pd.DataFrame:
-    src = selected_source_measurements()
+def on_grid(src: pd.DataFrame, times) -> pd.DataFrame:
+    """Rows of :func:`selected_source_measurements` re-laid on ``times`` (minutes; measurement NaN) for every
+    measured time course (a series in a condition with >= 3 time points): the models' curves between the
+    measured times, for figures."""
+    rows = []
+    for _, group in src.groupby(["series", "simulationConditionId"], sort=False):
+        if group["time"].nunique() < 3:
+            continue
+        template = group.iloc[0]
+        rows += [{**template.to_dict(), "time": float(t), "measurement": np.nan} for t in times]
+    return pd.DataFrame(rows)
+
+
+def measurement_table(src: pd.DataFrame | None = None) -> pd.DataFrame:
+    src = selected_source_measurements() if src is None else src
     doses = source_conditions()["dose_pM"]
     rows = []
     for _, row in src.iterrows():
@@ -382,9 +395,10 @@ def _source_parameters() -> dict[str, float]:
             source_table("parameters").set_index("parameterId")["nominalValue"].items()}
 
 
-def reference_simulation() -> pd.DataFrame:
+def reference_simulation(times=None) -> pd.DataFrame:
     """The published Lucarelli model (their SBML, their fitted parameters) on the selected measurements:
-    our measurement table plus ``simulation`` (our units) and ``sigma`` (their noise model, our units)."""
+    our measurement table plus ``simulation`` (our units) and ``sigma`` (their noise model, our units).
+    ``times``: on that grid for every measured time course instead (:func:`on_grid`)."""
     import roadrunner
     import sympy
     roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
@@ -395,6 +409,7 @@ def reference_simulation() -> pd.DataFrame:
     values = _source_parameters()
     obs_table = source_table("observables").set_index("observableId")
     src = selected_source_measurements()
+    src = src if times is None else on_grid(src, times)
     conditions = source_conditions()
     sim = np.empty(len(src))
     for cond, rows in src.groupby("simulationConditionId"):
@@ -422,7 +437,7 @@ def reference_simulation() -> pd.DataFrame:
             formula = sympy.sympify(obs_table.loc[m["observableId"], "observableFormula"])
             scope = {str(sym): float(frame.loc[float(m["time"]), str(sym)]) for sym in formula.free_symbols}
             sim[i] = float(formula.subs(scope)) * SERIES[m["series"]].scale
-    ours = measurement_table()
+    ours = measurement_table(src)
     ours["simulation"] = sim
     ours["sigma"] = [_source_noise(SERIES[i].source_observable) * SERIES[i].scale for i in src["series"]]
     ours["transformation"] = ours["observableId"].map(lambda o: OBSERVABLES[o][2])
@@ -437,9 +452,10 @@ def reference_objective() -> dict:
     return _summary(reference_simulation())
 
 
-def model_simulation(params: dict | None = None, sim=None) -> pd.DataFrame:
+def model_simulation(params: dict | None = None, sim=None, times=None) -> pd.DataFrame:
     """Our model on the problem: the measurement table plus ``simulation`` and ``sigma``, at the problem's
-    nominal parameter values updated by ``params`` (model, noise or observable parameters by id)."""
+    nominal parameter values updated by ``params`` (model, noise or observable parameters by id).
+    ``times``: on that grid for every measured time course instead (:func:`on_grid`)."""
     import sympy
     from alk5_pysb.simulation.experiment import Experiment
     from alk5_pysb.simulation.simulator import shared_simulator
@@ -447,7 +463,7 @@ def model_simulation(params: dict | None = None, sim=None) -> pd.DataFrame:
     par = parameter_table().set_index("parameterId")["nominalValue"].astype(float).to_dict()
     par.update(params or {})
     model_params = {k: v for k, v in par.items() if k in ESTIMATED}
-    measurements = measurement_table()
+    measurements = measurement_table(None if times is None else on_grid(selected_source_measurements(), times))
     formulas = {o: sympy.sympify(spec[1]) for o, spec in OBSERVABLES.items()}
     readouts = sorted({str(s) for f in formulas.values() for s in f.free_symbols} & set(sim.observables))
     doses = condition_table().set_index("conditionId")["dose_TGFB1_pM"]
