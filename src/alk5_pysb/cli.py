@@ -371,8 +371,6 @@ def cmd_ensemble(args):
 
 def _ensemble_subset(args):
     from alk5_pysb.analysis import subset
-    if args.population < 5:
-        raise UserInputError(f"--population must be at least 5, got {args.population}")
     if args.max_levels < 1:
         raise UserInputError(f"--max-levels must be at least 1, got {args.max_levels}")
     ids = _check_ids(args) if args.behaviours else None

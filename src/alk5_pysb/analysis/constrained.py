@@ -46,11 +46,12 @@ def _sims(models=None, rtol: float = 1e-6, atol: float = 1e-9):
             "tgfb1": Simulator(network="tgfb1", models=models, rtol=rtol, atol=atol)}
 
 
-def evaluate(sims: dict, folds: dict[str, float], ids=None) -> dict:
-    """Every behaviour under one member's folds: {id: {"passed": bool, "model": text}}, plus seconds taken."""
+def evaluate(sims: dict, folds: dict[str, float], ids=None, eps: float = math.inf) -> dict:
+    """Every behaviour under one member's folds: {id: {"passed": bool, "model": text, "margin": float}}, plus
+    seconds taken; stops once the summed margins exceed ``eps`` (early rejection in ``subset``)."""
     from alk5_pysb.analysis.validation import CHECKS, run_check
     start = time.perf_counter()
-    out = {}
+    out, distance = {}, 0.0
     for check_id in ids or CHECKS:
         sim = sims["full" if check_id in FULL_NETWORK or "tgfb1" not in sims else "tgfb1"]
         sim.folds = {n: f for n, f in folds.items() if n in sim.table_parameters}
@@ -58,7 +59,10 @@ def evaluate(sims: dict, folds: dict[str, float], ids=None) -> dict:
             check = run_check(sim, check_id)
         finally:
             sim.folds = {}
-        out[check_id] = {"passed": bool(check.passed), "model": check.model}
+        out[check_id] = {"passed": bool(check.passed), "model": check.model, "margin": float(check.margin)}
+        distance += float(check.margin)
+        if distance > eps:
+            break
     out["_seconds"] = time.perf_counter() - start
     return out
 

@@ -85,20 +85,10 @@ def to_folds(z, names, table: pd.DataFrame) -> dict[str, float]:
 
 def evaluate(sims: dict, folds: dict[str, float], ids, eps: float = math.inf) -> tuple[float, dict]:
     """(distance, {behaviour: margin}) under ``folds``; stops once the distance exceeds ``eps``."""
-    from alk5_pysb.analysis.constrained import FULL_NETWORK
-    from alk5_pysb.analysis.validation import run_check
-    distance, margins = 0.0, {}
-    for check_id in ids:
-        sim = sims["full" if check_id in FULL_NETWORK else "tgfb1"]
-        sim.folds = {n: f for n, f in folds.items() if n in sim.table_parameters}
-        try:
-            margins[check_id] = float(run_check(sim, check_id).margin)
-        finally:
-            sim.folds = {}
-        distance += margins[check_id]
-        if distance > eps:
-            break
-    return distance, margins
+    from alk5_pysb.analysis.constrained import evaluate as run_behaviours
+    result = run_behaviours(sims, folds, ids, eps)
+    margins = {i: r["margin"] for i, r in result.items() if i != "_seconds"}
+    return sum(margins.values()), margins
 
 
 # -- work done in worker processes (the compiled simulators arrive once, pickled) --------------------------
