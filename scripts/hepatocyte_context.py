@@ -1,10 +1,12 @@
 """Turn an `alk5 calibrate hepatocyte` result into the shipped hepatocyte context.
 
-    make context        # = alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 -o results/hepatocyte_fit
+    make context        # = alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile
+                        #       -o results/hepatocyte_fit
                         #   python scripts/hepatocyte_context.py results/hepatocyte_fit
 
 Writes ``src/alk5_pysb/data/contexts/hepatocyte/parameters.csv`` (the fitted model parameters, table format,
-evidence ``fitted``) and ``report.json`` (the fit: objective, AIC/BIC, every fitted value with its 95% interval,
+evidence ``fitted``, each with its profile-likelihood interval as its range; plus the constants the fit
+fixes with a reason, ``hepatocyte.FIXED``), ``profile_intervals.csv`` and ``report.json`` (the fit: objective, AIC/BIC, every fitted value with its 95% interval,
 starts, and the published Lucarelli 2018 model's objective on the same points). A test recomputes the
 objective at the shipped values and compares it with the report, so the context cannot drift from its fit.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +24,37 @@ from alk5_pysb.io import hepatocyte
 CONTEXT = Path(__file__).resolve().parents[1] / "src" / "alk5_pysb" / "data" / "contexts" / "hepatocyte"
 SOURCE = ("fitted: alk5 calibrate hepatocyte (Lucarelli et al. 2018 Cell Syst 6:75, primary mouse hepatocytes, "
           "{n} points; 50 starts, scipy-ls, seed 0); 95% CI {low:.3g}-{high:.3g}{bound}")
+
+
+def ranges(best: pd.DataFrame, path: Path) -> dict:
+    """Each estimate's range: its profile-likelihood 95% interval (the search bound where the profile reaches it)."""
+    if not path.is_file():
+        raise SystemExit(f"{path} not found: run alk5 calibrate hepatocyte with --profile (make context does)")
+    prof = pd.read_csv(path).set_index("parameter")
+    low = [prof.loc[n, "lower_bound"] if prof.loc[n, "lower_end"] == "bound" else prof.loc[n, "lower_value"]
+           for n in best["name"]]
+    high = [prof.loc[n, "upper_bound"] if prof.loc[n, "upper_end"] == "bound" else prof.loc[n, "upper_value"]
+            for n in best["name"]]
+    reason = [f"profile-likelihood 95% interval (alk5 calibrate hepatocyte --profile): {prof.loc[n, 'identifiability']}"
+              + ("; an end at the search bound" if "bound" in (prof.loc[n, "lower_end"], prof.loc[n, "upper_end"])
+                 else "") for n in best["name"]]
+    return {"distribution": "loguniform", "low": low, "high": high, "tied_to": "", "range_reason": reason}
+
+
+def fixed_rows() -> pd.DataFrame:
+    """The constants the fit fixes away from the table value (hepatocyte.FIXED), with their reasons."""
+    from alk5_pysb.model.parameters import default_table
+    table = default_table().frame
+    rows = []
+    for name, (value, evidence, dist, low, high, reason, range_reason) in hepatocyte.FIXED.items():
+        if value is None:
+            continue
+        row = table.loc[name]
+        rows.append({"name": name, "value": value, "unit": row["unit"], "block": row["block"],
+                     "compartment": row["compartment"], "description": row["description"], "evidence": evidence,
+                     "cell_type": "primary mouse hepatocytes", "source": reason, "distribution": dist,
+                     "low": low, "high": high, "tied_to": "", "range_reason": range_reason})
+    return pd.DataFrame(rows)
 
 
 def main(argv=None) -> int:
@@ -40,9 +74,13 @@ def main(argv=None) -> int:
     # the table's descriptions, without the default value's unit conversions (they describe the default)
     description = best["description"].str.replace(r" \([^)]*/M/s[^)]*\)", "", regex=True)
     best = best.assign(description=description, evidence="fitted", source=[source(n) for n in best["name"]])
+    best = best.assign(**ranges(best, args.fit / "profile_intervals.csv"))
+    best = pd.concat([best, fixed_rows()], ignore_index=True)
+    shutil.copyfile(args.fit / "profile_intervals.csv", CONTEXT / "profile_intervals.csv")
     best.to_csv(CONTEXT / "parameters.csv", index=False, float_format="%.8g", lineterminator="\n")
 
-    fitted = {**dict(zip(best["name"], best["value"])), **dict(zip(others["parameterId"], others["value"]))}
+    estimated = best[best["evidence"] == "fitted"]
+    fitted = {**dict(zip(estimated["name"], estimated["value"])), **dict(zip(others["parameterId"], others["value"]))}
     ours = hepatocyte.model_objective(fitted)
     reference = hepatocyte.reference_objective()
     report = {
@@ -53,6 +91,8 @@ def main(argv=None) -> int:
         "starts_within_0.1": summary["starts_converged"], "wall_time_s": summary["wall_time_s"],
         "network": summary.get("network"), "noise": "fixed at the published model's sd (its noise model)",
         "fitted": fitted,
+        "fixed": {name: spec[0] for name, spec in hepatocyte.FIXED.items() if spec[0] is not None},
+        "fixed_reasons": {name: spec[5] for name, spec in hepatocyte.FIXED.items()},
         "confidence_95": {name: [float(ci.loc[name, "ci95_low"]), float(ci.loc[name, "ci95_high"])] for name in ci.index},
         "at_bound": [name for name in ci.index if bool(ci.loc[name, "at_bound"])],
         "objective_best_starts": sorted(starts["objective"].dropna().round(4).tolist())[:10],

@@ -21,8 +21,11 @@ def test_the_shipped_context_reproduces_its_fit(report):
     assert got["nllh"] == pytest.approx(report["nllh"], abs=1e-3)
     assert got["n_measurements"] == report["n_data"] == 123
     shipped = contexts.load("hepatocyte")
-    assert shipped == pytest.approx({k: v for k, v in report["fitted"].items() if k in shipped}, rel=1e-7)
-    assert set(shipped) == set(hepatocyte.ESTIMATED)
+    expected = {**{k: v for k, v in report["fitted"].items() if k in hepatocyte.ESTIMATED}, **report["fixed"]}
+    assert shipped == pytest.approx(expected, rel=1e-7)
+    fixed = {name for name, spec in hepatocyte.FIXED.items() if spec[0] is not None}
+    assert set(shipped) == set(hepatocyte.ESTIMATED) | fixed
+    assert report["at_bound"] == []          # every estimate inside its search range (issue 17)
 
 
 def test_the_report_compares_with_the_published_model(report):
@@ -59,7 +62,7 @@ def test_a_parameter_file_is_a_context(tmp_path):
 
 
 @pytest.mark.parametrize("context, message", [
-    ("liver", "unknown context 'liver': valid contexts are hepatocyte"),
+    ("liver", "unknown context 'liver': valid contexts are epithelial, fibroblast, hepatocyte"),
     ("missing.csv", "parameter file missing.csv not found"),
 ])
 def test_unknown_contexts_are_one_line_errors(capsys, context, message):

@@ -87,9 +87,17 @@ def test_dose_conversion_ng_per_ml_to_pM():
 def test_estimated_parameters_and_bounds():
     p = pd.read_csv(hepatocyte.problem_dir() / "parameters.tsv", sep="\t").set_index("parameterId")
     assert set(hepatocyte.ESTIMATED) <= set(p.index)
-    # model parameters and the SMAD7 reference are estimated; noise sd are fixed at the published model's
+    # model parameters and the SMAD7 reference are estimated; noise sd are fixed at the published model's, and
+    # the constants the data bound from one side only are fixed with their reason (hepatocyte.FIXED)
     noise = p.index.str.startswith("sd_")
-    assert (p.loc[~noise, "estimate"] == 1).all() and (p.loc[noise, "estimate"] == 0).all()
+    fixed = p.index.isin([n for n, spec in hepatocyte.FIXED.items() if spec[0] is not None])
+    assert (p.loc[~noise & ~fixed, "estimate"] == 1).all() and (p.loc[noise | fixed, "estimate"] == 0).all()
+    assert p.loc["TBRII_0", "nominalValue"] == hepatocyte.FIXED["TBRII_0"][0]
+    assert "K_tx_SMAD7" not in p.index      # kept at the table value: k_tx_max_SMAD7 carries the promoter slope
+    # every bound that is not the x/10 default says why
+    for name, (low, high, reason) in hepatocyte.BOUNDS.items():
+        assert (p.loc[name, "lowerBound"], p.loc[name, "upperBound"]) == (low, high)
+        assert reason in p.loc[name, "parameterName"]
     assert (p["parameterScale"] == "log10").all()
     assert (p["lowerBound"] <= p["nominalValue"]).all() and (p["nominalValue"] <= p["upperBound"]).all()
     assert p.loc["kon_TGFB1_TBRII", "upperBound"] <= 200

@@ -23,11 +23,18 @@ def test_every_parameter_has_value_unit_and_source():
 
 
 def test_table_and_model_parameters_match(model):
-    table = set(default_table().names)
+    """Every table parameter is used by the full model, or by the fibrosis block (block fibrosis), and every
+    model parameter is in the table."""
+    from alk5_pysb.model import build_model
+    frame = default_table().frame
+    table = set(frame.index)
+    fibrosis_rows = set(frame.index[frame["block"] == "fibrosis"])
     used = {p.name for p in model.parameters}
+    fibrosis = {p.name for p in build_model(ligands=("TGFB1",), modules={"fibrosis"}).parameters}
     annotation_only = {"V_endosome", "A_plasma_membrane"}   # compartment sizes used by the SBML export only
-    assert used - table == set(), "model parameters missing from the table"
-    assert table - used - annotation_only == set(), "table parameters the model does not use"
+    assert used - table == set() and fibrosis - table == set(), "model parameters missing from the table"
+    assert table - used - fibrosis_rows - annotation_only == set(), "table parameters the model does not use"
+    assert fibrosis_rows <= fibrosis and not fibrosis_rows & used, "fibrosis rows are the fibrosis block's only"
 
 
 def test_validation_rejects_missing_source():

@@ -291,8 +291,31 @@ def test_attribution_finds_the_constant_a_prediction_rests_on():
     assert (other < 0.1).all()
 
 
+def test_total_order_over_accepted_marginals_finds_the_driving_constant():
+    """Sobol total-order indices over the accepted ensemble's marginals: a prediction driven by one screened
+    constant gives it ST ~ 1 and the grouped rest ~ 0; a constant collapsed to one value in the accepted
+    members cannot matter; draws come only from the accepted members' own values."""
+    from alk5_pysb.analysis import measure_next
+    table = uncertainty.prior()
+    accepted = uncertainty.shipped_ensemble()
+    members, problem = measure_next.sobol_design(accepted, table, ["ALK5_0", "kon_ns"], 16, seed=1)
+    assert len(members) == 16 * (len(set(problem["groups"])) + 2)
+    own = uncertainty.own_folds(accepted, table)
+    assert set(np.round(members["fold:ALK5_0"], 12)) <= set(np.round(own["fold:ALK5_0"], 12))
+    values = pd.DataFrame({"member": members["member"]})
+    for label in measure_next.PREDICTIONS:
+        values[label] = 5 * members["fold:ALK5_0"] ** 3 if "lost" not in label else 0.5 * members["fold:ALK5_0"]
+    ranking = measure_next.total_order(problem, values, table, seed=0)
+    first = ranking[ranking["rank"] == 1]
+    assert (first["factor"] == "ALK5_0").all() and (first["ST"] > 0.9).all()
+    rest = ranking[ranking["factor"] != "ALK5_0"]
+    assert (rest["ST"].abs() < 0.05).all()
+    assert (ranking.loc[ranking["factor"] == "kon_ns", "ST"].abs() < 1e-9).all()   # one accepted value
+
+
 @pytest.mark.parametrize("args, words", [
-    (["measure-next", "--members", "10", "-o", "next"], ["--members", "at least 64"]),
+    (["measure-next", "--over", "prior", "--members", "10", "-o", "next"], ["--members", "at least 64"]),
+    (["measure-next", "--base", "10", "-o", "next"], ["--base", "power of two"]),
     (["validate", "--ensemble", "prior:2"], ["-o DIR"]),
     (["validate", "--behaviours", "B1,B99"], ["B99", "valid: B1"]),
     (["simulate", "--dose", "100pM", "--inhibitor-washout", "30min"], ["--inhibitor-dose"]),

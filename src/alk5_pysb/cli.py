@@ -105,7 +105,7 @@ def cmd_info(args):
     for name in sorted(standard_experiments()):
         print(f"  {name:28s} {load(name).description}")
     from alk5_pysb.io import contexts
-    print("\nCell contexts (--context NAME; fitted by `alk5 calibrate NAME`):")
+    print("\nCell contexts (--context NAME; hepatocyte fitted by `alk5 calibrate hepatocyte`):")
     for name in contexts.names():
         print(f"  {contexts.describe(name)}")
     print("\nReadouts:")
@@ -182,9 +182,8 @@ def cmd_simulate(args):
         raise UserInputError(f"-o {args.output} is a folder: give a file name, e.g. {Path(args.output) / 'timecourse.csv'}")
     protocol = _experiment(args)
     protocol.check()
-    from alk5_pysb.simulation.simulator import default_readouts
-    readouts = _names(args.readouts) or default_readouts()
     sim = _simulator(args, [protocol.ligand], [*_set_names(args)], quiet=True)
+    readouts = _names(args.readouts) or sim.readouts()
     sim.check_readouts(readouts)
     params = sim.resolve_parameters(_pairs(args.set, "set"), _pairs(args.scale, "scale"), _context(args))
     if args.ensemble:
@@ -295,7 +294,8 @@ def cmd_validate(args):
 def _validate_ensemble(args):
     """Each behaviour's pass fraction over an ensemble (and over the shipped accepted one)."""
     from alk5_pysb.analysis import constrained, uncertainty
-    from alk5_pysb.analysis.validation import CHECKS
+    from alk5_pysb.analysis.validation import all_checks
+    CHECKS = all_checks()
     if not args.output:
         raise UserInputError("validate --ensemble needs -o DIR (each member's evaluation is written as it finishes)")
     if args.sbml:
@@ -333,7 +333,8 @@ def _validate_ensemble(args):
 
 
 def _check_ids(args):
-    from alk5_pysb.analysis.validation import CHECKS
+    from alk5_pysb.analysis.validation import all_checks
+    CHECKS = all_checks()
     ids = _names(getattr(args, "behaviours", None)) or list(CHECKS)
     unknown = [i for i in ids if i not in CHECKS]
     if unknown:
@@ -392,7 +393,17 @@ def _ensemble_subset(args):
 
 def cmd_measure_next(args):
     """Which constants the headline predictions rest on, and the experiments that would measure them."""
-    from alk5_pysb.analysis import measure_next
+    from alk5_pysb.analysis import measure_next, uncertainty
+    if args.over == "accepted":
+        accepted = uncertainty.shipped_ensemble()
+        if accepted is None:
+            raise UserInputError("--over accepted: no accepted ensemble is shipped (run alk5 ensemble, or --over prior)")
+        sim = _simulator(args, names=[], network="tgfb1")
+        result = measure_next.run_accepted(sim, accepted, args.base, args.seed, args.output, _engine(args),
+                                           top=args.top)
+        print(result["markdown"])
+        print(f"-> {Path(args.output) / 'ranking.csv'} (every factor), {Path(args.output) / 'measure_next.md'}")
+        return 0
     if args.members < 64:
         raise UserInputError(f"--members must be at least 64 (RBD-FAST needs a few hundred), got {args.members}")
     sim = _simulator(args, names=[], network="tgfb1")
@@ -426,9 +437,13 @@ def _simulator(args, ligands=("TGFB1",), names=(), quiet=False, network=None):
     from alk5_pysb.simulation.simulator import shared_simulator
     options = dict(models=getattr(args, "models", None), rtol=getattr(args, "rtol", 1e-6),
                    atol=getattr(args, "atol", 1e-9))
+    from alk5_pysb.io.contexts import network as context_network
     if getattr(args, "sbml", None):
         sim = shared_simulator("full", sbml=str(Path(args.sbml).resolve()), **options)
     else:
+        own = context_network(getattr(args, "context", None))     # fibroblast: the fibrosis network
+        if own and getattr(args, "network", None) in (None, "auto", own):
+            network = own
         network = network or getattr(args, "network", "full")
         if network == "auto":
             lean = shared_simulator("tgfb1", **options)
@@ -795,8 +810,9 @@ def _engine_options(s):
 
 
 def _context_option(s):
-    s.add_argument("--context", metavar="NAME|FILE", help="a cell context (hepatocyte: fitted to Lucarelli 2018) or "
-                   "a parameter file (best.csv of `alk5 calibrate`); --set/--scale act on top")
+    s.add_argument("--context", metavar="NAME|FILE", help="a cell context: epithelial (the default table), fibroblast "
+                   "(the fibrosis network: alpha-SMA, collagen, fibronectin, autocrine TGF-beta1), hepatocyte (fitted "
+                   "to Lucarelli 2018), or a parameter file (best.csv of `alk5 calibrate`); --set/--scale act on top")
 
 
 def _param_options(s):
@@ -807,7 +823,7 @@ def _param_options(s):
 
 def _executor_options(s):
     _model_options(s)
-    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1"],
+    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1", "fibrosis"],
                    help="auto (default): the lean TGF-beta1-only network (models/alk5_tgfb1.sbml, ~5x faster) when "
                         "only TGF-beta1 is dosed and every named parameter is in it, else the full one")
     s.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"],
@@ -989,8 +1005,14 @@ def build_parser():
     s.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("measure-next", help="what to measure next: the constants each headline prediction rests on "
-                       "(RBD-FAST over a prior ensemble) and the experiment for each")
-    s.add_argument("--members", type=int, default=512, help="prior draws (default 512)")
+                       "(Sobol total-order over the accepted ensemble, or RBD-FAST over the prior) and the "
+                       "experiment for each")
+    s.add_argument("--over", choices=["accepted", "prior"], default="accepted",
+                   help="accepted: Sobol total-order indices over the shipped constrained ensemble's marginals "
+                        "(default); prior: RBD-FAST first-order indices over prior draws")
+    s.add_argument("--base", type=int, default=64,
+                   help="--over accepted: Sobol base samples, a power of two (runs = base x (factors + 2); default 64)")
+    s.add_argument("--members", type=int, default=512, help="--over prior: prior draws (default 512)")
     s.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
     s.add_argument("--top", type=int, default=5, help="constants listed per prediction (default 5)")
     s.add_argument("-o", "--output", required=True, help="results folder")
@@ -1034,7 +1056,7 @@ def build_parser():
                    "in starts.csv are kept)")
     s.add_argument("-o", "--output", required=True, help="results folder (best.csv, starts.csv, confidence.csv, "
                    "summary.json, figures)")
-    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1"],
+    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1", "fibrosis"],
                    help="auto (default): the lean TGF-beta1-only network when the problem doses only TGF-beta1")
     _model_options(s)
     s.set_defaults(func=cmd_calibrate)

@@ -8,8 +8,16 @@ indices would need N x (D + 2) runs per prediction, ~40,000 at D = 150). The ind
 bootstrap intervals and are summed per evidence class. Each ranked constant is paired with the
 experiment that would measure it (``data/measurements.csv``).
 
-The ensemble is the prior, not the literature-constrained one (none is accepted yet, see
-constrained.py): the ranking says where the present uncertainty comes from.
+Two designs (``--over``):
+
+- ``prior``: RBD-FAST S1 over a prior Latin hypercube, as above: where the present uncertainty comes from.
+- ``accepted``: Sobol total-order indices (Jansen estimator, SALib, bootstrap intervals) over the
+  literature-constrained ensemble's marginals: each constant is drawn from the accepted members' own
+  folds (its empirical marginal), independently, since Sobol indices need independent inputs, so the
+  correlations the behaviours impose between constants are not kept (the band is reported next to the
+  accepted ensemble's own). The screened constants (the prior ranking's top ``SCREEN`` per prediction)
+  are factors of their own; every other constant enters as one group per evidence class, so
+  N x (groups + 2) runs give total-order indices that add the rest of the model up honestly.
 """
 from __future__ import annotations
 
@@ -106,6 +114,113 @@ def attribute(members: pd.DataFrame, values: pd.DataFrame, table: pd.DataFrame, 
     frame["rank"] = frame.groupby("prediction")["S1"].rank(ascending=False, method="first").astype(int)
     frame["experiment"] = [experiment_for(p) for p in frame["parameter"]]
     return frame.sort_values(["prediction", "rank"]).reset_index(drop=True)
+
+
+#: constants the prior screen ranks within this many places of any prediction are Sobol factors of their own
+#: (``data/measure_next_prior.csv`` keeps the prior RBD-FAST top three per prediction)
+SCREEN = 3
+
+
+def screened(ranking: pd.DataFrame, top: int = SCREEN) -> list[str]:
+    """Constants within ``top`` of any prediction's prior RBD-FAST ranking (``data/measure_next_prior.csv``)."""
+    return sorted(set(ranking.loc[ranking["rank"] <= top, "parameter"]))
+
+
+def sobol_design(accepted: pd.DataFrame, table: pd.DataFrame, individual, n_base: int, seed: int = 0):
+    """Saltelli/Sobol' design over the accepted marginals: (members, SALib problem).
+
+    Each constant is drawn from the empirical distribution of the accepted members' own folds (tied rows:
+    their own draw, then multiplied by the partner's drawn fold, as in ``uncertainty.tie``); constants not in
+    ``individual`` are grouped by evidence class."""
+    from SALib.sample import sobol as sobol_sample
+    if n_base < 8 or n_base & (n_base - 1):
+        raise UserInputError(f"--base must be a power of two >= 8 (Sobol' sequences), got {n_base}")
+    own = uncertainty.own_folds(accepted, table)
+    columns = uncertainty.fold_columns(own)
+    names = [c[len(uncertainty.FOLD_PREFIX):] for c in columns]
+    unknown = sorted(set(individual) - set(names))
+    if unknown:
+        raise UserInputError(f"not in the ensemble: {', '.join(unknown)}")
+    groups = [n if n in set(individual) else f"other {table.loc[n, 'evidence']} constants" for n in names]
+    problem = {"num_vars": len(names), "names": names, "groups": groups, "bounds": [[0.0, 1.0]] * len(names)}
+    u = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=True, seed=seed)
+    u = np.clip(u, 1e-12, 1 - 1e-12)
+    draws = {n: np.quantile(own[c].to_numpy(float), u[:, j], method="inverted_cdf")
+             for j, (n, c) in enumerate(zip(names, columns))}
+    folds = {uncertainty.FOLD_PREFIX + n: f for n, f in uncertainty.tie(draws, table).items()}
+    members = pd.DataFrame({"member": np.arange(len(u)), **folds})
+    return members, problem
+
+
+def total_order(problem: dict, values: pd.DataFrame, table: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Sobol total-order (and first-order) index of every factor for every prediction, bootstrap 95% CI.
+
+    A member whose prediction failed (NaN) gets the median of the others, since the estimator needs every
+    run of the design; the count is kept in ``imputed``."""
+    from SALib.analyze import sobol
+    rows = []
+    for label, scale in PREDICTIONS.items():
+        y = values[label].to_numpy(float)
+        ok = np.isfinite(y) & ((y > 0) if scale == "log10" else True)
+        if ok.sum() < 0.9 * len(y):
+            raise UserInputError(f"{label}: only {int(ok.sum())} of {len(y)} runs gave a value")
+        y = np.where(ok, np.log10(np.where(ok, y, 1.0)) if scale == "log10" else y, np.nan)
+        y[~ok] = np.nanmedian(y)
+        si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=500, seed=seed).to_df()[0]
+        for factor, r in si.iterrows():
+            evidence = table.loc[factor, "evidence"] if factor in table.index else factor.split()[1]
+            rows.append({"prediction": label, "factor": factor, "evidence": evidence,
+                         "ST": float(r["ST"]), "ST_conf": float(r["ST_conf"]),
+                         "runs": len(y), "imputed": int((~ok).sum())})
+    frame = pd.DataFrame(rows)
+    frame["rank"] = frame.groupby("prediction")["ST"].rank(ascending=False, method="first").astype(int)
+    frame["experiment"] = [experiment_for(p) if not p.startswith("other ") else "" for p in frame["factor"]]
+    return frame.sort_values(["prediction", "rank"]).reset_index(drop=True)
+
+
+def run_accepted(sim, accepted: pd.DataFrame, n_base: int, seed: int, out, engine: EngineOptions,
+                 top: int = 5) -> dict:
+    """Sobol total-order attribution of the headline predictions over the accepted ensemble's marginals."""
+    out = make_folder(Path(out))
+    table = uncertainty.prior()
+    keep = [c for c in uncertainty.fold_columns(accepted) if c.split(":", 1)[1] in sim.table_parameters]
+    accepted = accepted[["member", *keep]]
+    with resources.as_file(resources.files("alk5_pysb").joinpath("data/measure_next_prior.csv")) as path:
+        screen = screened(pd.read_csv(path))
+    members, problem = sobol_design(accepted, table, screen, n_base, seed)
+    atomic_write(out / "design.csv", members.to_csv(index=False, float_format="%.17g"))
+    values = predictions(sim, members, engine)
+    atomic_write(out / "predictions.csv", values.to_csv(index=False, float_format="%.8g"))
+    ranking = total_order(problem, values, table, seed)
+    atomic_write(out / "ranking.csv", ranking.to_csv(index=False, float_format="%.4g"))
+    bands = {label: uncertainty.band(values[label]) for label in PREDICTIONS}
+    # the accepted ensemble itself (its correlations kept), next to the independent-marginal design
+    own = predictions(sim, accepted, engine)
+    atomic_write(out / "accepted_predictions.csv", own.to_csv(index=False, float_format="%.8g"))
+    bands_accepted = {label: uncertainty.band(own[label]) for label in PREDICTIONS}
+    lines = ["| prediction | accepted ensemble: median (90% band) | independent marginals: median (90% band) | "
+             "total-order ST ± 95% CI (evidence) | experiment for the first constant |", "|---|---|---|---|---|"]
+    for label in PREDICTIONS:
+        b, a = bands[label], bands_accepted[label]
+        best = ranking[ranking["prediction"] == label].head(top)
+        shown = best[best["ST"] - best["ST_conf"] > 0.02]
+        names = "; ".join(f"{r.factor} {r.ST:.2f} ± {r.ST_conf:.2f} ({r.evidence})" for r in shown.itertuples()) \
+            or "none stands out (every ST within noise)"
+        first = next((r.experiment for r in shown.itertuples() if r.experiment), "")
+        lines.append(f"| {label} | {a['median']:.3g} ({a['q05']:.3g}-{a['q95']:.3g}) | "
+                     f"{b['median']:.3g} ({b['q05']:.3g}-{b['q95']:.3g}) | {names} | {first} |")
+    for label, why in NOT_COMPUTED.items():
+        lines.append(f"| {label} | not computed: {why} | | | |")
+    markdown = "\n".join(lines) + "\n"
+    atomic_write(out / "measure_next.md", markdown)
+    summary = {"base_samples": n_base, "runs": len(members), "seed": seed,
+               "factors": list(pd.unique(np.array(problem["groups"]))), "screened": screen, "bands": bands,
+               "bands_accepted_ensemble": bands_accepted, "accepted_members": len(accepted),
+               "not_computed": NOT_COMPUTED,
+               "method": "Sobol total-order indices (Jansen; SALib) over the accepted ensemble's empirical marginals, "
+                         "constants drawn independently; unscreened constants grouped by evidence class"}
+    uncertainty.write_summary(out / "summary.json", summary)
+    return {"markdown": markdown, "ranking": ranking, "bands": bands}
 
 
 #: an index is read as informative when its bootstrap interval excludes the noise floor of RBD-FAST

@@ -165,11 +165,16 @@ def plot_regimen(frame, regimen, readouts, pk, path):
 
 
 # -- ensemble (issue 17): the regimen under every member's model folds and PK draws -------------------------
-def _member_sbml(lean: str, folds: dict) -> str:
-    """The lean SBML with a member's folds applied to its parameter values (and the ksyn_X rules follow)."""
+def _member_sbml(lean: str, folds: dict, values: dict | None = None) -> str:
+    """The network's SBML with a context's ``values`` set and a member's folds applied to its parameter values
+    (and the ksyn_X rules follow)."""
     import libsbml
     doc = libsbml.readSBMLFromString(lean)
     m = doc.getModel()
+    for name, value in (values or {}).items():
+        p = m.getParameter(name)
+        if p is not None:
+            p.setValue(float(value))
     for name, fold in folds.items():
         p = m.getParameter(name)
         if p is not None and fold != 1.0:
@@ -178,7 +183,8 @@ def _member_sbml(lean: str, folds: dict) -> str:
 
 
 def _member_run(args):
-    (compound_name, regimen, tgfb1_pM, readouts, lean, folds, pk_values, washout_days, residence) = args
+    (compound_name, regimen, tgfb1_pM, readouts, lean, folds, pk_values, washout_days, residence, *rest) = args
+    values = rest[0] if rest else None
     from alk5_pysb.pharmacology.compounds import get_compound
     from alk5_pysb.pharmacology.pk import get_pk
     from alk5_pysb.io.regimen_sbml import regimen_sbml
@@ -191,7 +197,7 @@ def _member_run(args):
             if math.isfinite(compound.tbrii_ic50_nM) else None
         kon = compound.kon * folds.get("kon_inhibitor", 1.0) if residence is None else 1.0 / (residence * kd)
         model_folds = {k: v for k, v in folds.items() if k not in ("Kd_inhibitor", "Kd_residual_factor", "kon_inhibitor")}
-        sbml = regimen_sbml(_member_sbml(lean, model_folds), pk, regimen.dose_times_h() * 60.0, regimen.dose_mg,
+        sbml = regimen_sbml(_member_sbml(lean, model_folds, values), pk, regimen.dose_times_h() * 60.0, regimen.dose_mg,
                             tgfb1_pM, kd, tbrii, kon)
         frame = simulate_regimen(sbml, regimen, readouts, washout_days=washout_days)
         cycles = pd.concat([cycle_metrics(frame, regimen, r) for r in readouts], ignore_index=True)
@@ -202,10 +208,12 @@ def _member_run(args):
 
 def regimen_ensemble(compound_name: str, regimen: Regimen, tgfb1_pM: float, readouts, members: pd.DataFrame,
                      outdir: Path, seed: int = 0, models=None, washout_days: float = 7.0, workers: int | None = None,
-                     residence_time_min: float | None = None, fu: float | None = None) -> dict:
+                     residence_time_min: float | None = None, fu: float | None = None, network: str = "tgfb1",
+                     values: dict | None = None, plot: bool = True) -> dict:
     """Every member: its model folds and a PK draw from the PK table's ranges (same seed); the inhibition of each
     readout over time as median and 90% band, and each cycle metric's band. Writes ensemble_cycles.csv (per
-    member), ensemble_timecourse.csv (bands) and ensemble.json."""
+    member), ensemble_timecourse.csv (bands) and ensemble.json. ``network`` and a context's ``values`` choose
+    the cell model (the fibroblast context: ``fibrosis`` and its parameter values)."""
     import os
     from concurrent.futures import ProcessPoolExecutor
     from alk5_pysb.analysis.uncertainty import band, member_folds
@@ -213,12 +221,13 @@ def regimen_ensemble(compound_name: str, regimen: Regimen, tgfb1_pM: float, read
     from alk5_pysb.pharmacology.pk import pk_draws
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    lean = Path(sbml_path("tgfb1", models)).read_text(encoding="utf-8")
+    lean = Path(sbml_path(network, models)).read_text(encoding="utf-8")
     draws = pk_draws(compound_name, len(members), seed)
     if fu is not None:                       # --fu fixes the fraction unbound in every member
         draws["fu"] = float(fu)
     tasks = [(compound_name, regimen, tgfb1_pM, list(readouts), lean, member_folds(members, m),
-              draws.iloc[i].to_dict(), washout_days, residence_time_min) for i, m in enumerate(members["member"])]
+              draws.iloc[i].to_dict(), washout_days, residence_time_min, values)
+             for i, m in enumerate(members["member"])]
     workers = workers or min(len(tasks), os.cpu_count() or 1)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
@@ -251,7 +260,9 @@ def regimen_ensemble(compound_name: str, regimen: Regimen, tgfb1_pM: float, read
     summary = {"members": int(len(members)), "failed": failures, "seed": seed, "metrics": metrics,
                "pk_drawn": list(draws.columns)}
     (outdir / "ensemble.json").write_text(json.dumps(summary, indent=2, default=float) + "\n", encoding="utf-8")
-    plot_ensemble(bands, readouts, compound_name, regimen, len(curves), outdir / "regimen_ensemble.png")
+    if plot:
+        plot_ensemble(bands, readouts, compound_name, regimen, len(curves), outdir / "regimen_ensemble.png")
+    summary["bands"] = bands
     return summary
 
 

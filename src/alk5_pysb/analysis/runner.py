@@ -73,8 +73,7 @@ def run_file(sim, spec: ExperimentFile, params: dict, outdir, engine: EngineOpti
             raise UserInputError(f"{out} exists: use --force to overwrite it")
         if members is not None:
             from alk5_pysb.analysis.uncertainty import write_time_courses
-            from alk5_pysb.simulation.simulator import default_readouts
-            readouts = list(experiment.readouts or default_readouts())
+            readouts = list(experiment.readouts or sim.readouts())
             frame, long, member_file = write_time_courses(sim, experiment, members, readouts, out)
             return RunResult(kind, [out, member_file], frame, conditions=len(members),
                              failed=int(long.loc[long["error"] != "", "member"].nunique()))

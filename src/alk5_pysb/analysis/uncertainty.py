@@ -286,7 +286,7 @@ def fit_bands(fits: pd.DataFrame) -> pd.DataFrame:
 
 def with_members(conditions: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """Every condition under every member (condition_id renumbered; ``member`` labels the rows)."""
-    table = conditions.drop(columns=["condition_id"]).merge(members, how="cross")
+    table = conditions.drop(columns=["condition_id"]).merge(members, how="cross").copy()   # one block: no fragmentation warning
     table.insert(0, "condition_id", np.arange(len(table)))
     return table
 

@@ -657,6 +657,17 @@ CHECKS = {
 }
 
 
+def _fibroblast_checks() -> dict:
+    from alk5_pysb.analysis.validation_fibrosis import FIBROBLAST_CHECKS
+    return FIBROBLAST_CHECKS
+
+
+def all_checks() -> dict:
+    """Every behaviour: B1-B26 (default context; the constraints of ``alk5 ensemble``) and F1-F10 (fibroblast
+    context, fibrosis network; ``validation_fibrosis``)."""
+    return {**CHECKS, **_fibroblast_checks()}
+
+
 def run_check(sim: Simulator, check_id: str) -> Check:
     """One behaviour; a simulation that fails (or a readout that cannot be computed) makes it a FAIL row
     whose model column holds the solver's reason, so the other behaviours still run."""
@@ -664,7 +675,7 @@ def run_check(sim: Simulator, check_id: str) -> Check:
     from alk5_pysb.simulation.engine import solver_output_to_log
     try:
         with np.errstate(all="ignore"), solver_output_to_log(check_id):
-            check = CHECKS[check_id](sim)
+            check = all_checks()[check_id](sim)
         # the distance agrees with the verdict: 0 when it passes, > 0 when it does not (a strict
         # inequality met with equality, or a condition without a distance, counts as a small miss)
         check.margin = 0.0 if check.passed else (float(check.margin) if check.margin > 0 else 1e-3)
@@ -674,18 +685,19 @@ def run_check(sim: Simulator, check_id: str) -> Check:
         if isinstance(err, UserInputError):
             raise
         reason = " ".join(str(err).split())
-        doc = (CHECKS[check_id].__doc__ or "").strip().splitlines()
+        doc = (all_checks()[check_id].__doc__ or "").strip().splitlines()
         return Check(check_id, doc[0] if doc else check_id, "(not evaluated)", f"simulation failed: {reason}",
                      False, "FAIL because the behaviour could not be simulated with these parameters",
                      margin=SIMULATION_FAILED)
 
 
 def run_checks(sim: Simulator, ids=None) -> pd.DataFrame:
-    unknown = [i for i in (ids or ()) if i not in CHECKS]
+    checks = all_checks()
+    unknown = [i for i in (ids or ()) if i not in checks]
     if unknown:
         from alk5_pysb.errors import UserInputError
-        raise UserInputError(f"unknown behaviour(s) {', '.join(unknown)}; valid: {', '.join(CHECKS)}")
-    rows = [asdict(run_check(sim, i)) for i in (ids or CHECKS)]
+        raise UserInputError(f"unknown behaviour(s) {', '.join(unknown)}; valid: {', '.join(checks)}")
+    rows = [asdict(run_check(sim, i)) for i in (ids or checks)]
     return pd.DataFrame(rows)
 
 

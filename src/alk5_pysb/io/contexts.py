@@ -124,12 +124,30 @@ def load(name_or_file: str | None) -> dict[str, float]:
         return read_parameter_file(path)
 
 
+def metadata(name_or_file: str | None) -> dict:
+    """A named context's ``context.json`` (description, network, cell type, sources); {} for files and None."""
+    import json
+    if not name_or_file or str(name_or_file).endswith(".csv") or Path(str(name_or_file)).is_file():
+        return {}
+    meta = folder(str(name_or_file)).joinpath("context.json")
+    return json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
+
+
+def network(name_or_file: str | None) -> str | None:
+    """The network a named context runs on (``fibrosis`` for fibroblasts), or None (the command's choice)."""
+    chosen = metadata(name_or_file).get("network")
+    return None if chosen in (None, "auto") else chosen
+
+
 def describe(name: str) -> str:
     """One line: where a named context's values come from."""
     import json
     summary = folder(name).joinpath("report.json")
     if not summary.is_file():
-        return name
+        meta = metadata(name)
+        sources = "; ".join(meta.get("sources", []))
+        net = f" [network: {meta['network']}]" if meta.get("network", "auto") != "auto" else ""
+        return f"{name}: {meta.get('description', '')}{net}" + (f" (sources: {sources})" if sources else "")
     data = json.loads(summary.read_text(encoding="utf-8"))
     return (f"{name}: {data.get('description', '')} (fit: -log L {data.get('nllh', float('nan')):.1f}, "
             f"{data.get('n_data', '?')} data, {data.get('n_estimated', '?')} parameters)")

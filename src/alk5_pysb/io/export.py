@@ -29,6 +29,8 @@ ANTIMONY_FILE = "alk5.ant"
 REST_SBML_FILE = "alk5_rest.sbml"
 #: the lean TGF-beta1-only network (same model without the other isoforms' complexes), for scans
 TGFB1_SBML_FILE = "alk5_tgfb1.sbml"
+#: the TGF-beta1 network with the fibrosis block (built on request; the fibroblast context runs on it)
+FIBROSIS_SBML_FILE = "alk5_fibrosis.sbml"
 SEDML_FILE = "alk5_experiments.sedml"
 OMEX_FILE = "alk5.omex"
 BNGL_FILE = "alk5.bngl"
@@ -514,15 +516,17 @@ def measure_next_section() -> list[str]:
     from importlib import resources
     import pandas as pd
     with resources.as_file(resources.files("alk5_pysb").joinpath("data/measure_next.csv")) as path:
-        ranking = pd.read_csv(path)
+        ranking = pd.read_csv(path, keep_default_na=False)
     lines = ["", "## What to measure next", "",
-             "Each headline prediction's spread over 512 prior draws attributed to the constants (RBD-FAST "
-             "first-order index S1 with its 95% bootstrap half-width; `alk5 measure-next`), the three largest, "
-             "and the experiment that would measure each.", "",
-             "| prediction | constant (evidence) | S1 | experiment |", "|---|---|---|---|"]
+             f"Each headline prediction's spread over the literature-constrained ensemble attributed to the constants "
+             f"(Sobol total-order index ST with its 95% bootstrap half-width, {int(ranking['runs'].iloc[0])} runs; the "
+             "constants drawn independently from the accepted members' marginals; constants outside the prior "
+             "screen grouped by evidence class; `alk5 measure-next`), the three largest, and the experiment that "
+             "would measure each.", "",
+             "| prediction | constant (evidence) | ST | experiment |", "|---|---|---|---|"]
     for row in ranking.itertuples():
-        lines.append(f"| {row.prediction} | {row.parameter} ({row.evidence}) | {row.S1:.2f} ± {row.S1_conf:.2f} | "
-                     f"{row.experiment} |")
+        lines.append(f"| {row.prediction} | {row.factor} ({row.evidence}) | {row.ST:.2f} ± {row.ST_conf:.2f} | "
+                     f"{row.experiment or '(a group: no single assay)'} |")
     return lines
 
 
@@ -551,6 +555,13 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
         raise RuntimeError("generated TGF-beta1 SBML does not validate: " + "; ".join(problems[:5]))
     manifest["tgfb1_network"] = {"file": TGFB1_SBML_FILE, "species": len(lean_model.species),
                                  "reactions": len(lean_model.reactions), "rules": len(lean_model.rules)}
+    fibrosis_model = build_model(table=table, ligands=("TGFB1",), modules={"fibrosis"})
+    fibrosis = to_sbml(fibrosis_model, table)
+    problems = validate_sbml(fibrosis)
+    if problems:
+        raise RuntimeError("generated fibrosis SBML does not validate: " + "; ".join(problems[:5]))
+    manifest["fibrosis_network"] = {"file": FIBROSIS_SBML_FILE, "species": len(fibrosis_model.species),
+                                    "reactions": len(fibrosis_model.reactions), "rules": len(fibrosis_model.rules)}
     from alk5_pysb.io.interop import to_antimony
     rest = resting_sbml(sbml)
     problems = validate_sbml(rest)
@@ -572,6 +583,7 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
         **petab_files,
         SBML_FILE: sbml,
         TGFB1_SBML_FILE: lean,
+        FIBROSIS_SBML_FILE: fibrosis,
         REST_SBML_FILE: rest,
         REGIMEN_SBML_FILE: regimen,
         SEDML_FILE: experiments,
@@ -592,7 +604,7 @@ def exports_current(outdir: Path) -> bool:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))["source_hash"]
     except (ValueError, KeyError):
         return False
-    files = [SBML_FILE, TGFB1_SBML_FILE, REST_SBML_FILE, SEDML_FILE, OMEX_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
+    files = [SBML_FILE, TGFB1_SBML_FILE, FIBROSIS_SBML_FILE, REST_SBML_FILE, SEDML_FILE, OMEX_FILE, ANTIMONY_FILE, BNGL_FILE, NET_FILE, CARD_FILE]
     return recorded == source_hash() and all((Path(outdir) / f).is_file() for f in files)
 
 

@@ -112,15 +112,37 @@ SMAD7_REST = "SMAD7_mRNA_rest"
 #: a common fixed sd per observable (log10 units for SMAD7): the same for both models in the chi-square
 COMMON_SD = {obs: spec[4] for obs, spec in OBSERVABLES.items()}
 #: estimated model parameters (parameters.csv names); Smad amounts get bounds from the measurements
-#: (kon_TGFB1_TBRII and TBRII_0 are strongly correlated, their product sets capture at low dose, but not only
-#: the product matters: with TBRII_0 fixed at Zi 2011's the best -log L is ~50 units worse)
 ESTIMATED = ("Smad2_0", "Smad3_0", "Smad4_0", "k_phos_Smad2", "k_phos_Smad3", "k_dephos_PPM1A", "kon_TGFB1_TBRII",
-             "TBRII_0", "k_tx_max_SMAD7", "K_tx_SMAD7")
+             "k_tx_max_SMAD7")
+#: constants the data bound from one side only, fixed with the reason (profiles of the fit that estimated them:
+#: TBRII_0 ran to its upper bound with kon_TGFB1_TBRII to its lower one, their product, the capture rate,
+#: staying at 1.7-2.2e5; widened tenfold, TBRII_0 ran to 2.3e5; k_tx_max and K_tx_SMAD7 moved together)
+FIXED = {
+    "TBRII_0": (2.0e4, "assumed", "loguniform", 1.6e4, 5.0e4,
+                "fixed, not estimated: the Lucarelli 2018 data give a lower limit (profile, kon free: TBRII_0 >= 1.6e4 "
+                "per cell) and no upper one; 2e4 lies among binding-site counts of cultured cells (10,500 on AKR-2B, "
+                "Tucker et al. 1984 PNAS 81:6757; 29,400 on rheumatoid synovial cells, Pronost et al. 1993 Agents "
+                "Actions Suppl) and primary hepatocytes raise their TGF-beta receptors in culture (affinity "
+                "labelling of rat hepatocytes); with it fixed, kon_TGFB1_TBRII carries the capture rate",
+                "lower: the profile's limit 1.6e4; upper: 1.7x the largest count found (29,400)"),
+    "K_tx_SMAD7": (None, "assumed", None, None, None,
+                   "kept at the table value: the data fix only the SMAD7 promoter's slope k_tx_max/K_tx (the two moved "
+                   "together along the profiles), which k_tx_max_SMAD7 now carries", None),
+}
+#: search bounds with a reason where the table's x/10 is not the range (name: low, high, reason)
+BOUNDS = {
+    "kon_TGFB1_TBRII": (1.0, 200.0, "lower 1 /(nM*min) (1.7e7 /M/s): 4x below the on-rate Schmierer et al. 2008 "
+                        "fitted (7.4e7 /M/s); upper 200 (3.3e9 /M/s), above the ~1e9 /M/s diffusion limit for one site"),
+    "k_tx_max_SMAD7": (0.43, 40.0, "lower: the measured 7.5-fold SMAD7 mRNA peak at 60 min (Lucarelli 2018) needs at "
+                       "least (7.5 - 1) x k_tx_basal 0.05 / (1 - exp(-0.0231 x 60)) = 0.43 at full promoter "
+                       "occupancy; upper: the table's Pol II initiation limit"),
+    "k_dephos_PPM1A": (3.94e-6, 1.0e-3, "upper: kcat/Km 1e7 /M/s (an efficient phosphatase) at 1e4 PPM1A in a 1 pL "
+                       "nucleus (16.6 nM) is 0.17/s, i.e. 1e-3 per molecule per min (nuclear pSmad t1/2 4 s); "
+                       "lower: the table value / 10"),
+}
 #: series used only to bound Smad3_0: their Smad3 share is 100 - the Smad2 share of the same 13 samples,
 #: so fitting both would count those samples twice
 BOUND_ONLY = {"Smad3_share_pct"}
-#: kon_TGFB1_TBRII upper bound, 1/(nM*min): 200 = 3.3e9 /M/s, above the ~1e9 /M/s diffusion limit for one site
-KON_MAX = 200.0
 #: the source noise parameter each of our sd parameters starts from (their fixed sd, or their fitted sd)
 NOISE_SOURCE = {"sd_ppSmad2_pct": "S23IP_ppS2_MSPL2_PL_hepa16_pS2_pS3_time_course_nExpID5",
                 "sd_ppSmad3_pct": "S23IP_ppS3_MSPL2_PL_hepa16_pS2_pS3_time_course_nExpID5",
@@ -276,16 +298,21 @@ def parameter_table() -> pd.DataFrame:
         if name in measured:       # the measured copy number +-3x
             low, high = measured[name] / 3, measured[name] * 3
             label = f"{name} ({table.unit(name)}; bounds: measured {measured[name]:.4g} /3 to x3)"
+        elif name in BOUNDS:
+            low, high, reason = BOUNDS[name]
+            label = f"{name} ({table.unit(name)}; bounds: {reason})"
         else:
             low, high = nominal / 10, nominal * 10
             label = f"{name} ({table.unit(name)})"
-        if name == "kon_TGFB1_TBRII":
-            high = min(high, KON_MAX)
-            label += f"; upper bound {KON_MAX:g} (physical limit)"
         if not low <= nominal <= high:
             raise ValueError(f"{name}: table value {nominal:g} lies outside its bounds {low:g}-{high:g}")
         rows.append({"parameterId": name, "parameterName": label, "parameterScale": "log10",
                      "lowerBound": low, "upperBound": high, "nominalValue": nominal, "estimate": 1})
+    for name, (value, *_, reason, _range) in FIXED.items():
+        if value is not None:      # fixed away from the table value: a row, so every PEtab tool applies it
+            rows.append({"parameterId": name, "parameterName": f"{name} ({table.unit(name)}; {reason})",
+                         "parameterScale": "log10", "lowerBound": value / 10, "upperBound": value * 10,
+                         "nominalValue": value, "estimate": 0})
     rest = table.value("k_tx_basal_SMAD7") / table.value("kdeg_SMAD7_mRNA")
     rows.append({"parameterId": SMAD7_REST, "parameterName": "resting SMAD7 mRNA (molecule/cell), the fold "
                  "change's reference; nominal k_tx_basal_SMAD7/kdeg_SMAD7_mRNA", "parameterScale": "log10",
@@ -462,7 +489,7 @@ def model_simulation(params: dict | None = None, sim=None, times=None) -> pd.Dat
     sim = sim or shared_simulator()
     par = parameter_table().set_index("parameterId")["nominalValue"].astype(float).to_dict()
     par.update(params or {})
-    model_params = {k: v for k, v in par.items() if k in ESTIMATED}
+    model_params = {k: v for k, v in par.items() if k in ESTIMATED or k in FIXED}
     measurements = measurement_table(None if times is None else on_grid(selected_source_measurements(), times))
     formulas = {o: sympy.sympify(spec[1]) for o, spec in OBSERVABLES.items()}
     readouts = sorted({str(s) for f in formulas.values() for s in f.free_symbols} & set(sim.observables))

@@ -16,8 +16,9 @@ from alk5_pysb.errors import UserInputError
 
 ENV_MODELS = "ALK5_MODELS"
 MANIFEST_FILE = "MANIFEST.json"
-#: networks the simulator can load: the full model, or the lean TGF-beta1-only one for scans
-NETWORKS = {"full": "alk5.sbml", "tgfb1": "alk5_tgfb1.sbml"}
+#: networks the simulator can load: the full model, the lean TGF-beta1-only one for scans, and the
+#: TGF-beta1 network with the fibrosis block (fibroblast context: alpha-SMA, collagen, autocrine TGF-beta1)
+NETWORKS = {"full": "alk5.sbml", "tgfb1": "alk5_tgfb1.sbml", "fibrosis": "alk5_fibrosis.sbml"}
 
 
 def shipped_models() -> Path:

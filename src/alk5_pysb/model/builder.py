@@ -23,6 +23,8 @@ VOLUMES = {
 
 BLOCKS = ("ligands", "receptor", "smad", "transcription", "feedback", "noncanonical", "inhibitors")
 OPTIONAL_BLOCKS = ("feedback", "noncanonical", "inhibitors")
+#: blocks built only on request (``modules=``): their networks are separate exports
+EXTRA_BLOCKS = ("fibrosis",)
 
 
 class ModelBuilder:
@@ -33,6 +35,8 @@ class ModelBuilder:
         self.table = table
         self.ligands = tuple(ligands or LIGANDS)
         self.model = Model(name, _export=False)
+        #: gene -> expression multiplying its Smad drive (a block's gate, e.g. MRTF on ACTA2)
+        self.gates = {}
 
     # components -------------------------------------------------------------------------
     @property
@@ -101,7 +105,7 @@ class ModelBuilder:
 
 
 def build_model(exclude=(), table: ParameterTable | None = None, name: str | None = None,
-                ligands=None) -> Model:
+                ligands=None, modules=()) -> Model:
     """Compose the ALK5 model from its mechanism blocks.
 
     exclude: optional blocks to leave out, any of ``OPTIONAL_BLOCKS``
@@ -111,9 +115,13 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
              brings its own ~25 complexes, so a TGF-beta1-only network (``("TGFB1",)``) is about
              40% smaller and faster to simulate, with the same TGF-beta1 responses.
     """
-    from alk5_pysb.model import feedback, inhibitors, noncanonical, readouts, receptor, smad, transcription
+    from alk5_pysb.model import feedback, fibrosis, inhibitors, noncanonical, readouts, receptor, smad, transcription
 
-    exclude = set(exclude)
+    exclude, modules = set(exclude), set(modules)
+    if modules - set(EXTRA_BLOCKS):
+        raise ValueError(f"unknown module(s) {sorted(modules - set(EXTRA_BLOCKS))}; extra blocks are {list(EXTRA_BLOCKS)}")
+    if "fibrosis" in modules and "noncanonical" in exclude:
+        raise ValueError("the fibrosis block needs the non-canonical block (RhoA for ROCK, p38 for fibronectin)")
     unknown = exclude - set(OPTIONAL_BLOCKS)
     if unknown:
         raise ValueError(f"cannot leave out {sorted(unknown)}; optional blocks are {list(OPTIONAL_BLOCKS)}")
@@ -125,6 +133,7 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
         name = "alk5" + "".join(f"_no_{blk}" for blk in OPTIONAL_BLOCKS if blk in exclude)
         if ligands != receptor.LIGANDS:
             name += "_" + "_".join(lig.lower() for lig in ligands)
+        name += "".join(f"_{blk}" for blk in EXTRA_BLOCKS if blk in modules)
     b = ModelBuilder(table or default_table(), name, ligands)
 
     receptor.declare_monomers(b)
@@ -133,6 +142,9 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
     feedback.declare_monomers(b)
     noncanonical.declare_monomers(b)
     inhibitors.declare_monomers(b)
+    if "fibrosis" in modules:
+        fibrosis.declare_monomers(b)
+        fibrosis.rock_mrtf_gate(b)          # before transcription: it gates ACTA2
 
     receptor.ligands_in_medium(b)
     receptor.receptor_synthesis_and_trafficking(b)
@@ -159,6 +171,12 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
     if "inhibitors" not in exclude:
         inhibitors.alk5_kinase_inhibitor(b)
         inhibitors.ligand_trap(b)
+    if "fibrosis" in modules:
+        fibrosis.fibronectin(b)
+        fibrosis.collagen_secretion_and_deposition(b)
+        fibrosis.autocrine_latent_tgfb1(b)
+        fibrosis.declare_readouts(b)
     readouts.declare_readouts(b, exclude)
-    b.model.blocks = tuple(blk for blk in BLOCKS if blk not in exclude)
+    b.model.blocks = tuple(blk for blk in BLOCKS if blk not in exclude) + tuple(
+        blk for blk in EXTRA_BLOCKS if blk in modules)
     return b.model

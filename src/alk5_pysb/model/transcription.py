@@ -86,6 +86,8 @@ def target_gene_expression(b):
         drive = _hill(smad, b.par(f"K_tx_{gene}"), b.par(f"n_tx_{gene}"))
         if kind == "secondary":
             drive = drive * cotf_obs / (b.par("K_coTF") + cotf_obs)
+        if gene in b.gates:                 # another block's gate (fibrosis: nuclear MRTF on ACTA2)
+            drive = drive * b.gates[gene]
         elif kind == "immediate-early":
             drive = drive * repression
         rate = b.expression(f"rate_{gene}_transcription",

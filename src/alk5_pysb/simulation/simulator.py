@@ -28,6 +28,9 @@ from alk5_pysb.errors import SimulationError, UserInputError
 TBRII_ACTIVITY = "TBRII_kinase_activity"
 REST_HORIZON_MIN = 2e5          # pre-equilibration horizon (139 days >> slowest turnover, ~66 h)
 REST_TOLERANCE = 1e-6           # max |dx/dt| / max(x, 1) per minute accepted as steady state
+#: further horizons (min) tried in turn when the first has not settled: slow pools (deposited collagen,
+#: t1/2 up to 30 d, and an autocrine loop near its threshold in the fibrosis network) need longer
+REST_EXTENSIONS_MIN = (8e5, 3.2e6)
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +40,9 @@ def readout_table() -> pd.DataFrame:
 
 
 def default_readouts() -> list[str]:
-    return list(readout_table().index)
+    """The readouts every network has (the fibrosis network adds its own, ``readouts.csv`` column network)."""
+    table = readout_table()
+    return list(table.index[table["network"] == "any"])
 
 
 #: table parameters that have no effect on a simulation here, with the reason (changing them is refused)
@@ -172,6 +177,10 @@ class Simulator:
                 hint = f": it is derived from the resting amount {amount}, so --{kind} {amount} instead"
             raise UserInputError(f"{name} is computed by the model from other parameters{hint}")
 
+    def readouts(self) -> list[str]:
+        """The documented readouts this network has (``readouts.csv``), in the table's order."""
+        return [r for r in readout_table().index if r in self.observables]
+
     def check_ligand(self, ligand: str):
         if ligand not in self.ligands:
             raise UserInputError(f"ligand {ligand} is not in this network (it carries {', '.join(self.ligands)}): "
@@ -205,18 +214,23 @@ class Simulator:
         if key not in self._rest_cache:
             self._apply(params)
             rr = self.rr
-            try:
-                rr.simulate(0, REST_HORIZON_MIN, 3)
-            except RuntimeError as err:
-                raise SimulationError(f"pre-equilibration failed for parameters {dict(params)}: {err}") from None
-            state = np.array(rr.model.getFloatingSpeciesAmounts())
-            rates = np.array(rr.getRatesOfChange())[: len(state)]  # floating species amounts, per min
-            residual = float(np.max(np.abs(rates) / np.maximum(np.abs(state), 1.0)))
-            if residual > REST_TOLERANCE:
-                raise SimulationError(f"resting state not reached after {REST_HORIZON_MIN:g} min "
+            horizon = 0.0
+            for extra in (REST_HORIZON_MIN, *REST_EXTENSIONS_MIN):
+                try:
+                    rr.simulate(horizon, horizon + extra, 3)
+                except RuntimeError as err:
+                    raise SimulationError(f"pre-equilibration failed for parameters {dict(params)}: {err}") from None
+                horizon += extra
+                state = np.array(rr.model.getFloatingSpeciesAmounts())
+                rates = np.array(rr.getRatesOfChange())[: len(state)]  # floating species amounts, per min
+                residual = float(np.max(np.abs(rates) / np.maximum(np.abs(state), 1.0)))
+                if residual <= REST_TOLERANCE:
+                    break
+            else:
+                raise SimulationError(f"resting state not reached after {horizon:g} min "
                                       f"(max relative rate {residual:.2g}/min) for parameters {dict(params)}")
             self._rest_cache[key] = state
-            self.last_rest_info = {"method": "simulation", "horizon_min": REST_HORIZON_MIN, "residual_per_min": residual}
+            self.last_rest_info = {"method": "simulation", "horizon_min": horizon, "residual_per_min": residual}
         return self._rest_cache[key]
 
     # experiments ----------------------------------------------------------------------
@@ -254,7 +268,7 @@ class Simulator:
         CVODE step, so maxima are the solver's, not the output grid's."""
         experiment.check()
         self.check_ligand(experiment.ligand)
-        readouts = list(readouts or experiment.readouts or default_readouts())
+        readouts = list(readouts or experiment.readouts or self.readouts())
         self.check_readouts(readouts)
         params = self.effective_params(experiment, params)
         self.check_params(params)

@@ -1,0 +1,128 @@
+"""The fibrosis block and the fibroblast context (issue 18): network, export, other simulators, behaviours."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alk5_pysb.analysis import validation, validation_fibrosis
+from alk5_pysb.io import contexts, interop
+from alk5_pysb.simulation.experiment import Experiment
+from conftest import MODELS
+
+FIBROSIS_READOUTS = ["alpha_SMA", "FN1_mRNA", "fibronectin", "TGFB1_mRNA", "procollagen_medium", "collagen_deposited",
+                     "latent_TGFB1", "collagen_secretion", "ROCK_active", "MRTF_nuclear"]
+
+
+@pytest.fixture(scope="module")
+def fib():
+    from alk5_pysb.simulation.simulator import shared_simulator
+    return shared_simulator("fibrosis")
+
+
+def test_the_block_is_optional_and_reported():
+    """The lean TGF-beta1 network keeps its size; the fibrosis network adds the block's species; the manifest
+    reports both; a bad module or a fibrosis block without the non-canonical one is refused."""
+    from alk5_pysb.model import build_model
+    manifest = json.loads((MODELS / "MANIFEST.json").read_text(encoding="utf-8"))
+    lean, fibrosis = manifest["tgfb1_network"], manifest["fibrosis_network"]
+    assert fibrosis["species"] > lean["species"] and fibrosis["reactions"] > lean["reactions"]
+    assert fibrosis["species"] - lean["species"] <= 20          # lean by construction
+    with pytest.raises(ValueError, match="extra blocks are"):
+        build_model(ligands=("TGFB1",), modules={"fibroblast"})
+    with pytest.raises(ValueError, match="needs the non-canonical block"):
+        build_model(ligands=("TGFB1",), modules={"fibrosis"}, exclude={"noncanonical"})
+    model = build_model(ligands=("TGFB1",), modules={"fibrosis"})
+    assert model.name == "alk5_tgfb1_fibrosis" and model.blocks[-1] == "fibrosis"
+    assert {"alpha_SMA", "ROCK_active", "MRTF_nuclear"} <= {o.name for o in model.observables}
+
+
+def test_fibrosis_sbml_validates_and_copasi_agrees_with_roadrunner():
+    """The exported fibrosis network: 0 libsbml errors, and COPASI gives RoadRunner's numbers over 2 days,
+    slow matrix pools included."""
+    pytest.importorskip("basico")
+    from alk5_pysb.io.export import validate_sbml
+    text = (MODELS / "alk5_fibrosis.sbml").read_text(encoding="utf-8")
+    assert validate_sbml(text) == []
+    times = np.linspace(0, 2880, 49)
+    names = ["pSmad2", "alpha_SMA", "FN1_mRNA", "collagen_deposited", "TGFB1_mRNA", "MRTF_nuclear", "latent_TGFB1"]
+    params = {"TGFB1_0": 120_000.0}
+    ref = interop.roadrunner_run(text, params, times, names)
+    got = interop.copasi_run(text, params, times, names)
+    for name in names:
+        scale = max(float(ref[name].abs().max()), 1.0)
+        np.testing.assert_allclose(got[name].to_numpy(float), ref[name].to_numpy(), rtol=1e-3, atol=1e-3 * scale,
+                                   err_msg=name)
+    assert ref["alpha_SMA"].iloc[-1] > 1.05 * ref["alpha_SMA"].iloc[0]      # the slow outputs do move
+
+
+def test_context_runs_on_the_fibrosis_network(tmp_path):
+    """--context fibroblast selects the fibrosis network and its readouts; the default context names the
+    default table; alk5 info lists every context with its source."""
+    out = tmp_path / "fib.csv"
+    res = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "simulate", "--context", "fibroblast", "--dose",
+                          "100pM", "--t-end", "24h", "--points", "5", "-o", str(out)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    frame = pd.read_csv(out)
+    assert set(FIBROSIS_READOUTS) <= set(frame.columns)
+    assert frame["FN1_mRNA"].iloc[-1] > 2 * frame["FN1_mRNA"].iloc[0]
+    assert contexts.network("fibroblast") == "fibrosis" and contexts.network("epithelial") is None
+    assert contexts.load("epithelial") == {}
+    info = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "info"], capture_output=True, text=True)
+    assert "fibroblast:" in info.stdout and "Kalter & Brody 1991" in info.stdout
+    bad = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "simulate", "--dose", "100pM", "--readouts",
+                          "alpha_SMA", "-o", str(tmp_path / "x.csv")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown readout 'alpha_SMA'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_rest_is_mostly_latent_and_quiet(fib):
+    """Resting fibroblasts: the autocrine loop does not run away (pSmad2 well below a stimulated level) and
+    almost all TGF-beta1 in the medium is latent."""
+    values = contexts.load("fibroblast")
+    rest = fib.run(Experiment(dose_pM=0.0, t_end_min=60, n_points=2), readouts=["pSmad2", "free_ligand",
+                                                                                  "latent_TGFB1"], params=values)
+    stim = fib.run(Experiment(dose_pM=100.0, t_end_min=60, n_points=61), readouts=["pSmad2"], params=values)
+    assert rest["pSmad2"].iloc[0] < 0.1 * stim["pSmad2"].max()
+    assert rest["free_ligand"].iloc[0] / rest["latent_TGFB1"].iloc[0] < 0.02
+
+
+def test_rock_inhibition_removes_the_gate_not_the_smads(fib):
+    """ROCK at 10% activity lowers nuclear MRTF and the alpha-SMA rise but leaves pSmad2's first hour alone."""
+    values = contexts.load("fibroblast")
+    e = Experiment(dose_pM=100.0, t_end_min=4320, n_points=73)
+    ctrl = fib.run(e, readouts=["MRTF_nuclear", "alpha_SMA", "pSmad2"], params=values)
+    rock = fib.run(e, readouts=["MRTF_nuclear", "alpha_SMA", "pSmad2"], params={**values, "ROCK_activity": 0.1})
+    assert rock["MRTF_nuclear"].iloc[-1] < 0.5 * ctrl["MRTF_nuclear"].iloc[-1]
+    assert rock["alpha_SMA"].iloc[-1] < ctrl["alpha_SMA"].iloc[-1]
+    assert rock["pSmad2"].iloc[1] == pytest.approx(ctrl["pSmad2"].iloc[1], rel=0.2)
+
+
+KNOWN_MISSES = {
+    "F1": "alpha-SMA rises ~1.5x at 72 h (target 2-10x): the ACTA2 constants are the default table's and the MRTF "
+          "gate halves the induced rate; alpha-SMA turns over slowly (t1/2 46 h, assumed)",
+    "F2": "COL1A1 mRNA ~1.85x at 24 h (target 2-20x)",
+    "F3": "a 30-min pulse leaves no memory: the autocrine loop is not strong enough to hold the signal",
+    "F4": "Smad2 at 10% lowers the alpha-SMA increment ~68% (band -50 to +100%): Smad2 loss lowers Smad3-Smad4 "
+          "complex formation in the model",
+    "F5": "ROCK inhibition cuts the alpha-SMA increment ~56% (target >= 70%) and not COL1A1 (no MRTF input to COL1A1)",
+    "F8": "alpha-SMA after the inhibitor at 48 h stays at ~92% at 96 h and ~81% at 168 h (slow turnover, basal level)",
+    "F10": "pSmad2 at 48 h after the washout is ~7% of its peak (target >= 10%)",
+}
+
+
+@pytest.mark.parametrize("check_id", [
+    pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[i])) if i in KNOWN_MISSES else i
+    for i in validation_fibrosis.FIBROBLAST_CHECKS])
+def test_fibroblast_behaviour(sim, check_id):
+    """Each fibroblast behaviour as written before simulation; known misses are strict xfails (FAIL rows)."""
+    check = validation.run_check(sim, check_id)
+    assert check.id == check_id and np.isfinite(check.margin)
+    assert check.passed, f"{check.id}: target {check.target}; model {check.model}. {check.note}"
+
+
+def test_fibroblast_behaviours_are_in_validate_but_not_ensemble_constraints():
+    from alk5_pysb.analysis import subset
+    assert set(validation_fibrosis.FIBROBLAST_CHECKS) <= set(validation.all_checks())
+    assert not set(validation_fibrosis.FIBROBLAST_CHECKS) & set(subset.constraints())
