@@ -148,6 +148,8 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
                                   "total_s": total, "per_second": n_sims / total,
                                   "protocol": "pretreat:60min, 100 pM TGF-beta1, readouts at 60 min"}
 
+    stages["networks_24h"] = network_timings(repeats)
+
     return {
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": _machine(),
@@ -160,6 +162,25 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
                      "resting_state": rest_info},
         "timings": stages,
     }
+
+
+def network_timings(repeats: int) -> dict:
+    """Size and 24-h simulation time (100 pM TGF-beta1, resting state cached) of every shipped network: the
+    full model, the lean TGF-beta1 one, and the TGF-beta1 one with the fibrosis block (issue 18)."""
+    from alk5_pysb.io.locations import NETWORKS, models_dir
+    from alk5_pysb.simulation.experiment import Experiment
+    from alk5_pysb.simulation.simulator import Simulator
+    manifest = json.loads((models_dir() / "MANIFEST.json").read_text(encoding="utf-8"))
+    sizes = {"full": manifest, "tgfb1": manifest["tgfb1_network"], "fibrosis": manifest["fibrosis_network"]}
+    out = {}
+    for name in NETWORKS:
+        sim = Simulator(network=name)
+        protocol = Experiment(dose_pM=100.0, t_end_min=1440.0, n_points=241)
+        sim.run(protocol)
+        times = [_timed(sim.run, protocol)[0] for _ in range(repeats)]
+        out[name] = {"species": sizes[name]["species"], "reactions": sizes[name]["reactions"],
+                     "simulation_24h": _summary(times)}
+    return out
 
 
 PROBLEMS = {"literature": ROOT / "models" / "petab" / "problem.yaml", "hepatocyte": "hepatocyte"}
@@ -268,6 +289,9 @@ def table(result: dict) -> str:
         (f"inhibition table ({t['inhibition_table']['compounds']} compounds x {t['inhibition_table']['n_doses']} doses)",
          f"{t['inhibition_table']['total_s']:.2f} s total ({t['inhibition_table']['per_second']:.1f} sims/s)"),
     ]
+    for name, net_t in t.get("networks_24h", {}).items():
+        rows.append((f"{name} network: 24 h simulation", f"{net_t['simulation_24h']['median_s'] * 1e3:.1f} ms "
+                     f"({net_t['species']} species, {net_t['reactions']} reactions)"))
     for name in PROBLEMS:
         cal = t.get(f"calibration_{name}")
         if not cal:
