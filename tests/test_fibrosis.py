@@ -126,3 +126,36 @@ def test_fibroblast_behaviours_are_in_validate_but_not_ensemble_constraints():
     from alk5_pysb.analysis import subset
     assert set(validation_fibrosis.FIBROBLAST_CHECKS) <= set(validation.all_checks())
     assert not set(validation_fibrosis.FIBROBLAST_CHECKS) & set(subset.constraints())
+
+
+def _seven_days(fib, params):
+    from alk5_pysb.analysis.validation_fibrosis import feeding
+    values = {**contexts.load("fibroblast"), **params}
+    e = Experiment(dose_pM=100.0, t_end_min=10080, n_points=169, **feeding(10080))
+    rest = Experiment(dose_pM=0.0, t_end_min=10080, n_points=169)
+    cols = ["alpha_SMA", "MRTF_nuclear", "TGFB1_mRNA", "latent_TGFB1", "collagen_deposited", "pSmad2"]
+    return fib.run(e, readouts=cols, params=values), fib.run(rest, readouts=cols, params=values)
+
+
+def test_cutting_the_rhoa_mrtf_link_removes_rhoa_from_alpha_sma(fib):
+    """With RhoA-GTP no longer activating ROCK (k_act_ROCK = 0), TGF-beta1 no longer moves MRTF into the nucleus
+    and the alpha-SMA rise shrinks; the Smad side is unchanged in the first hour."""
+    with_link, rest = _seven_days(fib, {})
+    cut, cut_rest = _seven_days(fib, {"k_act_ROCK": 0.0})
+    gain = lambda stim, base, col: stim[col].iloc[24] - base[col].iloc[24]          # at 24 h
+    assert gain(with_link, rest, "MRTF_nuclear") > 1000
+    assert abs(gain(cut, cut_rest, "MRTF_nuclear")) < 0.05 * gain(with_link, rest, "MRTF_nuclear")
+    sma = lambda stim, base: stim["alpha_SMA"].iloc[72] - base["alpha_SMA"].iloc[72]   # at 72 h
+    assert sma(cut, cut_rest) < 0.8 * sma(with_link, rest)
+    assert cut["pSmad2"].iloc[1] == pytest.approx(with_link["pSmad2"].iloc[1], rel=0.05)
+
+
+def test_removing_autoinduction_changes_the_seven_day_response(fib):
+    """Without TGFB1 autoinduction (k_tx_max_TGFB1 = 0) TGFB1 mRNA and the latent pool stay at rest, and the
+    7-day response (deposited collagen, alpha-SMA) is smaller: the autocrine loop adds to the signal."""
+    auto, _ = _seven_days(fib, {})
+    none, _ = _seven_days(fib, {"k_tx_max_TGFB1": 0.0})
+    assert none["TGFB1_mRNA"].max() < 1.01 * none["TGFB1_mRNA"].iloc[0] < auto["TGFB1_mRNA"].max() / 1.5
+    assert none["latent_TGFB1"].iloc[-1] < auto["latent_TGFB1"].iloc[-1]
+    assert none["collagen_deposited"].iloc[-1] < auto["collagen_deposited"].iloc[-1]
+    assert none["alpha_SMA"].iloc[-1] < auto["alpha_SMA"].iloc[-1]

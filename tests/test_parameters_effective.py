@@ -27,9 +27,23 @@ def _change(new, old):
     return float(np.max(np.abs(new - old) / np.maximum(np.abs(old), 1.0)))
 
 
-def test_every_listed_parameter_acts_or_is_refused_as_inert(sim):
+def _fibrosis_rows():
     from alk5_pysb.model.parameters import default_table
-    listed = list(default_table().frame.index)          # what `alk5 info` lists
+    frame = default_table().frame
+    return list(frame.index[frame["block"] == "fibrosis"])
+
+
+@pytest.mark.parametrize("network", ["full", "fibrosis"])
+def test_every_listed_parameter_acts_or_is_refused_as_inert(sim, network):
+    """Every table row acts on the full network, or, for the fibrosis block's rows, on the fibrosis network."""
+    from alk5_pysb.model.parameters import default_table
+    from alk5_pysb.simulation.simulator import shared_simulator
+    fibrosis = _fibrosis_rows()
+    if network == "full":
+        listed = [n for n in default_table().frame.index if n not in fibrosis]   # what `alk5 info` lists
+    else:
+        sim, listed = shared_simulator("fibrosis"), fibrosis
+    assert set(listed) <= set(sim.table_parameters) | set(INERT_PARAMETERS)
     observables = sim.observables
     base_rest = sim.resting_state({})
     base_runs = {}

@@ -1,0 +1,124 @@
+"""Prevention versus reversal by an ALK5 inhibitor in the fibroblast context, with bands and what they rest on.
+
+Called by ``make figures`` as ``python scripts/fibrosis_prevention_reversal.py --out figures/``. For every member
+(``--members``, default 256): the shipped literature-constrained ensemble's folds for the constants B1-B25
+constrain (members reused in turn) and a Latin hypercube prior draw (seed 0) for the fibrosis block's
+constants, the numbers of F8/F9 (``validation_fibrosis.prevention_reversal``: continuous 100 pM TGF-beta1 fed
+every 48 h, 10 uM SB-431542 from the start or from 48 h or 72 h). Each number is reported as median and 90%
+band, and the constants it rests on are ranked by |Spearman rank correlation| between the member's own fold
+of each constant and the number (a transparent, model-free measure over given data; constants with a single
+value in the ensemble cannot correlate), listing only those above the noise floor of unrelated constants
+(Bonferroni over all constants, 5%). Writes fibrosis_prevention_reversal.csv (per member) and
+fibrosis_prevention_reversal.json (bands, top five constants per number, failures).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alk5_pysb.analysis import uncertainty
+from alk5_pysb.io.files import atomic_write
+from alk5_pysb.model.parameters import default_table
+
+LABELS = {
+    "prevented_alpha_SMA": "alpha-SMA 72-h increment with the inhibitor from the start (fraction of control)",
+    "prevented_COL1A1": "COL1A1 mRNA 72-h increment with the inhibitor from the start (fraction of control)",
+    "alpha_SMA_96h_of_48h": "alpha-SMA at 96 h, inhibitor from 48 h (fraction of its 48-h level)",
+    "alpha_SMA_168h_of_48h": "alpha-SMA at 168 h, inhibitor from 48 h (fraction of its 48-h level)",
+    "secretion_120h_of_untreated": "collagen secretion at 120 h, inhibitor from 72 h (fraction of untreated)",
+    "deposited_144h_of_72h": "deposited collagen at 144 h, inhibitor from 72 h (fraction of its 72-h amount)",
+}
+
+
+def members(n: int, seed: int) -> tuple[pd.DataFrame, str]:
+    table = default_table().frame
+    fibrosis = [name for name in table.index if table.loc[name, "block"] == "fibrosis"]
+    fib = uncertainty.draw(n, seed, parameters=fibrosis).drop(columns="member")
+    shipped = uncertainty.shipped_ensemble()
+    if shipped is None:
+        return uncertainty.draw(n, seed), f"{n} prior draws"
+    base = shipped.iloc[np.arange(n) % len(shipped)].reset_index(drop=True).drop(columns="member")
+    ens = pd.concat([pd.DataFrame({"member": np.arange(n)}), base, fib], axis=1)
+    return ens, (f"{n} members: the shipped constrained ensemble ({len(shipped)} members, reused in turn) for the "
+                 f"constants B1-B25 constrain, prior draws (seed {seed}) for the {len(fibrosis)} fibrosis-block constants")
+
+
+def _one(folds: dict) -> dict:
+    from alk5_pysb.analysis.validation_fibrosis import prevention_reversal
+    from alk5_pysb.errors import SimulationError
+    from alk5_pysb.simulation.simulator import shared_simulator
+    sim = shared_simulator("fibrosis")
+    sim.folds = {k: v for k, v in folds.items() if k in sim.table_parameters}
+    try:
+        with np.errstate(all="ignore"):
+            return {**prevention_reversal(sim), "error": ""}
+    except (SimulationError, RuntimeError, ValueError, ZeroDivisionError) as err:
+        return {"error": " ".join(str(err).split())[:300]}
+    finally:
+        sim.folds = {}
+
+
+def rests_on(ens: pd.DataFrame, values: pd.DataFrame, top: int = 5) -> dict:
+    from scipy.stats import spearmanr
+    table = uncertainty.prior()
+    own = uncertainty.own_folds(ens, table)
+    columns = [c for c in uncertainty.fold_columns(own) if own[c].nunique() > 1]
+    out = {}
+    for key in LABELS:
+        ok = values["error"].eq("") & np.isfinite(values[key].astype(float))
+        rho = {c.split(":", 1)[1]: spearmanr(own.loc[ok, c], values.loc[ok, key]).statistic for c in columns}
+        floor = noise_floor(int(ok.sum()), len(columns))
+        ranked = sorted(((n, r) for n, r in rho.items() if np.isfinite(r) and abs(r) > floor),
+                        key=lambda kv: -abs(kv[1]))[:top]
+        out[key] = [{"constant": name, "spearman": round(float(r), 3), "evidence": table.loc[name, "evidence"]}
+                    for name, r in ranked]
+    return out
+
+
+def noise_floor(n: int, tests: int) -> float:
+    """|rho| that an unrelated constant exceeds with probability 0.05 over all ``tests`` constants (Bonferroni,
+    normal approximation of Spearman's rho under independence)."""
+    from scipy.stats import norm
+    return float(norm.ppf(1 - 0.025 / tests) / np.sqrt(max(n - 1, 1)))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="figures")
+    parser.add_argument("--members", type=int, default=256)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ens, what = members(args.members, args.seed)
+    tasks = [uncertainty.member_folds(ens, m) for m in ens["member"]]
+    workers = args.workers or os.cpu_count() or 1
+    with ProcessPoolExecutor(workers) as pool:
+        rows = list(pool.map(_one, tasks, chunksize=4))
+    values = pd.DataFrame(rows)
+    values.insert(0, "member", ens["member"])
+    atomic_write(out / "fibrosis_prevention_reversal.csv", values.to_csv(index=False, float_format="%.5g"))
+    ok = values["error"].eq("")
+    summary = {"members": what, "failed": int((~ok).sum()),
+               "bands": {key: {"label": label, **uncertainty.band(values.loc[ok, key])} for key, label in LABELS.items()},
+               "rests_on": rests_on(ens, values),
+               "noise_floor_abs_rho": noise_floor(int(ok.sum()), len(uncertainty.fold_columns(ens))),
+               "method": "median and 5th-95th percentile over members; constants ranked by |Spearman rho| of their "
+                         "own fold with the number"}
+    atomic_write(out / "fibrosis_prevention_reversal.json", json.dumps(summary, indent=2, default=float) + "\n")
+    for key, b in summary["bands"].items():
+        names = ", ".join(f"{r['constant']} {r['spearman']:+.2f}" for r in summary["rests_on"][key][:3])
+        print(f"{key}: {b['median']:.2f} ({b['q05']:.2f}-{b['q95']:.2f}); rests on {names}")
+    print(f"{summary['failed']} of {len(values)} members failed -> {out / 'fibrosis_prevention_reversal.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
