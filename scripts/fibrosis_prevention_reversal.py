@@ -8,7 +8,8 @@ every 48 h, 10 uM SB-431542 from the start or from 48 h or 72 h). Each number is
 band, and the constants it rests on are ranked by |Spearman rank correlation| between the member's own fold
 of each constant and the number (a transparent, model-free measure over given data; constants with a single
 value in the ensemble cannot correlate), listing only those above the noise floor of unrelated constants
-(Bonferroni over all constants, 5%). Writes fibrosis_prevention_reversal.csv (per member) and
+(Bonferroni, 5%), separately for the fibrosis block (independent draws) and the constrained constants (the
+ensemble's distinct sets, whose constants move together: candidates, not a clean ranking). Writes fibrosis_prevention_reversal.csv (per member) and
 fibrosis_prevention_reversal.json (bands, top five constants per number, failures).
 """
 from __future__ import annotations
@@ -65,19 +66,31 @@ def _one(folds: dict) -> dict:
 
 
 def rests_on(ens: pd.DataFrame, values: pd.DataFrame, top: int = 5) -> dict:
+    """Per number, the constants whose own fold correlates with it beyond the noise floor, in two lists: the
+    fibrosis block's (independent Latin hypercube draws: a clean ranking) and the constrained ones (the shipped
+    ensemble's distinct parameter sets, reused in turn: its constants move together between sets, so each
+    listed one may stand for its set; read them as candidates, with the mechanism)."""
     from scipy.stats import spearmanr
     table = uncertainty.prior()
     own = uncertainty.own_folds(ens, table)
+    block = set(table.index[default_table().frame.reindex(table.index)["block"] == "fibrosis"])
     columns = [c for c in uncertainty.fold_columns(own) if own[c].nunique() > 1]
+    groups = {"fibrosis_block": [c for c in columns if c.split(":", 1)[1] in block],
+              "constrained_constants": [c for c in columns if c.split(":", 1)[1] not in block]}
+    distinct_sets = len(own[groups["constrained_constants"]].drop_duplicates()) if groups["constrained_constants"] else 0
     out = {}
     for key in LABELS:
         ok = values["error"].eq("") & np.isfinite(values[key].astype(float))
-        rho = {c.split(":", 1)[1]: spearmanr(own.loc[ok, c], values.loc[ok, key]).statistic for c in columns}
-        floor = noise_floor(int(ok.sum()), len(columns))
-        ranked = sorted(((n, r) for n, r in rho.items() if np.isfinite(r) and abs(r) > floor),
-                        key=lambda kv: -abs(kv[1]))[:top]
-        out[key] = [{"constant": name, "spearman": round(float(r), 3), "evidence": table.loc[name, "evidence"]}
-                    for name, r in ranked]
+        out[key] = {}
+        for group, cols in groups.items():
+            n_eff = int(ok.sum()) if group == "fibrosis_block" else min(int(ok.sum()), distinct_sets)
+            floor = noise_floor(n_eff, max(len(cols), 1))
+            rho = {c.split(":", 1)[1]: spearmanr(own.loc[ok, c], values.loc[ok, key]).statistic for c in cols}
+            ranked = sorted(((n, r) for n, r in rho.items() if np.isfinite(r) and abs(r) > floor),
+                            key=lambda kv: -abs(kv[1]))[:top]
+            out[key][group] = {"noise_floor": round(floor, 3), "constants": [
+                {"constant": name, "spearman": round(float(r), 3), "evidence": table.loc[name, "evidence"]}
+                for name, r in ranked]}
     return out
 
 
@@ -109,13 +122,15 @@ def main(argv=None) -> int:
     summary = {"members": what, "failed": int((~ok).sum()),
                "bands": {key: {"label": label, **uncertainty.band(values.loc[ok, key])} for key, label in LABELS.items()},
                "rests_on": rests_on(ens, values),
-               "noise_floor_abs_rho": noise_floor(int(ok.sum()), len(uncertainty.fold_columns(ens))),
                "method": "median and 5th-95th percentile over members; constants ranked by |Spearman rho| of their "
                          "own fold with the number"}
     atomic_write(out / "fibrosis_prevention_reversal.json", json.dumps(summary, indent=2, default=float) + "\n")
     for key, b in summary["bands"].items():
-        names = ", ".join(f"{r['constant']} {r['spearman']:+.2f}" for r in summary["rests_on"][key][:3])
-        print(f"{key}: {b['median']:.2f} ({b['q05']:.2f}-{b['q95']:.2f}); rests on {names}")
+        parts = []
+        for group, found in summary["rests_on"][key].items():
+            names = ", ".join(f"{r['constant']} {r['spearman']:+.2f}" for r in found["constants"][:3]) or "none"
+            parts.append(f"{group.replace('_', ' ')}: {names}")
+        print(f"{key}: {b['median']:.2f} ({b['q05']:.2f}-{b['q95']:.2f}); rests on " + "; ".join(parts))
     print(f"{summary['failed']} of {len(values)} members failed -> {out / 'fibrosis_prevention_reversal.json'}")
     return 0
 

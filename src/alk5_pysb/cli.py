@@ -616,10 +616,15 @@ def cmd_regimen(args):
             fu = float(args.fu)
         except ValueError:
             raise UserInputError(f"--fu {args.fu!r}: expected a fraction unbound in (0, 1]") from None
+    from alk5_pysb.io.contexts import network as context_network
+    network = context_network(args.context) or "tgfb1"
+    values = _context(args)
     readouts = _names(args.readouts)
-    valid = list(readout_table().index)
+    table = readout_table()
+    valid = [r for r in table.index if table.loc[r, "network"] in ("any", network)]
     if not readouts or len(set(readouts)) != len(readouts) or any(r not in valid for r in readouts):
-        raise UserInputError(f"--readouts {args.readouts!r}: expected distinct readouts from {', '.join(valid)}")
+        raise UserInputError(f"--readouts {args.readouts!r}: expected distinct readouts from {', '.join(valid)}"
+                             + ("" if network == "fibrosis" else " (fibrosis readouts need --context fibroblast)"))
     out = Path(args.output)
     if (out / "summary.json").exists() and not args.force:
         raise UserInputError(f"{out} already holds a regimen (summary.json): use --force to overwrite it or choose "
@@ -628,7 +633,7 @@ def cmd_regimen(args):
         if args.residence_time else None
     summary = run_regimen(args.compound, regimen, parse_concentration(args.tgfb1, to="pM", what="--tgfb1"),
                           readouts, out, fu=fu, models=args.models, residence_time_min=residence,
-                          washout_days=washout)
+                          washout_days=washout, network=network, values=values)
     ss = summary["steady_state_closed_form"]
     print(f"{summary['compound']}: {regimen.n_doses} doses of {regimen.dose_mg:g} mg; closed-form steady state of "
           f"dosing every {regimen.every_h:g} h: C_max {ss['C_max_nM']:.4g} nM, C_min {ss['C_min_nM']:.4g} nM (unbound "
@@ -649,7 +654,7 @@ def cmd_regimen(args):
             print("ensemble: --fu fixes the fraction unbound; the other PK values are drawn from their ranges")
         ens = regimen_ensemble(args.compound, regimen, parse_concentration(args.tgfb1, to="pM", what="--tgfb1"),
                                readouts, members, out, seed=args.seed, models=args.models, washout_days=washout,
-                               residence_time_min=residence, fu=fu)
+                               residence_time_min=residence, fu=fu, network=network, values=values)
         for key, b in ens["metrics"].items():
             if "trough" in key or "peak" in key:
                 print(f"  {key}: {_band_text({**b, 'median': 100 * b['median'], 'q05': 100 * b['q05'], 'q95': 100 * b['q95']}, '%')}")
@@ -992,6 +997,7 @@ def build_parser():
     s.add_argument("-o", "--output", required=True, help="results folder")
     s.add_argument("--force", action="store_true", help="overwrite a regimen already in the results folder")
     _ensemble_options(s)
+    _context_option(s)
     s.add_argument("--models", help="exports folder (default: the shipped exports)")
     s.set_defaults(func=cmd_regimen)
 

@@ -23,12 +23,14 @@ STEP_MIN = 5.0
 
 
 def regimen_model(pk: OralPK, regimen: Regimen, tgfb1_pM: float, compound, models=None,
-                  residence_time_min: float | None = None) -> str:
+                  residence_time_min: float | None = None, network: str = "tgfb1", values: dict | None = None) -> str:
     from alk5_pysb.io.locations import sbml_path
     from alk5_pysb.io.regimen_sbml import regimen_sbml
     if not (math.isfinite(tgfb1_pM) and tgfb1_pM > 0):
         raise UserInputError(f"TGF-beta1 level {tgfb1_pM!r} pM: expected a level > 0 pM (e.g. 100pM)")
-    lean = Path(sbml_path("tgfb1", models)).read_text(encoding="utf-8")
+    lean = Path(sbml_path(network, models)).read_text(encoding="utf-8")
+    if values:
+        lean = _member_sbml(lean, {}, values)
     tbrii = compound.kd_tbrii_cell_nM if math.isfinite(compound.tbrii_ic50_nM) else None
     kon = compound.kon if residence_time_min is None else 1.0 / (residence_time_min * compound.kd_cell_nM)
     return regimen_sbml(lean, pk, regimen.dose_times_h() * 60.0, regimen.dose_mg, tgfb1_pM, compound.kd_cell_nM, tbrii,
@@ -98,14 +100,16 @@ def recovery(frame: pd.DataFrame, regimen: Regimen, readout: str) -> dict:
 
 
 def run_regimen(compound_name: str, regimen: Regimen, tgfb1_pM: float, readouts, outdir: Path, fu=None,
-                models=None, figure=True, residence_time_min: float | None = None, washout_days: float = 7.0) -> dict:
+                models=None, figure=True, residence_time_min: float | None = None, washout_days: float = 7.0,
+                network: str = "tgfb1", values: dict | None = None) -> dict:
+    """The regimen on a network (``fibrosis`` with the fibroblast context's ``values``: collagen, alpha-SMA)."""
     from alk5_pysb.pharmacology.compounds import get_compound
     from alk5_pysb.pharmacology.pk import get_pk
     pk = get_pk(compound_name, fu=fu)
     compound = get_compound(pk.compound)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    sbml = regimen_model(pk, regimen, tgfb1_pM, compound, models, residence_time_min)
+    sbml = regimen_model(pk, regimen, tgfb1_pM, compound, models, residence_time_min, network, values)
     (outdir / "regimen.sbml").write_text(sbml, encoding="utf-8")
     frame = simulate_regimen(sbml, regimen, readouts, washout_days=washout_days)
     frame.to_csv(outdir / "timecourse.csv", index=False)
