@@ -40,12 +40,14 @@ def test_the_block_is_optional_and_reported():
 
 
 def test_fibrosis_sbml_validates_and_copasi_agrees_with_roadrunner():
-    """The exported fibrosis network: 0 libsbml errors, and COPASI gives RoadRunner's numbers over 2 days,
-    slow matrix pools included."""
+    """The exported fibrosis network: 0 libsbml errors, 0 unit warnings, every protein annotated, and COPASI
+    gives RoadRunner's numbers over 2 days, slow matrix pools included."""
     pytest.importorskip("basico")
+    from alk5_pysb.io.annotate import annotation_problems
     from alk5_pysb.io.export import validate_sbml
     text = (MODELS / "alk5_fibrosis.sbml").read_text(encoding="utf-8")
-    assert validate_sbml(text) == []
+    assert validate_sbml(text, units=True) == []
+    assert annotation_problems(text) == []
     times = np.linspace(0, 2880, 49)
     names = ["pSmad2", "alpha_SMA", "FN1_mRNA", "collagen_deposited", "TGFB1_mRNA", "MRTF_nuclear", "latent_TGFB1"]
     params = {"TGFB1_0": 120_000.0}

@@ -69,9 +69,15 @@ TABLE_UNIT_TO_SBML = {
 }
 
 
+#: expressions whose unit no naming rule gives: a sum of table rates times dimensionless factors
+EXPRESSION_UNITS = {"k_activation_LTGFB1": "per_minute"}
+
+
 def expression_units(name: str, readout_units: dict, table=None) -> str:
     """SBML units of a PySB observable or expression (assignment-rule parameter), by what it is."""
-    for suffix in ("_TBRII", "_without_kinase", "_stabilised"):   # a table rate x a dimensionless factor
+    if name in EXPRESSION_UNITS:
+        return EXPRESSION_UNITS[name]
+    for suffix in ("_TBRII", "_without_kinase", "_stabilised", "_effective", "_secreted"):   # a table rate x a dimensionless factor
         base = name.removesuffix(suffix)
         if base != name and table is not None and base in table.frame.index:
             return TABLE_UNIT_TO_SBML[table.unit(base)]
@@ -91,6 +97,8 @@ def expression_units(name: str, readout_units: dict, table=None) -> str:
         return "dimensionless"
     if readout_units.get(name) == "pM":
         return "pM"
+    if readout_units.get(name) == "molecule/(cell*min)":
+        return "item_per_minute"
     return "item"           # observables and chain-count readouts are amounts per cell
 
 

@@ -77,7 +77,7 @@ def collagen_secretion_and_deposition(b):
     # a flux copy: the cell-associated loss (kdeg_COL1A1, transcription block) stays as it is; the
     # secreted fraction of that flux appears in the medium
     b.rule("procollagen_secretion", cell() >> cell() + medium(),
-           b.expression("k_secretion_COL1A1", b.par("f_secreted_COL1A1") * b.rate("kdeg_COL1A1")))
+           b.expression("kdeg_COL1A1_secreted", b.par("f_secreted_COL1A1") * b.rate("kdeg_COL1A1")))
     b.rule("procollagen_deposition", medium() >> matrix(), b.rate("k_deposit_collagen"))
     b.rule("procollagen_clearance", medium() >> None, b.rate("k_clear_procollagen"))
     b.rule("deposited_collagen_turnover", matrix() >> None, b.rate("kdeg_collagen_deposited"))
@@ -114,7 +114,7 @@ def declare_readouts(b):
     ob("TGFB1_mRNA", b.m.mRNA_TGFB1())
     ob("procollagen_medium", b.m.procollagen_medium_pool())
     cell = ob("obs_COL1A1_protein", b.m.COL1A1_protein())
-    b.expression("collagen_secretion", b.model.expressions["k_secretion_COL1A1"] * cell)
+    b.expression("collagen_secretion", b.model.expressions["kdeg_COL1A1_secreted"] * cell)
     ob("collagen_deposited", b.m.collagen_matrix())
     latent = ob("obs_latent_TGFB1_molecules", b.m.LTGFB1())
     b.expression("latent_TGFB1", latent / (1e-3 * b.molecules_per_nM("medium")))
