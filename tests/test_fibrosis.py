@@ -161,3 +161,19 @@ def test_removing_autoinduction_changes_the_seven_day_response(fib):
     assert none["latent_TGFB1"].iloc[-1] < auto["latent_TGFB1"].iloc[-1]
     assert none["collagen_deposited"].iloc[-1] < auto["collagen_deposited"].iloc[-1]
     assert none["alpha_SMA"].iloc[-1] < auto["alpha_SMA"].iloc[-1]
+
+
+def test_an_ensemble_can_vary_the_fibrosis_block_alone_against_the_fibroblast_behaviours(tmp_path):
+    """alk5 ensemble --context fibroblast --vary fibrosis --behaviours F...: only the block's constants are drawn,
+    the F behaviours are evaluated on the fibrosis network with those draws (their distances differ)."""
+    from alk5_pysb.analysis import subset, uncertainty
+    from alk5_pysb.model.parameters import default_table
+    table = uncertainty.restrict(uncertainty.prior(contexts.load("fibroblast"), contexts.read_ranges("fibroblast")),
+                                 ["fibrosis"])
+    block = set(default_table().frame.index[default_table().frame["block"] == "fibrosis"])
+    summary = subset.run(tmp_path / "ens", population=5, ids=["F9", "F10"], workers=1, table=table, max_levels=1)
+    record = json.loads((tmp_path / "ens" / "subset_run.json").read_text(encoding="utf-8"))
+    assert record["parameters"] and set(record["parameters"]) <= block
+    level = pd.read_csv(tmp_path / "ens" / "levels" / "level_00.csv")
+    assert level["distance"].nunique() > 1            # the draws reach the fibroblast behaviours
+    assert summary["levels"] == 1

@@ -316,6 +316,8 @@ def test_total_order_over_accepted_marginals_finds_the_driving_constant():
 @pytest.mark.parametrize("args, words", [
     (["measure-next", "--over", "prior", "--members", "10", "-o", "next"], ["--members", "at least 64"]),
     (["measure-next", "--base", "10", "-o", "next"], ["--base", "power of two"]),
+    (["ensemble", "--vary", "fibrosiss", "--behaviours", "F1", "-o", "ens"], ["--vary fibrosiss", "fibrosis"]),
+    (["ensemble", "--context", "fibroblast", "-o", "ens"], ["--context", "fibroblast behaviours only"]),
     (["validate", "--ensemble", "prior:2"], ["-o DIR"]),
     (["validate", "--behaviours", "B1,B99"], ["B99", "valid: B1"]),
     (["simulate", "--dose", "100pM", "--inhibitor-washout", "30min"], ["--inhibitor-dose"]),

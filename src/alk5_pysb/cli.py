@@ -374,10 +374,18 @@ def _ensemble_subset(args):
     from alk5_pysb.analysis import subset
     if args.max_levels < 1:
         raise UserInputError(f"--max-levels must be at least 1, got {args.max_levels}")
+    from alk5_pysb.analysis import uncertainty
+    from alk5_pysb.io.contexts import read_ranges
     ids = _check_ids(args) if args.behaviours else None
+    if getattr(args, "context", None) and (ids is None or not all(i.startswith("F") for i in ids)):
+        raise UserInputError("--context applies to the fibroblast behaviours only (--behaviours F1,...): the B "
+                             "behaviours run on the default table")
     out = Path(args.output)
+    table = uncertainty.prior(_context(args), read_ranges(getattr(args, "context", None)))
+    if args.vary:
+        table = uncertainty.restrict(table, _names(args.vary))
     summary = subset.run(out, population=args.population, ids=ids, seed=args.seed, workers=args.workers,
-                         models=args.models, resume=args.resume, max_levels=args.max_levels)
+                         models=args.models, resume=args.resume, max_levels=args.max_levels, table=table)
     print(f"subset simulation: {summary['levels']} levels, {summary['simulated']} parameter sets simulated in "
           f"{summary['seconds'] / 60:.1f} min; last tolerance {summary['final_tolerance']:.3g} "
           + ("(every constraint met)" if summary["reached_zero"] else "(not yet 0: --resume with more --max-levels)"))
@@ -1041,6 +1049,9 @@ def build_parser():
     s.add_argument("-o", "--output", required=True, help="results folder")
     s.add_argument("--models", help="exports folder (default: the shipped exports)")
     s.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    s.add_argument("--vary", metavar="BLOCK[,BLOCK]", help="subset: draw only the constants of these blocks (column "
+                   "block of parameters.csv, e.g. fibrosis); the others stay at their (context's) values")
+    _context_option(s)
     s.set_defaults(func=cmd_ensemble)
 
     s = sub.add_parser("calibrate", help="multi-start fit of a PEtab (v1) problem on alk5's engine (pyPESTO; "

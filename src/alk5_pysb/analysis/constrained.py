@@ -40,10 +40,20 @@ FULL_NETWORK = ("B9",)
 EVALUATIONS = "evaluations.jsonl"
 
 
-def _sims(models=None, rtol: float = 1e-6, atol: float = 1e-9):
+def _sims(models=None, rtol: float = 1e-6, atol: float = 1e-9, fibrosis: bool = False):
     from alk5_pysb.simulation.simulator import Simulator
-    return {"full": Simulator(network="full", models=models, rtol=rtol, atol=atol),
+    sims = {"full": Simulator(network="full", models=models, rtol=rtol, atol=atol),
             "tgfb1": Simulator(network="tgfb1", models=models, rtol=rtol, atol=atol)}
+    if fibrosis:             # the fibroblast behaviours F1-F10 run on the fibrosis network
+        sims["fibrosis"] = Simulator(network="fibrosis", models=models, rtol=rtol, atol=atol)
+    return sims
+
+
+def network_of(check_id: str, sims: dict) -> str:
+    """The network a behaviour runs on: F* on the fibrosis network, B9 on the full one, the rest on the lean one."""
+    if check_id.startswith("F") and "fibrosis" in sims:
+        return "fibrosis"
+    return "full" if check_id in FULL_NETWORK or "tgfb1" not in sims else "tgfb1"
 
 
 def evaluate(sims: dict, folds: dict[str, float], ids=None, eps: float = math.inf) -> dict:
@@ -53,7 +63,7 @@ def evaluate(sims: dict, folds: dict[str, float], ids=None, eps: float = math.in
     start = time.perf_counter()
     out, distance = {}, 0.0
     for check_id in ids or CHECKS:
-        sim = sims["full" if check_id in FULL_NETWORK or "tgfb1" not in sims else "tgfb1"]
+        sim = sims[network_of(check_id, sims)]
         sim.folds = {n: f for n, f in folds.items() if n in sim.table_parameters}
         try:
             check = run_check(sim, check_id)
@@ -113,7 +123,7 @@ def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models
     done = read_evaluations(out) if resume else {}
     todo = [m for m in members["member"] if int(m) not in done]
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
-    sims = _sims(models, rtol, atol)
+    sims = _sims(models, rtol, atol, fibrosis=any(str(i).startswith("F") for i in ids))
     with open(out / EVALUATIONS, "a", encoding="utf-8") as sink, \
             tqdm(total=len(members), initial=len(members) - len(todo), desc="behaviours", unit="member",
                  disable=None if progress else True) as bar:

@@ -172,7 +172,8 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
     earlier = json.loads((out / "summary.json").read_text(encoding="utf-8")).get("seconds", 0.0) \
         if history and (out / "summary.json").is_file() else 0.0
     workers = workers or os.cpu_count() or 1
-    pool = _pool({"sims": _sims(models, rtol, atol), "names": names, "table": table, "ids": ids}, workers)
+    sims = _sims(models, rtol, atol, fibrosis=any(i.startswith("F") for i in ids))
+    pool = _pool({"sims": sims, "names": names, "table": table, "ids": ids}, workers)
     try:
         if not history:
             z = np.random.default_rng([seed, 0]).standard_normal((population, len(names)))

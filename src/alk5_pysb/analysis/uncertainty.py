@@ -53,6 +53,23 @@ def prior(context: dict | None = None, context_ranges: pd.DataFrame | None = Non
     return frame
 
 
+def restrict(table: pd.DataFrame, blocks) -> pd.DataFrame:
+    """The table with only the constants of ``blocks`` (parameters.csv column block) left uncertain: every other
+    row becomes a point at its value (an ensemble conditional on them, e.g. the fibrosis block alone)."""
+    from alk5_pysb.model.parameters import default_table
+    frame = default_table().frame
+    known = sorted(set(frame["block"]))
+    bad = [b for b in blocks if b not in known]
+    if bad or not blocks:
+        raise UserInputError(f"--vary {','.join(blocks)}: expected blocks from {', '.join(known)}")
+    out = table.copy()
+    keep = set(frame.index[frame["block"].isin(blocks)])
+    for name in out.index:
+        if name not in keep and out.loc[name, "distribution"] != "point":
+            out.loc[name, ["distribution", "low", "high"]] = ["point", out.loc[name, "value"], out.loc[name, "value"]]
+    return out
+
+
 def uncertain(table: pd.DataFrame) -> list[str]:
     """Parameters that are drawn (not point, non-zero)."""
     return [n for n, r in table.iterrows() if r["distribution"] != "point" and r["value"] > 0]
