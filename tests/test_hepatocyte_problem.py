@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 
 from alk5_pysb.io import hepatocyte
 
@@ -175,3 +176,15 @@ def test_fit_curves_on_a_grid_pass_through_the_fitted_points():
                           on=["observableId", "simulationConditionId", "time"], suffixes=("", "_grid"))
     assert len(merged) >= 50
     np.testing.assert_allclose(merged["simulation_grid"], merged["simulation"], rtol=1e-4, atol=1e-6)
+
+
+def test_the_shipped_problem_lints_from_the_source_tree():
+    """Issue 20 defect 6: PEtab tools other than ours open the hepatocyte problem in a checkout (the YAML's
+    ../../../exports/alk5_rest.sbml resolves through src/alk5_pysb/exports, a link to models/; in the wheel
+    it is the packaged exports folder)."""
+    petab = pytest.importorskip("petab.v1")
+    from petab.v1.lint import lint_problem
+    yaml_path = REPO / "src" / "alk5_pysb" / "data" / "contexts" / "hepatocyte" / "problem.yaml"
+    problem = petab.Problem.from_yaml(str(yaml_path))
+    assert problem.sbml_model is not None or problem.model is not None
+    assert lint_problem(problem) is False          # False: no errors found
