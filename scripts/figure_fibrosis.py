@@ -79,7 +79,7 @@ def plot_timecourses(frame: pd.DataFrame, out: Path):
     fig.tight_layout()
     for ext in ("png", "svg"):
         with atomic_path(out / f"fibrosis_timecourses.{ext}") as tmp:
-            fig.savefig(tmp, dpi=120, format=ext)
+            fig.savefig(tmp, dpi=120, format=ext, metadata={"Date": None} if ext == "svg" else {"Software": None})
     plt.close(fig)
 
 
@@ -130,7 +130,7 @@ def plot_regimen(bands: dict, summary: dict, out: Path):
     fig.tight_layout()
     for ext in ("png", "svg"):
         with atomic_path(out / f"fibrosis_regimen.{ext}") as tmp:
-            fig.savefig(tmp, dpi=120, format=ext)
+            fig.savefig(tmp, dpi=120, format=ext, metadata={"Date": None} if ext == "svg" else {"Software": None})
     plt.close(fig)
 
 

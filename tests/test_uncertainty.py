@@ -496,3 +496,15 @@ def test_the_shipped_constrained_ensemble_meets_its_constraints_when_rerun():
     for member in shipped["member"].iloc[:6]:
         again = constrained.evaluate(sims, uncertainty.member_folds(shipped, member), cheap)
         assert all(again[i]["passed"] for i in cheap), (member, again)
+
+
+def test_prior_draws_for_the_default_networks_leave_the_optional_blocks_out():
+    """Adding constants to an optional block (fibrosis) must not change the prior draws of the default networks:
+    those rows are drawn only on request (the fibroblast context's ensembles)."""
+    from alk5_pysb.model.parameters import default_table
+    frame = default_table().frame
+    fibrosis = {f"fold:{n}" for n in frame.index[frame["block"] == "fibrosis"]}
+    plain, extra = uncertainty.draw(4, seed=0), uncertainty.draw(4, seed=0, extra=True)
+    assert not fibrosis & set(plain.columns)
+    assert fibrosis & set(extra.columns)
+    assert set(plain.columns) < set(extra.columns)

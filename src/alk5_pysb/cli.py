@@ -216,7 +216,9 @@ def _members(args, sim=None):
     table = uncertainty.prior(_context(args), read_ranges(getattr(args, "context", None)))
     if getattr(args, "context", None) and str(spec).isdigit():
         spec = f"prior:{spec}"     # the shipped ensemble is constrained for the default context only
-    members, text = uncertainty.resolve(spec, seed=args.seed, table=table)
+    from alk5_pysb.io.contexts import network as context_network
+    extra = context_network(getattr(args, "context", None)) == "fibrosis"    # the fibrosis block's constants too
+    members, text = uncertainty.resolve(spec, seed=args.seed, table=table, extra=extra)
     if sim is not None:        # parameters a network does not have cannot act in it
         keep = [c for c in uncertainty.fold_columns(members) if c.split(":", 1)[1] in sim.table_parameters]
         members = members[["member", *keep]]

@@ -155,7 +155,7 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
     out = make_folder(Path(out))
     levels = make_folder(out / "levels")
     table = prior() if table is None else table
-    names = uncertain(table)
+    names = uncertain(table, extra=any(i.startswith("F") for i in ids))
     record = {"population": population, "behaviours": ids, "seed": seed, "parameters": names, "rtol": rtol,
               "atol": atol, "p0": P0, "block": BLOCK}
     record_path = out / "subset_run.json"

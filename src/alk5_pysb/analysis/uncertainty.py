@@ -70,9 +70,19 @@ def restrict(table: pd.DataFrame, blocks) -> pd.DataFrame:
     return out
 
 
-def uncertain(table: pd.DataFrame) -> list[str]:
-    """Parameters that are drawn (not point, non-zero)."""
-    return [n for n, r in table.iterrows() if r["distribution"] != "point" and r["value"] > 0]
+def uncertain(table: pd.DataFrame, extra: bool = False) -> list[str]:
+    """Parameters that are drawn (not point, non-zero). The rows of the optional blocks built only on request
+    (``builder.EXTRA_BLOCKS``: fibrosis) are drawn only with ``extra``, so draws for the default networks do
+    not change when such a block gains constants."""
+    skip = set() if extra else _extra_rows()
+    return [n for n, r in table.iterrows() if r["distribution"] != "point" and r["value"] > 0 and n not in skip]
+
+
+def _extra_rows() -> set:
+    from alk5_pysb.model.builder import EXTRA_BLOCKS
+    from alk5_pysb.model.parameters import default_table
+    frame = default_table().frame
+    return set(frame.index[frame["block"].isin(EXTRA_BLOCKS)])
 
 
 def _quantile(dist: str, low: float, high: float, u: np.ndarray) -> np.ndarray:
@@ -91,15 +101,16 @@ def _quantile(dist: str, low: float, high: float, u: np.ndarray) -> np.ndarray:
     raise ValueError(f"cannot draw from distribution {dist!r}")
 
 
-def draw(n: int, seed: int = 0, table: pd.DataFrame | None = None, parameters=None) -> pd.DataFrame:
+def draw(n: int, seed: int = 0, table: pd.DataFrame | None = None, parameters=None, extra: bool = False) -> pd.DataFrame:
     """``n`` members drawn from the prior (Latin hypercube, seeded): member + fold:NAME columns.
 
-    ``parameters`` restricts the draw to those names (the others stay at fold 1)."""
+    ``parameters`` restricts the draw to those names (the others stay at fold 1); ``extra`` also draws the
+    optional blocks' constants (the fibrosis network)."""
     from scipy.stats import qmc
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise UserInputError(f"--ensemble: expected a number of members >= 1 or an ensemble file, got {n!r}")
     table = prior() if table is None else table
-    names = uncertain(table)
+    names = uncertain(table, extra=extra or parameters is not None)
     if parameters is not None:
         unknown = [p for p in parameters if p not in table.index]
         if unknown:
@@ -195,18 +206,18 @@ def shipped_ensemble() -> pd.DataFrame | None:
         return read_ensemble(path)
 
 
-def resolve(spec, seed: int = 0, table: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+def resolve(spec, seed: int = 0, table: pd.DataFrame | None = None, extra: bool = False) -> tuple[pd.DataFrame, str]:
     """``--ensemble`` as given: N (prior draws; the shipped accepted ensemble's first N members when it
     exists, unless ``prior:N``), ``prior:N``, ``accepted`` or a file. Returns (members, description)."""
     text = str(spec).strip()
     if text.startswith("prior:"):
-        return draw(_count(text[6:]), seed, table), f"{_count(text[6:])} draws from the prior ranges (seed {seed})"
+        return draw(_count(text[6:]), seed, table, extra=extra), f"{_count(text[6:])} draws from the prior ranges (seed {seed})"
     if text == "accepted" or text.isdigit():
         shipped = shipped_ensemble()
         if shipped is None:
             if text == "accepted":
                 raise UserInputError("--ensemble accepted: no accepted ensemble is shipped (run alk5 ensemble)")
-            return draw(_count(text), seed, table), f"{text} draws from the prior ranges (seed {seed})"
+            return draw(_count(text), seed, table, extra=extra), f"{text} draws from the prior ranges (seed {seed})"
         if text == "accepted":
             return shipped, f"the shipped literature-constrained ensemble ({len(shipped)} members)"
         n = _count(text)
