@@ -496,7 +496,15 @@ def model_card(model, table=None, timings=None) -> str:
         "`alk5.ant` (Antimony), `petab/` (PEtab calibration problem), `alk5.bngl` (BioNetGen rules), "
         "`alk5.net` (the generated reaction network), `alk5_regimen.sbml` (the TGF-beta1 network under an oral "
         "galunisertib regimen: a PK sub-model drives the unbound drug; `alk5 regimen` makes others), "
-        "`MANIFEST.json` (source hash and counts).",
+        "`alk5_fibrosis.sbml` (the TGF-beta1 network with the fibrosis block: alpha-SMA, collagen, fibronectin, "
+        "autocrine latent TGF-beta1; the fibroblast context), `MANIFEST.json` (source hash and counts).",
+        "",
+        "Solver tolerances in other tools: amounts are molecules per cell (10^2-10^5), so give the absolute "
+        "tolerance per species, about 1e-6 molecules (libRoadRunner/tellurium: "
+        "`r.integrator.setValue('absolute_tolerance', [1e-6] * n)`, n floating species). A scalar absolute "
+        "tolerance is rescaled per species by its initial amount in libRoadRunner, which leaves ~1e-17 molecules "
+        "for the species that start at 0 (the dose, the inhibitor): with a relative tolerance of 1e-8 or tighter "
+        "CVODE then fails right after the dose event at t = 0+ (`alk5_rest.sbml`). alk5 itself passes a vector.",
         "",
         "## Evidence (what each number rests on: measured for this molecule, taken from a published model, "
         "derived from other entries, fitted by `alk5 calibrate`, or assumed)",
