@@ -25,7 +25,6 @@ import pandas as pd
 
 from alk5_pysb.analysis import uncertainty
 from alk5_pysb.io.files import atomic_write
-from alk5_pysb.model.parameters import default_table
 
 LABELS = {
     "prevented_alpha_SMA": "alpha-SMA 72-h increment with the inhibitor from the start (fraction of control)",
@@ -38,16 +37,13 @@ LABELS = {
 
 
 def members(n: int, seed: int) -> tuple[pd.DataFrame, str]:
-    table = default_table().frame
-    fibrosis = [name for name in table.index if table.loc[name, "block"] == "fibrosis"]
-    fib = uncertainty.draw(n, seed, parameters=fibrosis).drop(columns="member")
-    shipped = uncertainty.shipped_ensemble()
-    if shipped is None:
+    ens = uncertainty.with_block_draws(n, seed)
+    if ens is None:
         return uncertainty.draw(n, seed), f"{n} prior draws"
-    base = shipped.iloc[np.arange(n) % len(shipped)].reset_index(drop=True).drop(columns="member")
-    ens = pd.concat([pd.DataFrame({"member": np.arange(n)}), base, fib], axis=1)
-    return ens, (f"{n} members: the shipped constrained ensemble ({len(shipped)} members, reused in turn) for the "
-                 f"constants B1-B25 constrain, prior draws (seed {seed}) for the {len(fibrosis)} fibrosis-block constants")
+    shipped = len(uncertainty.shipped_ensemble())
+    fibrosis = len(uncertainty.block_names())
+    return ens, (f"{n} members: the shipped constrained ensemble ({shipped} members, reused in turn) for the "
+                 f"constants B1-B25 constrain, prior draws (seed {seed}) for the {fibrosis} fibrosis-block constants")
 
 
 def _one(folds: dict) -> dict:
@@ -73,7 +69,7 @@ def rests_on(ens: pd.DataFrame, values: pd.DataFrame, top: int = 5) -> dict:
     from scipy.stats import spearmanr
     table = uncertainty.prior()
     own = uncertainty.own_folds(ens, table)
-    block = set(table.index[default_table().frame.reindex(table.index)["block"] == "fibrosis"])
+    block = set(uncertainty.block_names())
     columns = [c for c in uncertainty.fold_columns(own) if own[c].nunique() > 1]
     groups = {"fibrosis_block": [c for c in columns if c.split(":", 1)[1] in block],
               "constrained_constants": [c for c in columns if c.split(":", 1)[1] not in block]}

@@ -28,7 +28,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 plt.rcParams["svg.hashsalt"] = "alk5-pysb"
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from alk5_pysb.analysis import uncertainty  # noqa: E402
@@ -36,7 +35,6 @@ from alk5_pysb.analysis.regimen import regimen_ensemble  # noqa: E402
 from alk5_pysb.analysis.validation_fibrosis import feeding  # noqa: E402
 from alk5_pysb.io import contexts  # noqa: E402
 from alk5_pysb.io.files import atomic_path, atomic_write  # noqa: E402
-from alk5_pysb.model.parameters import default_table  # noqa: E402
 from alk5_pysb.pharmacology.compounds import get_compound  # noqa: E402
 from alk5_pysb.pharmacology.pk import Regimen  # noqa: E402
 from alk5_pysb.simulation.experiment import Experiment  # noqa: E402
@@ -84,16 +82,12 @@ def plot_timecourses(frame: pd.DataFrame, out: Path):
 
 
 def members(n: int, seed: int) -> tuple[pd.DataFrame, str]:
-    table = default_table().frame
-    fibrosis = [name for name in table.index if table.loc[name, "block"] == "fibrosis"]
-    shipped = uncertainty.shipped_ensemble()
-    fib = uncertainty.draw(n, seed, parameters=fibrosis)
-    if shipped is None or len(shipped) < n:
-        return uncertainty.draw(n, seed), f"{n} prior draws (no shipped ensemble of {n})"
-    base = shipped.iloc[:n].reset_index(drop=True)
-    joined = pd.concat([base, fib.drop(columns="member")], axis=1)
-    return joined, (f"{n} members: the shipped constrained ensemble's first {n} for the constants B1-B25 constrain, "
-                    f"prior draws (seed {seed}) for the {len(fibrosis)} fibrosis-block constants")
+    ens = uncertainty.with_block_draws(n, seed)
+    if ens is None:
+        return uncertainty.draw(n, seed), f"{n} prior draws (no shipped ensemble)"
+    fibrosis = len(uncertainty.block_names())
+    return ens, (f"{n} members: the shipped constrained ensemble's first {n} for the constants B1-B25 constrain, "
+                 f"prior draws (seed {seed}) for the {fibrosis} fibrosis-block constants")
 
 
 def regimen_bands(n: int, seed: int, workers: int | None):

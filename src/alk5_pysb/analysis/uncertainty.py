@@ -206,6 +206,25 @@ def shipped_ensemble() -> pd.DataFrame | None:
         return read_ensemble(path)
 
 
+def block_names(blocks=("fibrosis",)) -> list[str]:
+    """The parameter table's rows of ``blocks`` (column block)."""
+    from alk5_pysb.model.parameters import default_table
+    frame = default_table().frame
+    return list(frame.index[frame["block"].isin(blocks)])
+
+
+def with_block_draws(n: int, seed: int = 0, blocks=("fibrosis",)) -> pd.DataFrame | None:
+    """``n`` members: the shipped constrained ensemble's members in turn (for the constants its behaviours
+    constrain) joined with Latin hypercube prior draws (``seed``) of the constants of ``blocks``, which no shipped
+    behaviour constrains; None when no ensemble is shipped."""
+    shipped = shipped_ensemble()
+    if shipped is None:
+        return None
+    drawn = draw(n, seed, parameters=block_names(blocks)).drop(columns="member")
+    base = shipped.iloc[np.arange(n) % len(shipped)].reset_index(drop=True).drop(columns="member")
+    return pd.concat([pd.DataFrame({"member": np.arange(n)}), base, drawn], axis=1)
+
+
 def resolve(spec, seed: int = 0, table: pd.DataFrame | None = None, extra: bool = False) -> tuple[pd.DataFrame, str]:
     """``--ensemble`` as given: N (prior draws; the shipped accepted ensemble's first N members when it
     exists, unless ``prior:N``), ``prior:N``, ``accepted`` or a file. Returns (members, description)."""

@@ -564,20 +564,17 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
         "parameters": len(table.frame),
         "observables": len(model.observables),
     }
-    lean_model = build_model(table=table, ligands=("TGFB1",))
-    lean = to_sbml(lean_model, table)
-    problems = validate_sbml(lean)
-    if problems:
-        raise RuntimeError("generated TGF-beta1 SBML does not validate: " + "; ".join(problems[:5]))
-    manifest["tgfb1_network"] = {"file": TGFB1_SBML_FILE, "species": len(lean_model.species),
-                                 "reactions": len(lean_model.reactions), "rules": len(lean_model.rules)}
-    fibrosis_model = build_model(table=table, ligands=("TGFB1",), modules={"fibrosis"})
-    fibrosis = to_sbml(fibrosis_model, table)
-    problems = validate_sbml(fibrosis)
-    if problems:
-        raise RuntimeError("generated fibrosis SBML does not validate: " + "; ".join(problems[:5]))
-    manifest["fibrosis_network"] = {"file": FIBROSIS_SBML_FILE, "species": len(fibrosis_model.species),
-                                    "reactions": len(fibrosis_model.reactions), "rules": len(fibrosis_model.rules)}
+    def network(what, file, **options):
+        """One more network of the same table: its validated SBML and its manifest entry."""
+        built = build_model(table=table, ligands=("TGFB1",), **options)
+        text = to_sbml(built, table)
+        problems = validate_sbml(text)
+        if problems:
+            raise RuntimeError(f"generated {what} SBML does not validate: " + "; ".join(problems[:5]))
+        return text, {"file": file, "species": len(built.species), "reactions": len(built.reactions),
+                      "rules": len(built.rules)}
+    lean, manifest["tgfb1_network"] = network("TGF-beta1", TGFB1_SBML_FILE)
+    fibrosis, manifest["fibrosis_network"] = network("fibrosis", FIBROSIS_SBML_FILE, modules={"fibrosis"})
     from alk5_pysb.io.interop import to_antimony
     rest = resting_sbml(sbml)
     problems = validate_sbml(rest)
