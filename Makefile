@@ -12,7 +12,7 @@ AMICI_STAMP := $(AMICI_VENV)/.install.stamp
 BIOSIM_VENV  := .venv-biosim
 BIOSIM_STAMP := $(BIOSIM_VENV)/.install.stamp
 
-.PHONY: potency all install models figures context test bench clean
+.PHONY: potency all install models figures context fibroblast-ensemble test bench clean
 
 all: figures
 
@@ -67,6 +67,17 @@ context: models
 	$(BIN)/alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile -o results/hepatocyte_fit
 	$(BIN)/python scripts/hepatocyte_context.py results/hepatocyte_fit
 	cp results/hepatocyte_fit/profiles.png figures/hepatocyte_profiles.png
+
+# Rebuilds the fibroblast ensemble (issue 18): ABC by subset simulation over the fibrosis block and the ACTA2
+# constants against F1, F2, F5, F6, F8, F9, F10 (~15 min on 2 cores), then keeps the members joined with the shipped
+# ensemble that still meet them (~10 min); `make figures` uses the committed ensembles.
+fibroblast-ensemble: models
+	rm -rf results/fibroblast_block results/fibroblast_ensemble
+	$(BIN)/alk5 ensemble --context fibroblast --vary fibrosis,k_tx_max_ACTA2,K_tx_ACTA2,n_tx_ACTA2,k_tx_basal_ACTA2,kdeg_ACTA2_mRNA,kdeg_ACTA2 \
+		--behaviours F1,F2,F5,F6,F8,F9,F10 --population 100 --max-levels 30 --workers 2 -o results/fibroblast_block
+	$(BIN)/python scripts/fibroblast_ensemble.py --block results/fibroblast_block/accepted.csv --workers 2
+	cp results/fibroblast_block/levels.csv docs/research/fibroblast_ensemble_levels.csv
+	cp results/fibroblast_block/parameter_ranges.csv docs/research/fibroblast_ensemble_ranges.csv
 
 $(BIOSIM_STAMP): scripts/requirements-biosim.txt
 	test -x $(BIOSIM_VENV)/bin/python || $(PYTHON) -m venv $(BIOSIM_VENV)

@@ -1,15 +1,15 @@
 """Prevention versus reversal by an ALK5 inhibitor in the fibroblast context, with bands and what they rest on.
 
 Called by ``make figures`` as ``python scripts/fibrosis_prevention_reversal.py --out figures/``. For every member
-(``--members``, default 256): the shipped literature-constrained ensemble's folds for the constants B1-B25
-constrain (members reused in turn) and a Latin hypercube prior draw (seed 0) for the fibrosis block's
-constants, the numbers of F8/F9 (``validation_fibrosis.prevention_reversal``: continuous 100 pM TGF-beta1 fed
+(``--members``, default 256): the fibroblast ensemble's members in turn (``uncertainty.fibroblast_members``:
+upstream constants constrained by B1-B25, the fibrosis block's and ACTA2's by F1, F2, F5, F6, F8, F9, F10),
+the numbers of F8/F9 (``validation_fibrosis.prevention_reversal``: continuous 100 pM TGF-beta1 fed
 every 48 h, 10 uM SB-431542 from the start or from 48 h or 72 h). Each number is reported as median and 90%
 band, and the constants it rests on are ranked by |Spearman rank correlation| between the member's own fold
 of each constant and the number (a transparent, model-free measure over given data; constants with a single
 value in the ensemble cannot correlate), listing only those above the noise floor of unrelated constants
-(Bonferroni, 5%), separately for the fibrosis block (independent draws) and the constrained constants (the
-ensemble's distinct sets, whose constants move together: candidates, not a clean ranking). Writes fibrosis_prevention_reversal.csv (per member) and
+(Bonferroni, 5%), separately for the fibrosis block with ACTA2 and the upstream constants (both are constrained sets whose
+constants move together: candidates, not a clean ranking). Writes fibrosis_prevention_reversal.csv (per member) and
 fibrosis_prevention_reversal.json (bands, top five constants per number, failures).
 """
 from __future__ import annotations
@@ -37,13 +37,7 @@ LABELS = {
 
 
 def members(n: int, seed: int) -> tuple[pd.DataFrame, str]:
-    ens = uncertainty.with_block_draws(n, seed)
-    if ens is None:
-        return uncertainty.draw(n, seed), f"{n} prior draws"
-    shipped = len(uncertainty.shipped_ensemble())
-    fibrosis = len(uncertainty.block_names())
-    return ens, (f"{n} members: the shipped constrained ensemble ({shipped} members, reused in turn) for the "
-                 f"constants B1-B25 constrain, prior draws (seed {seed}) for the {fibrosis} fibrosis-block constants")
+    return uncertainty.fibroblast_members(n, seed)
 
 
 def _one(folds: dict) -> dict:
@@ -63,23 +57,25 @@ def _one(folds: dict) -> dict:
 
 def rests_on(ens: pd.DataFrame, values: pd.DataFrame, top: int = 5) -> dict:
     """Per number, the constants whose own fold correlates with it beyond the noise floor, in two lists: the
-    fibrosis block's (independent Latin hypercube draws: a clean ranking) and the constrained ones (the shipped
-    ensemble's distinct parameter sets, reused in turn: its constants move together between sets, so each
-    listed one may stand for its set; read them as candidates, with the mechanism)."""
+    fibrosis block's and ACTA2's (constrained by the F behaviours) and the upstream ones (constrained by B1-B25).
+    Members are constrained parameter sets, whose constants move together between sets, so each listed one
+    may stand for its set: read them as candidates, with the mechanism; the floor counts distinct sets."""
     from scipy.stats import spearmanr
     table = uncertainty.prior()
     own = uncertainty.own_folds(ens, table)
     block = set(uncertainty.block_names())
+    block |= {c.split(":", 1)[1] for c in uncertainty.fold_columns(uncertainty.fibroblast_ensemble(block=True))} \
+        if uncertainty.fibroblast_ensemble(block=True) is not None else set()
     columns = [c for c in uncertainty.fold_columns(own) if own[c].nunique() > 1]
-    groups = {"fibrosis_block": [c for c in columns if c.split(":", 1)[1] in block],
-              "constrained_constants": [c for c in columns if c.split(":", 1)[1] not in block]}
-    distinct_sets = len(own[groups["constrained_constants"]].drop_duplicates()) if groups["constrained_constants"] else 0
+    groups = {"fibrosis_block_and_ACTA2": [c for c in columns if c.split(":", 1)[1] in block],
+              "upstream_constants": [c for c in columns if c.split(":", 1)[1] not in block]}
+    distinct_sets = len(own[columns].drop_duplicates()) if columns else 0
     out = {}
     for key in LABELS:
         ok = values["error"].eq("") & np.isfinite(values[key].astype(float))
         out[key] = {}
         for group, cols in groups.items():
-            n_eff = int(ok.sum()) if group == "fibrosis_block" else min(int(ok.sum()), distinct_sets)
+            n_eff = min(int(ok.sum()), distinct_sets)
             floor = noise_floor(n_eff, max(len(cols), 1))
             rho = {c.split(":", 1)[1]: spearmanr(own.loc[ok, c], values.loc[ok, key]).statistic for c in cols}
             ranked = sorted(((n, r) for n, r in rho.items() if np.isfinite(r) and abs(r) > floor),
@@ -100,13 +96,16 @@ def noise_floor(n: int, tests: int) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="figures")
-    parser.add_argument("--members", type=int, default=256)
+    parser.add_argument("--members", type=int, default=None,
+                        help="members (default: every member of the shipped fibroblast ensemble, else 256)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    ens, what = members(args.members, args.seed)
+    shipped = uncertainty.fibroblast_ensemble()
+    n = args.members or (len(shipped) if shipped is not None else 256)
+    ens, what = members(n, args.seed)
     tasks = [uncertainty.member_folds(ens, m) for m in ens["member"]]
     workers = args.workers or os.cpu_count() or 1
     with ProcessPoolExecutor(workers) as pool:

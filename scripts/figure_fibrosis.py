@@ -9,9 +9,9 @@ Called by ``make figures`` as ``python scripts/figure_fibrosis.py --out figures/
 ``fibrosis_regimen.png``  established fibrosis: cells at steady state under 100 pM TGF-beta1 held constant
     (a tissue with a steady supply), galunisertib 150 mg twice daily for 28 days continuously or 14 days on /
     14 off, from day 0. Deposited collagen and alpha-SMA as % reduction against the untreated steady state
-    (no drug = 0%), median and 90% band over ``--members`` members: the shipped literature-constrained
-    ensemble's folds for the constants it constrains, prior draws (seed 0) for the fibrosis block's
-    constants (no fibroblast behaviour constrains them yet), and PK draws from the PK table.
+    (no drug = 0%), median and 90% band over ``--members`` members of the fibroblast ensemble
+    (``uncertainty.fibroblast_members``: upstream constants constrained by B1-B25, the fibrosis block's and
+    ACTA2's by F1, F2, F5, F6, F8, F9, F10), and PK draws from the PK table.
 Writes the figures (.png/.svg), fibrosis_timecourses.csv, fibrosis_regimen_bands.csv and
 fibrosis_regimen.json (schedules, members, failures, day-28 bands).
 """
@@ -82,12 +82,7 @@ def plot_timecourses(frame: pd.DataFrame, out: Path):
 
 
 def members(n: int, seed: int) -> tuple[pd.DataFrame, str]:
-    ens = uncertainty.with_block_draws(n, seed)
-    if ens is None:
-        return uncertainty.draw(n, seed), f"{n} prior draws (no shipped ensemble)"
-    fibrosis = len(uncertainty.block_names())
-    return ens, (f"{n} members: the shipped constrained ensemble's first {n} for the constants B1-B25 constrain, "
-                 f"prior draws (seed {seed}) for the {fibrosis} fibrosis-block constants")
+    return uncertainty.fibroblast_members(n, seed)
 
 
 def regimen_bands(n: int, seed: int, workers: int | None):

@@ -634,7 +634,8 @@ def cmd_regimen(args):
     valid = [r for r in table.index if table.loc[r, "network"] in ("any", network)]
     if not readouts or len(set(readouts)) != len(readouts) or any(r not in valid for r in readouts):
         raise UserInputError(f"--readouts {args.readouts!r}: expected distinct readouts from {', '.join(valid)}"
-                             + ("" if network == "fibrosis" else " (fibrosis readouts need --context fibroblast)"))
+                             + {"fibrosis": "", "cytostasis": ""}.get(network, " (fibrosis readouts need --context fibroblast, "
+                                                                  "cytostasis readouts --context epithelial)"))
     out = Path(args.output)
     if (out / "summary.json").exists() and not args.force:
         raise UserInputError(f"{out} already holds a regimen (summary.json): use --force to overwrite it or choose "
@@ -838,7 +839,7 @@ def _param_options(s):
 
 def _executor_options(s):
     _model_options(s)
-    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1", "fibrosis"],
+    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1", "fibrosis", "cytostasis"],
                    help="auto (default): the lean TGF-beta1-only network (models/alk5_tgfb1.sbml, ~5x faster) when "
                         "only TGF-beta1 is dosed and every named parameter is in it, else the full one")
     s.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"],
@@ -1051,8 +1052,9 @@ def build_parser():
     s.add_argument("-o", "--output", required=True, help="results folder")
     s.add_argument("--models", help="exports folder (default: the shipped exports)")
     s.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    s.add_argument("--vary", metavar="BLOCK[,BLOCK]", help="subset: draw only the constants of these blocks (column "
-                   "block of parameters.csv, e.g. fibrosis); the others stay at their (context's) values")
+    s.add_argument("--vary", metavar="BLOCK|NAME[,...]", help="subset: draw only these constants: blocks (column "
+                   "block of parameters.csv, e.g. fibrosis) or single parameters (e.g. kdeg_ACTA2); the others stay "
+                   "at their (context's) values")
     _context_option(s)
     s.set_defaults(func=cmd_ensemble)
 
@@ -1075,7 +1077,7 @@ def build_parser():
                    "in starts.csv are kept)")
     s.add_argument("-o", "--output", required=True, help="results folder (best.csv, starts.csv, confidence.csv, "
                    "summary.json, figures)")
-    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1", "fibrosis"],
+    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1", "fibrosis", "cytostasis"],
                    help="auto (default): the lean TGF-beta1-only network when the problem doses only TGF-beta1")
     _model_options(s)
     s.set_defaults(func=cmd_calibrate)

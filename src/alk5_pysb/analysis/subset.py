@@ -286,7 +286,7 @@ def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, id
         # full precision: a member at the edge of a solver failure can fail when its folds are rounded
         # (measured: 2 of 58 distinct members failed B16/B19 with 6-digit folds)
         atomic_write(out / "accepted.csv", members.to_csv(index=False, float_format="%.17g"))
-        taught = teach(members, members["member"], table, reference=draw(1000, seed, table))
+        taught = teach(members, members["member"], table, reference=draw(1000, seed, table, extra=any(i.startswith("F") for i in ids)))
         atomic_write(out / "parameter_ranges.csv", taught.to_csv(index=False, float_format="%.4g"))
     # P(every constraint) = the product over levels of the fraction meeting the next level's tolerance
     # (about P0 each, more when distances tie), ending with the fraction at tolerance 0

@@ -54,16 +54,18 @@ def prior(context: dict | None = None, context_ranges: pd.DataFrame | None = Non
 
 
 def restrict(table: pd.DataFrame, blocks) -> pd.DataFrame:
-    """The table with only the constants of ``blocks`` (parameters.csv column block) left uncertain: every other
-    row becomes a point at its value (an ensemble conditional on them, e.g. the fibrosis block alone)."""
+    """The table with only the constants of ``blocks`` left uncertain: each item is a block (parameters.csv
+    column block, e.g. fibrosis) or one parameter's name (e.g. kdeg_ACTA2); every other row becomes a point at
+    its value (an ensemble conditional on them, e.g. the fibrosis block alone)."""
     from alk5_pysb.model.parameters import default_table
     frame = default_table().frame
     known = sorted(set(frame["block"]))
-    bad = [b for b in blocks if b not in known]
+    bad = [b for b in blocks if b not in known and b not in frame.index]
     if bad or not blocks:
-        raise UserInputError(f"--vary {','.join(blocks)}: expected blocks from {', '.join(known)}")
+        raise UserInputError(f"--vary {','.join(blocks)}: {', '.join(bad) or 'nothing'} is neither a block nor a "
+                             f"parameter; blocks are {', '.join(known)} or a name in parameters.csv")
     out = table.copy()
-    keep = set(frame.index[frame["block"].isin(blocks)])
+    keep = set(frame.index[frame["block"].isin(blocks)]) | {b for b in blocks if b in frame.index}
     for name in out.index:
         if name not in keep and out.loc[name, "distribution"] != "point":
             out.loc[name, ["distribution", "low", "high"]] = ["point", out.loc[name, "value"], out.loc[name, "value"]]
@@ -213,16 +215,72 @@ def block_names(blocks=("fibrosis",)) -> list[str]:
     return list(frame.index[frame["block"].isin(blocks)])
 
 
-def with_block_draws(n: int, seed: int = 0, blocks=("fibrosis",)) -> pd.DataFrame | None:
-    """``n`` members: the shipped constrained ensemble's members in turn (for the constants its behaviours
-    constrain) joined with Latin hypercube prior draws (``seed``) of the constants of ``blocks``, which no shipped
-    behaviour constrains; None when no ensemble is shipped."""
+#: fibroblast ensembles (scripts/fibroblast_ensemble.py): ``block_ensemble.csv`` holds the fibrosis-block and
+#: ACTA2 constants that F1, F2, F5, F6, F8, F9, F10 constrain with every other constant at the fibroblast
+#: context's value (alk5 ensemble --context fibroblast --vary ...; record block_ensemble_run.json);
+#: ``ensemble.csv`` holds full members: the shipped ensemble's joined with the block ensemble's, kept when they
+#: still meet those behaviours (record ensemble_run.json)
+FIBROBLAST_BLOCK_ENSEMBLE = "data/contexts/fibroblast/block_ensemble.csv"
+FIBROBLAST_ENSEMBLE = "data/contexts/fibroblast/ensemble.csv"
+
+
+def _packaged_ensemble(relative: str) -> pd.DataFrame | None:
+    from importlib import resources
+    ref = resources.files("alk5_pysb").joinpath(relative)
+    if not ref.is_file():
+        return None
+    with resources.as_file(ref) as path:
+        return read_ensemble(path)
+
+
+def fibroblast_ensemble(block: bool = False) -> pd.DataFrame | None:
+    """The shipped fibroblast ensemble (full members), or with ``block`` the block-only one; None if absent."""
+    return _packaged_ensemble(FIBROBLAST_BLOCK_ENSEMBLE if block else FIBROBLAST_ENSEMBLE)
+
+
+def joined(n: int, seed: int = 0, blocks=("fibrosis",)) -> pd.DataFrame | None:
+    """``n`` candidate members for the fibrosis network: the shipped ensemble's members in turn (constants
+    B1-B25 constrain) joined with the block ensemble's members in seeded order (their constants replace the
+    first part's where both vary one, e.g. the ACTA2 rows), or with Latin hypercube prior draws of ``blocks``
+    when no block ensemble is shipped. Not checked: each part met its behaviours alone."""
     shipped = shipped_ensemble()
     if shipped is None:
         return None
-    drawn = draw(n, seed, parameters=block_names(blocks)).drop(columns="member")
-    base = shipped.iloc[np.arange(n) % len(shipped)].reset_index(drop=True).drop(columns="member")
+    block = fibroblast_ensemble(block=True) if tuple(blocks) == ("fibrosis",) else None
+    if block is None:
+        base = shipped.iloc[np.arange(n) % len(shipped)].reset_index(drop=True).drop(columns="member")
+        drawn = draw(n, seed, parameters=block_names(blocks)).drop(columns="member")
+    else:                   # independent random pairs (cycling both in step would repeat the same pairs)
+        rng = np.random.default_rng([seed, 2])
+        base = shipped.iloc[rng.integers(len(shipped), size=n)].reset_index(drop=True).drop(columns="member")
+        drawn = block.iloc[rng.integers(len(block), size=n)].reset_index(drop=True).drop(columns="member")
+    base = base.drop(columns=[c for c in drawn.columns if c in base.columns])
     return pd.concat([pd.DataFrame({"member": np.arange(n)}), base, drawn], axis=1)
+
+
+def fibroblast_members(n: int, seed: int = 0) -> tuple[pd.DataFrame, str]:
+    """``n`` members for the fibroblast figures and what they are (one sentence for a legend or a summary)."""
+    members = with_block_draws(n, seed)
+    if members is None:
+        return draw(n, seed, extra=True), f"{n} prior draws (no shipped ensemble)"
+    full = fibroblast_ensemble()
+    if full is None:
+        return members, (f"{n} members: the shipped constrained ensemble's for the constants B1-B25 constrain, prior "
+                         f"draws (seed {seed}) for the {len(block_names())} fibrosis-block constants")
+    return members, (f"{n} members: the fibroblast ensemble's {len(full)} members in turn (upstream constants from "
+                     "the ensemble constrained by B1-B25, fibrosis-block and ACTA2 constants constrained by F1, F2, "
+                     "F5, F6, F8, F9, F10; each member meets those seven)")
+
+
+def with_block_draws(n: int, seed: int = 0, blocks=("fibrosis",)) -> pd.DataFrame | None:
+    """``n`` members for the fibrosis network: the shipped fibroblast ensemble's members in turn (they meet
+    B1-B25 through their upstream part and F1, F2, F5, F6, F8, F9, F10 as joined), else :func:`joined`."""
+    full = fibroblast_ensemble() if tuple(blocks) == ("fibrosis",) else None
+    if full is None:
+        return joined(n, seed, blocks)
+    members = full.iloc[np.arange(n) % len(full)].reset_index(drop=True)
+    members["member"] = np.arange(n)
+    return members
 
 
 def resolve(spec, seed: int = 0, table: pd.DataFrame | None = None, extra: bool = False) -> tuple[pd.DataFrame, str]:

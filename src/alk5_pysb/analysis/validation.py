@@ -662,10 +662,16 @@ def _fibroblast_checks() -> dict:
     return FIBROBLAST_CHECKS
 
 
+def _epithelial_checks() -> dict:
+    from alk5_pysb.analysis.validation_cytostasis import EPITHELIAL_CHECKS
+    return EPITHELIAL_CHECKS
+
+
 def all_checks() -> dict:
-    """Every behaviour: B1-B26 (default context; the constraints of ``alk5 ensemble``) and F1-F10 (fibroblast
-    context, fibrosis network; ``validation_fibrosis``)."""
-    return {**CHECKS, **_fibroblast_checks()}
+    """Every behaviour: B1-B26 (default context; the constraints of ``alk5 ensemble``), F1-F10 (fibroblast
+    context, fibrosis network; ``validation_fibrosis``) and C1-C10 (epithelial context, cytostasis network;
+    ``validation_cytostasis``)."""
+    return {**CHECKS, **_fibroblast_checks(), **_epithelial_checks()}
 
 
 def run_check(sim: Simulator, check_id: str) -> Check:

@@ -177,8 +177,8 @@ def f5_rock_mrtf_gate(sim) -> Check:
                  "(first hour) within +-20%",
                  f"alpha-SMA {-100 * sma:+.0f}%, COL1A1 {-100 * col:+.0f}%; pSmad2 {100 * ps:+.0f}%, nuclear Smad2 "
                  f"{100 * ns:+.0f}%", ok,
-                 "ROCK moves MRTF into the nucleus, which gates ACTA2 only; COL1A1 has no MRTF input in the model "
-                 "(it falls only through the autocrine loop's traction part)",
+                 "ROCK moves MRTF into the nucleus, which gates ACTA2 and is a coactivator of COL1A1 (share "
+                 "f_MRTF_COL1A1, Luchsinger 2011); the Smads are upstream and untouched",
                  "Meyer-ter-Vehn et al. 2006 Invest Ophthalmol Vis Sci 47:4895 [V]; Sisson et al. 2015 Am J Pathol "
                  "(CCG-203971) [V]", margin=margin)
 

@@ -31,6 +31,8 @@ REST_SBML_FILE = "alk5_rest.sbml"
 TGFB1_SBML_FILE = "alk5_tgfb1.sbml"
 #: the TGF-beta1 network with the fibrosis block (built on request; the fibroblast context runs on it)
 FIBROSIS_SBML_FILE = "alk5_fibrosis.sbml"
+#: the TGF-beta1 network with the cytostasis block (built on request; the epithelial context runs on it)
+CYTOSTASIS_SBML_FILE = "alk5_cytostasis.sbml"
 SEDML_FILE = "alk5_experiments.sedml"
 OMEX_FILE = "alk5.omex"
 BNGL_FILE = "alk5.bngl"
@@ -99,6 +101,8 @@ def expression_units(name: str, readout_units: dict, table=None) -> str:
         return "pM"
     if readout_units.get(name) == "molecule/(cell*min)":
         return "item_per_minute"
+    if readout_units.get(name) == "dimensionless":
+        return "dimensionless"
     return "item"           # observables and chain-count readouts are amounts per cell
 
 
@@ -497,7 +501,8 @@ def model_card(model, table=None, timings=None) -> str:
         "`alk5.net` (the generated reaction network), `alk5_regimen.sbml` (the TGF-beta1 network under an oral "
         "galunisertib regimen: a PK sub-model drives the unbound drug; `alk5 regimen` makes others), "
         "`alk5_fibrosis.sbml` (the TGF-beta1 network with the fibrosis block: alpha-SMA, collagen, fibronectin, "
-        "autocrine latent TGF-beta1; the fibroblast context), `MANIFEST.json` (source hash and counts).",
+        "autocrine latent TGF-beta1; the fibroblast context), `alk5_cytostasis.sbml` (the TGF-beta1 network with "
+        "the cytostasis block: MYC, p15, p21 and G1/S CDK activity; the epithelial context), `MANIFEST.json` (source hash and counts).",
         "",
         "Solver tolerances in other tools: amounts are molecules per cell (10^2-10^5), so give the absolute "
         "tolerance per species, about 1e-6 molecules (libRoadRunner/tellurium: "
@@ -575,6 +580,7 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
                       "rules": len(built.rules)}
     lean, manifest["tgfb1_network"] = network("TGF-beta1", TGFB1_SBML_FILE)
     fibrosis, manifest["fibrosis_network"] = network("fibrosis", FIBROSIS_SBML_FILE, modules={"fibrosis"})
+    cytostasis, manifest["cytostasis_network"] = network("cytostasis", CYTOSTASIS_SBML_FILE, modules={"cytostasis"})
     from alk5_pysb.io.interop import to_antimony
     rest = resting_sbml(sbml)
     problems = validate_sbml(rest)
@@ -597,6 +603,7 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
         SBML_FILE: sbml,
         TGFB1_SBML_FILE: lean,
         FIBROSIS_SBML_FILE: fibrosis,
+        CYTOSTASIS_SBML_FILE: cytostasis,
         REST_SBML_FILE: rest,
         REGIMEN_SBML_FILE: regimen,
         SEDML_FILE: experiments,

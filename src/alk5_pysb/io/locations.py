@@ -18,7 +18,9 @@ ENV_MODELS = "ALK5_MODELS"
 MANIFEST_FILE = "MANIFEST.json"
 #: networks the simulator can load: the full model, the lean TGF-beta1-only one for scans, and the
 #: TGF-beta1 network with the fibrosis block (fibroblast context: alpha-SMA, collagen, autocrine TGF-beta1)
-NETWORKS = {"full": "alk5.sbml", "tgfb1": "alk5_tgfb1.sbml", "fibrosis": "alk5_fibrosis.sbml"}
+#: TGF-beta1 network with the cytostasis block (epithelial context: MYC, p15, p21, proliferation index)
+NETWORKS = {"full": "alk5.sbml", "tgfb1": "alk5_tgfb1.sbml", "fibrosis": "alk5_fibrosis.sbml",
+            "cytostasis": "alk5_cytostasis.sbml"}
 
 
 def shipped_models() -> Path:

@@ -24,7 +24,7 @@ VOLUMES = {
 BLOCKS = ("ligands", "receptor", "smad", "transcription", "feedback", "noncanonical", "inhibitors")
 OPTIONAL_BLOCKS = ("feedback", "noncanonical", "inhibitors")
 #: blocks built only on request (``modules=``): their networks are separate exports
-EXTRA_BLOCKS = ("fibrosis",)
+EXTRA_BLOCKS = ("fibrosis", "cytostasis")
 
 
 class ModelBuilder:
@@ -37,6 +37,9 @@ class ModelBuilder:
         self.model = Model(name, _export=False)
         #: gene -> expression multiplying its Smad drive (a block's gate, e.g. MRTF on ACTA2)
         self.gates = {}
+        #: gene -> expression multiplying its whole transcription, basal and induced (a coactivator such as
+        #: MRTF on COL1A1 that the promoter needs in every state)
+        self.coactivators = {}
 
     # components -------------------------------------------------------------------------
     @property
@@ -115,7 +118,8 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
              brings its own ~25 complexes, so a TGF-beta1-only network (``("TGFB1",)``) is about
              40% smaller and faster to simulate, with the same TGF-beta1 responses.
     """
-    from alk5_pysb.model import feedback, fibrosis, inhibitors, noncanonical, readouts, receptor, smad, transcription
+    from alk5_pysb.model import (cytostasis, feedback, fibrosis, inhibitors, noncanonical, readouts, receptor, smad,
+                                 transcription)
 
     exclude, modules = set(exclude), set(modules)
     if modules - set(EXTRA_BLOCKS):
@@ -144,7 +148,9 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
     inhibitors.declare_monomers(b)
     if "fibrosis" in modules:
         fibrosis.declare_monomers(b)
-        fibrosis.rock_mrtf_gate(b)          # before transcription: it gates ACTA2
+        fibrosis.rock_mrtf_gate(b)          # before transcription: it gates ACTA2 and COL1A1
+    if "cytostasis" in modules:
+        cytostasis.declare_monomers(b)
 
     receptor.ligands_in_medium(b)
     receptor.receptor_synthesis_and_trafficking(b)
@@ -176,6 +182,11 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
         fibrosis.collagen_secretion_and_deposition(b)
         fibrosis.autocrine_latent_tgfb1(b)
         fibrosis.declare_readouts(b)
+    if "cytostasis" in modules:
+        cytostasis.myc_repression(b)
+        cytostasis.cdk_inhibitor_induction(b)
+        cytostasis.g1_s_cdk_activity(b)
+        cytostasis.declare_readouts(b)
     readouts.declare_readouts(b, exclude)
     b.model.blocks = tuple(blk for blk in BLOCKS if blk not in exclude) + tuple(
         blk for blk in EXTRA_BLOCKS if blk in modules)

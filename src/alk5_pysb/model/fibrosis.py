@@ -8,7 +8,10 @@ constant are in ``data/parameters.csv`` (block ``fibrosis``); the research notes
 - ``rock_mrtf_gate``: RhoA-GTP activates ROCK (Meyer-ter-Vehn 2006: Rho within 10 min of TGF-beta in
   fibroblasts); ROCK activity (actin polymerisation, G-actin release, lumped) moves MRTF into the
   nucleus (Sisson 2015; Zhou 2013), where it gates ACTA2 transcription with the Smad3 complex and SRF
-  (CArG boxes; an AND gate, fibrosis.md section 2). ROCK inhibitors remove the gate but leave pSmad2 and
+  (CArG boxes; an AND gate, fibrosis.md section 2). Nuclear MRTF-A also drives type I collagen
+  transcription, basal and induced, with SRF and Sp1 (Luchsinger et al. 2011 J Biol Chem 286:44116:
+  MRTF-A loss disrupts type I collagen synthesis in lung myofibroblasts); a share ``f_MRTF_COL1A1``
+  of COL1A1 transcription needs it. ROCK inhibitors remove the gate but leave pSmad2 and
   nuclear Smad2/3 intact (Meyer-ter-Vehn 2006). ``ROCK_activity`` (1 = no drug) scales ROCK's outputs.
 - ``fibronectin``: FN1 mRNA is a Smad3 target whose induction is partly p38-dependent (Laping 2002: p38
   inhibitors lower FN but not COL1A1 mRNA); ``p38_activity`` (1 = no drug) scales p38's share.
@@ -56,6 +59,10 @@ def rock_mrtf_gate(b):
     nuclear = b.observable("MRTF_nuclear", MRTF(loc="n"))
     # the transcription block multiplies ACTA2's Smad3/SRF drive by this gate
     b.gates["ACTA2"] = nuclear / (b.par("K_MRTF_ACTA2") + nuclear)
+    # type I collagen transcription needs MRTF-A with SRF/Sp1 in every state (Luchsinger 2011); a share
+    # (1 - f_MRTF_COL1A1) is MRTF-independent
+    share = b.par("f_MRTF_COL1A1")
+    b.coactivators["COL1A1"] = 1 - share + share * nuclear / (b.par("K_MRTF_COL1A1") + nuclear)
 
 
 def fibronectin(b):

@@ -90,8 +90,10 @@ def target_gene_expression(b):
             drive = drive * b.gates[gene]
         elif kind == "immediate-early":
             drive = drive * repression
-        rate = b.expression(f"rate_{gene}_transcription",
-                            b.par(f"k_tx_basal_{gene}") + b.par(f"k_tx_max_{gene}") * drive)
+        rate = b.par(f"k_tx_basal_{gene}") + b.par(f"k_tx_max_{gene}") * drive
+        if gene in b.coactivators:          # another block's coactivator (fibrosis: MRTF on COL1A1)
+            rate = rate * b.coactivators[gene]
+        rate = b.expression(f"rate_{gene}_transcription", rate)
         b.rule(f"{gene}_transcription", None >> mrna(), rate)
         decay = b.rate(f"kdeg_{readout}")
         if gene in STABILISED:
