@@ -106,8 +106,8 @@ KNOWN_MISSES = {
           "gate halves the induced rate; alpha-SMA turns over slowly (t1/2 46 h, assumed)",
     "F2": "COL1A1 mRNA at 4 pM is x1.09 against x2.10 at 100 pM (target: below half the 100-pM fold)",
     "F3": "a 30-min pulse leaves no memory: the autocrine loop is not strong enough to hold the signal",
-    "F4": "Smad2 at 10% lowers the alpha-SMA increment ~68% (band -50 to +100%): Smad2 loss lowers Smad3-Smad4 "
-          "complex formation in the model",
+    "F4": "Smad2 at 10% lowers the alpha-SMA increment ~68% (band -50 to +100%): the lumped secondary factor (coTF) "
+          "is induced by all nuclear Smad complexes, most of which hold Smad2",
     "F5": "ROCK inhibition cuts the alpha-SMA increment ~56% (target >= 70%); COL1A1 -22% (met, MRTF on COL1A1)",
     "F8": "alpha-SMA after the inhibitor at 48 h stays at ~92% at 96 h and ~81% at 168 h (slow turnover, basal level)",
     "F10": "pSmad2 at 48 h after the washout is ~7% of its peak (target >= 10%)",

@@ -23,18 +23,23 @@ def test_every_parameter_has_value_unit_and_source():
 
 
 def test_table_and_model_parameters_match(model):
-    """Every table parameter is used by the full model, or by the fibrosis block (block fibrosis), and every
-    model parameter is in the table."""
+    """Every table parameter is used by the full model or by its optional block (blocks fibrosis, cytostasis),
+    every model parameter is in the table, and an optional block's rows are used by its network only."""
     from alk5_pysb.model import build_model
+    from alk5_pysb.model.builder import EXTRA_BLOCKS
     frame = default_table().frame
     table = set(frame.index)
-    fibrosis_rows = set(frame.index[frame["block"] == "fibrosis"])
     used = {p.name for p in model.parameters}
-    fibrosis = {p.name for p in build_model(ligands=("TGFB1",), modules={"fibrosis"}).parameters}
     annotation_only = {"V_endosome", "A_plasma_membrane"}   # compartment sizes used by the SBML export only
-    assert used - table == set() and fibrosis - table == set(), "model parameters missing from the table"
-    assert table - used - fibrosis_rows - annotation_only == set(), "table parameters the model does not use"
-    assert fibrosis_rows <= fibrosis and not fibrosis_rows & used, "fibrosis rows are the fibrosis block's only"
+    assert used - table == set(), "model parameters missing from the table"
+    extra_rows = set()
+    for block in EXTRA_BLOCKS:
+        rows = set(frame.index[frame["block"] == block])
+        built = {p.name for p in build_model(ligands=("TGFB1",), modules={block}).parameters}
+        assert built - table == set(), f"{block} network parameters missing from the table"
+        assert rows and rows <= built and not rows & used, f"{block} rows are the {block} block's only"
+        extra_rows |= rows
+    assert table - used - extra_rows - annotation_only == set(), "table parameters the model does not use"
 
 
 def test_validation_rejects_missing_source():
