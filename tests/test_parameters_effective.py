@@ -27,22 +27,23 @@ def _change(new, old):
     return float(np.max(np.abs(new - old) / np.maximum(np.abs(old), 1.0)))
 
 
-def _fibrosis_rows():
+def _block_rows(blocks):
     from alk5_pysb.model.parameters import default_table
     frame = default_table().frame
-    return list(frame.index[frame["block"] == "fibrosis"])
+    return list(frame.index[frame["block"].isin(blocks)])
 
 
-@pytest.mark.parametrize("network", ["full", "fibrosis"])
+@pytest.mark.parametrize("network", ["full", "fibrosis", "cytostasis"])
 def test_every_listed_parameter_acts_or_is_refused_as_inert(sim, network):
-    """Every table row acts on the full network, or, for the fibrosis block's rows, on the fibrosis network."""
+    """Every table row acts on the full network, or, for an optional block's rows, on that block's network."""
+    from alk5_pysb.model.builder import EXTRA_BLOCKS
     from alk5_pysb.model.parameters import default_table
     from alk5_pysb.simulation.simulator import shared_simulator
-    fibrosis = _fibrosis_rows()
     if network == "full":
-        listed = [n for n in default_table().frame.index if n not in fibrosis]   # what `alk5 info` lists
+        extra = set(_block_rows(EXTRA_BLOCKS))
+        listed = [n for n in default_table().frame.index if n not in extra]   # what `alk5 info` lists
     else:
-        sim, listed = shared_simulator("fibrosis"), fibrosis
+        sim, listed = shared_simulator(network), _block_rows([network])
     assert set(listed) <= set(sim.table_parameters) | set(INERT_PARAMETERS)
     observables = sim.observables
     base_rest = sim.resting_state({})
