@@ -64,8 +64,9 @@ def rests_on(ens: pd.DataFrame, values: pd.DataFrame, top: int = 5) -> dict:
     table = uncertainty.prior()
     own = uncertainty.own_folds(ens, table)
     block = set(uncertainty.block_names())
-    block |= {c.split(":", 1)[1] for c in uncertainty.fold_columns(uncertainty.fibroblast_ensemble(block=True))} \
-        if uncertainty.fibroblast_ensemble(block=True) is not None else set()
+    block_ensemble = uncertainty.fibroblast_ensemble(block=True)
+    if block_ensemble is not None:              # the ACTA2 rows it varies count with the block
+        block |= {c.split(":", 1)[1] for c in uncertainty.fold_columns(block_ensemble)}
     columns = [c for c in uncertainty.fold_columns(own) if own[c].nunique() > 1]
     groups = {"fibrosis_block_and_ACTA2": [c for c in columns if c.split(":", 1)[1] in block],
               "upstream_constants": [c for c in columns if c.split(":", 1)[1] not in block]}

@@ -198,14 +198,19 @@ def read_ensemble(path) -> pd.DataFrame:
     return members[["member", *fold_columns(members)]]
 
 
-def shipped_ensemble() -> pd.DataFrame | None:
-    """The accepted ensemble shipped with the package, or None when there is none."""
+def _packaged_ensemble(relative: str) -> pd.DataFrame | None:
+    """An ensemble file shipped inside the package (path relative to it), or None when there is none."""
     from importlib import resources
-    ref = resources.files("alk5_pysb").joinpath(SHIPPED_ENSEMBLE)
+    ref = resources.files("alk5_pysb").joinpath(relative)
     if not ref.is_file():
         return None
     with resources.as_file(ref) as path:
         return read_ensemble(path)
+
+
+def shipped_ensemble() -> pd.DataFrame | None:
+    """The accepted ensemble shipped with the package, or None when there is none."""
+    return _packaged_ensemble(SHIPPED_ENSEMBLE)
 
 
 def block_names(blocks=("fibrosis",)) -> list[str]:
@@ -222,15 +227,6 @@ def block_names(blocks=("fibrosis",)) -> list[str]:
 #: still meet those behaviours (record ensemble_run.json)
 FIBROBLAST_BLOCK_ENSEMBLE = "data/contexts/fibroblast/block_ensemble.csv"
 FIBROBLAST_ENSEMBLE = "data/contexts/fibroblast/ensemble.csv"
-
-
-def _packaged_ensemble(relative: str) -> pd.DataFrame | None:
-    from importlib import resources
-    ref = resources.files("alk5_pysb").joinpath(relative)
-    if not ref.is_file():
-        return None
-    with resources.as_file(ref) as path:
-        return read_ensemble(path)
 
 
 def fibroblast_ensemble(block: bool = False) -> pd.DataFrame | None:

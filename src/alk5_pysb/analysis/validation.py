@@ -657,6 +657,20 @@ CHECKS = {
 }
 
 
+def network_simulator(sim: Simulator, network: str) -> Simulator:
+    """The ``network`` of the exports ``sim`` runs on (the shared simulator of that folder, else the shipped
+    one), carrying ``sim``'s ensemble folds for the parameters it has: the F and C behaviours run there."""
+    from alk5_pysb.io.locations import NETWORKS
+    from alk5_pysb.simulation.simulator import shared_simulator
+    if sim.network == network:
+        return sim
+    folder = Path(sim.source).parent if sim.source and Path(sim.source).is_file() else None
+    models = folder if folder is not None and (folder / NETWORKS[network]).is_file() else None
+    other = shared_simulator(network, models=models, rtol=sim.rtol, atol=sim.atol)
+    other.folds = {n: f for n, f in sim.folds.items() if n in other.table_parameters}
+    return other
+
+
 def _fibroblast_checks() -> dict:
     from alk5_pysb.analysis.validation_fibrosis import FIBROBLAST_CHECKS
     return FIBROBLAST_CHECKS

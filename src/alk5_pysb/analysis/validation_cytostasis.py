@@ -9,11 +9,9 @@ simulator of the exports and runs on the cytostasis network of the same exports,
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from alk5_pysb.analysis.validation import Check, miss
+from alk5_pysb.analysis.validation import Check, miss, network_simulator
 from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.simulation.metrics import value_at
 
@@ -24,15 +22,7 @@ SOURCE = "docs/research/cytostasis.md (targets written before simulation)"
 
 def cytostasis_simulator(sim):
     """The cytostasis network of the exports ``sim`` runs on, carrying ``sim``'s ensemble folds."""
-    from alk5_pysb.io.locations import NETWORKS
-    from alk5_pysb.simulation.simulator import shared_simulator
-    if sim.network == "cytostasis":
-        return sim
-    folder = Path(sim.source).parent if sim.source and Path(sim.source).is_file() else None
-    models = folder if folder is not None and (folder / NETWORKS["cytostasis"]).is_file() else None
-    cyto = shared_simulator("cytostasis", models=models, rtol=sim.rtol, atol=sim.atol)
-    cyto.folds = {n: f for n, f in sim.folds.items() if n in cyto.table_parameters}
-    return cyto
+    return network_simulator(sim, "cytostasis")
 
 
 def _run(sim, hours, readouts, params=None, dose=DOSE, n=None, **kw):

@@ -11,9 +11,8 @@ exports, with the same ensemble folds (``fibroblast_simulator``).
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
-from alk5_pysb.analysis.validation import Check, miss
+from alk5_pysb.analysis.validation import Check, miss, network_simulator
 from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.simulation.metrics import peak, value_at
 
@@ -32,15 +31,7 @@ def context() -> dict:
 
 def fibroblast_simulator(sim):
     """The fibrosis network of the exports ``sim`` runs on, carrying ``sim``'s ensemble folds."""
-    from alk5_pysb.io.locations import NETWORKS
-    from alk5_pysb.simulation.simulator import shared_simulator
-    if sim.network == "fibrosis":
-        return sim
-    folder = Path(sim.source).parent if sim.source and Path(sim.source).is_file() else None
-    models = folder if folder is not None and (folder / NETWORKS["fibrosis"]).is_file() else None
-    fib = shared_simulator("fibrosis", models=models, rtol=sim.rtol, atol=sim.atol)
-    fib.folds = {n: f for n, f in sim.folds.items() if n in fib.table_parameters}
-    return fib
+    return network_simulator(sim, "fibrosis")
 
 
 def feeding(t_end_min: float) -> dict:
