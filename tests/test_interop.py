@@ -12,6 +12,8 @@ EXPRESSIONS = ["ALK5_active", "ALK5_inhibited", "total_TBRII", "total_TBRI", "fr
 CASES = {"ligand": {"TGFB1_0": 120_000.0}, "ligand+inhibitor": {"TGFB1_0": 120_000.0, "Inhibitor_0": 1000.0}}
 #: PEtab observables relative to rest -> the readout they divide
 REL_REST = {"TBRII_rel_rest": "total_TBRII", "TBRI_rel_rest": "total_TBRI", "nucSmad2_rel_rest": "nuc_Smad2"}
+#: relative-to-rest observables whose denominator is an estimated scale (its measurement at t = 0 pins it)
+SCALED_REST = {"nucSmad2_rel_rest"}
 
 
 @pytest.fixture(scope="module")
@@ -224,6 +226,8 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim, rest_rr):
             elif obs == "pSmad2_rel_nodrug":   # ... for the drug-free pSmad2 at 60 min
                 scope[f"observableParameter1_{obs}"] = simulated.get("nodrug_60") or float(petab.loc[60.0, "pSmad2"])
                 simulated.setdefault("nodrug_60", scope[f"observableParameter1_{obs}"])
+            elif obs in SCALED_REST:       # ... for the resting value (the condition's state at the ligand's addition)
+                scope[f"observableParameter1_{obs}"] = float(petab.loc[0.0, REL_REST[obs]])
             value = float(sympy.sympify(observables.loc[obs, "observableFormula"]).subs(scope))
             if obs == "pSmad2_rel45":
                 reference = ours.loc[t, "pSmad2"] / ours.loc[45.0, "pSmad2"]
