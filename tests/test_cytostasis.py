@@ -100,7 +100,7 @@ def test_epithelial_behaviour(sim, check_id):
     assert check.passed, f"{check.id}: target {check.target}; model {check.model}. {check.note}"
 
 
-def test_epithelial_context_runs_on_the_cytostasis_network_and_bad_readouts_exit_2(tmp_path):
+def test_epithelial_context_runs_the_cytostasis_readouts_and_bad_readouts_exit_2(tmp_path):
     out = tmp_path / "epi.csv"
     res = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "simulate", "--context", "epithelial", "--dose",
                           "100pM", "--t-end", "24h", "--points", "5", "-o", str(out)], capture_output=True, text=True)

@@ -70,7 +70,7 @@ def test_context_runs_on_the_fibrosis_network(tmp_path):
     frame = pd.read_csv(out)
     assert set(FIBROSIS_READOUTS) <= set(frame.columns)
     assert frame["FN1_mRNA"].iloc[-1] > 2 * frame["FN1_mRNA"].iloc[0]
-    assert contexts.network("fibroblast") == "fibrosis" and contexts.network("epithelial") == "cytostasis"
+    assert contexts.network("fibroblast") == "fibrosis" and contexts.network("epithelial") == "emt"
     assert contexts.load("epithelial") == {}
     info = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "info"], capture_output=True, text=True)
     assert "fibroblast:" in info.stdout and "Kalter & Brody 1991" in info.stdout

@@ -33,7 +33,7 @@ def _block_rows(blocks):
     return list(frame.index[frame["block"].isin(blocks)])
 
 
-@pytest.mark.parametrize("network", ["full", "fibrosis", "cytostasis"])
+@pytest.mark.parametrize("network", ["full", "fibrosis", "cytostasis", "emt"])
 def test_every_listed_parameter_acts_or_is_refused_as_inert(sim, network):
     """Every table row acts on the full network, or, for an optional block's rows, on that block's network."""
     from alk5_pysb.model.builder import EXTRA_BLOCKS

@@ -16,6 +16,7 @@ import numpy as np
 from alk5_pysb.io.files import atomic_write
 from alk5_pysb.errors import UserInputError
 from alk5_pysb.io.units import format_concentration, parse_concentration, parse_duration
+from alk5_pysb.io.locations import EXTRA_NETWORKS, NETWORKS
 
 EXPORT_FORMATS = {"sbml": "alk5.sbml", "sbml-rest": "alk5_rest.sbml", "antimony": "alk5.ant", "bngl": "alk5.bngl",
                   "net": "alk5.net", "sedml": "alk5_experiments.sedml", "omex": "alk5.omex"}
@@ -631,11 +632,11 @@ def cmd_regimen(args):
     values = _context(args)
     readouts = _names(args.readouts)
     table = readout_table()
-    valid = [r for r in table.index if table.loc[r, "network"] in ("any", network)]
+    valid = [r for r in table.index if table.loc[r, "network"] in ("any", *EXTRA_NETWORKS.get(network, ()))]
     if not readouts or len(set(readouts)) != len(readouts) or any(r not in valid for r in readouts):
         raise UserInputError(f"--readouts {args.readouts!r}: expected distinct readouts from {', '.join(valid)}"
-                             + {"fibrosis": "", "cytostasis": ""}.get(network, " (fibrosis readouts need --context fibroblast, "
-                                                                  "cytostasis readouts --context epithelial)"))
+                             + ("" if network in EXTRA_NETWORKS else " (fibrosis readouts need --context fibroblast, "
+                                                                   "cytostasis and EMT readouts --context epithelial)"))
     out = Path(args.output)
     if (out / "summary.json").exists() and not args.force:
         raise UserInputError(f"{out} already holds a regimen (summary.json): use --force to overwrite it or choose "
@@ -839,7 +840,7 @@ def _param_options(s):
 
 def _executor_options(s):
     _model_options(s)
-    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1", "fibrosis", "cytostasis"],
+    s.add_argument("--network", default="auto", choices=["auto", *NETWORKS],
                    help="auto (default): the lean TGF-beta1-only network (models/alk5_tgfb1.sbml, ~5x faster) when "
                         "only TGF-beta1 is dosed and every named parameter is in it, else the full one")
     s.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"],
@@ -1077,7 +1078,7 @@ def build_parser():
                    "in starts.csv are kept)")
     s.add_argument("-o", "--output", required=True, help="results folder (best.csv, starts.csv, confidence.csv, "
                    "summary.json, figures)")
-    s.add_argument("--network", default="auto", choices=["auto", "full", "tgfb1", "fibrosis", "cytostasis"],
+    s.add_argument("--network", default="auto", choices=["auto", *NETWORKS],
                    help="auto (default): the lean TGF-beta1-only network when the problem doses only TGF-beta1")
     _model_options(s)
     s.set_defaults(func=cmd_calibrate)

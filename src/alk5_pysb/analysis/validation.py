@@ -681,11 +681,16 @@ def _epithelial_checks() -> dict:
     return EPITHELIAL_CHECKS
 
 
+def _emt_checks() -> dict:
+    from alk5_pysb.analysis.validation_emt import EMT_CHECKS
+    return EMT_CHECKS
+
+
 def all_checks() -> dict:
     """Every behaviour: B1-B26 (default context; the constraints of ``alk5 ensemble``), F1-F10 (fibroblast
-    context, fibrosis network; ``validation_fibrosis``) and C1-C10 (epithelial context, cytostasis network;
-    ``validation_cytostasis``)."""
-    return {**CHECKS, **_fibroblast_checks(), **_epithelial_checks()}
+    context, fibrosis network; ``validation_fibrosis``), C1-C10 (epithelial context, cytostasis network;
+    ``validation_cytostasis``) and M1-M10 (epithelial context, EMT network; ``validation_emt``)."""
+    return {**CHECKS, **_fibroblast_checks(), **_epithelial_checks(), **_emt_checks()}
 
 
 def run_check(sim: Simulator, check_id: str) -> Check:

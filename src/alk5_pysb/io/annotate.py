@@ -56,7 +56,7 @@ def _species_sbo(names: list[str]) -> int:
     if len(names) > 1:
         return SBO_COMPLEX
     name = names[0]
-    if name.startswith("mRNA_"):
+    if name.startswith(("mRNA_", "miRNA_")):      # messenger RNAs and the miR-200 family: ribonucleic acid
         return SBO_MRNA
     if name == "Inhibitor":
         return SBO_SIMPLE_CHEMICAL

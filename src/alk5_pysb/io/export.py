@@ -31,8 +31,10 @@ REST_SBML_FILE = "alk5_rest.sbml"
 TGFB1_SBML_FILE = "alk5_tgfb1.sbml"
 #: the TGF-beta1 network with the fibrosis block (built on request; the fibroblast context runs on it)
 FIBROSIS_SBML_FILE = "alk5_fibrosis.sbml"
-#: the TGF-beta1 network with the cytostasis block (built on request; the epithelial context runs on it)
+#: the TGF-beta1 network with the cytostasis block (built on request; the cytostasis behaviours run on it)
 CYTOSTASIS_SBML_FILE = "alk5_cytostasis.sbml"
+#: the TGF-beta1 network with the cytostasis and EMT blocks (built on request; the epithelial context runs on it)
+EMT_SBML_FILE = "alk5_emt.sbml"
 SEDML_FILE = "alk5_experiments.sedml"
 OMEX_FILE = "alk5.omex"
 BNGL_FILE = "alk5.bngl"
@@ -72,7 +74,7 @@ TABLE_UNIT_TO_SBML = {
 
 
 #: expressions whose unit no naming rule gives: a sum of table rates times dimensionless factors
-EXPRESSION_UNITS = {"k_activation_LTGFB1": "per_minute"}
+EXPRESSION_UNITS = {"k_activation_LTGFB1": "per_minute", "k_tl_ZEB_effective": "per_minute"}
 
 
 def expression_units(name: str, readout_units: dict, table=None) -> str:
@@ -502,7 +504,9 @@ def model_card(model, table=None, timings=None) -> str:
         "galunisertib regimen: a PK sub-model drives the unbound drug; `alk5 regimen` makes others), "
         "`alk5_fibrosis.sbml` (the TGF-beta1 network with the fibrosis block: alpha-SMA, collagen, fibronectin, "
         "autocrine latent TGF-beta1; the fibroblast context), `alk5_cytostasis.sbml` (the TGF-beta1 network with "
-        "the cytostasis block: MYC, p15, p21 and G1/S CDK activity; the epithelial context), `MANIFEST.json` (source hash and counts).",
+        "the cytostasis block: MYC, p15, p21 and G1/S CDK activity), `alk5_emt.sbml` (the cytostasis network with "
+        "the EMT block: SNAI1, HMGA2, the ZEB-miR-200 switch, E-cadherin, vimentin, autocrine TGF-beta; the "
+        "epithelial context), `MANIFEST.json` (source hash and counts).",
         "",
         "Solver tolerances in other tools: amounts are molecules per cell (10^2-10^5), so give the absolute "
         "tolerance per species, about 1e-6 molecules (libRoadRunner/tellurium: "
@@ -581,6 +585,7 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
     lean, manifest["tgfb1_network"] = network("TGF-beta1", TGFB1_SBML_FILE)
     fibrosis, manifest["fibrosis_network"] = network("fibrosis", FIBROSIS_SBML_FILE, modules={"fibrosis"})
     cytostasis, manifest["cytostasis_network"] = network("cytostasis", CYTOSTASIS_SBML_FILE, modules={"cytostasis"})
+    emt, manifest["emt_network"] = network("EMT", EMT_SBML_FILE, modules={"cytostasis", "emt"})
     from alk5_pysb.io.interop import to_antimony
     rest = resting_sbml(sbml)
     problems = validate_sbml(rest)
@@ -604,6 +609,7 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
         TGFB1_SBML_FILE: lean,
         FIBROSIS_SBML_FILE: fibrosis,
         CYTOSTASIS_SBML_FILE: cytostasis,
+        EMT_SBML_FILE: emt,
         REST_SBML_FILE: rest,
         REGIMEN_SBML_FILE: regimen,
         SEDML_FILE: experiments,

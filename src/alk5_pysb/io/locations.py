@@ -18,9 +18,12 @@ ENV_MODELS = "ALK5_MODELS"
 MANIFEST_FILE = "MANIFEST.json"
 #: networks the simulator can load: the full model, the lean TGF-beta1-only one for scans, and the
 #: TGF-beta1 network with the fibrosis block (fibroblast context: alpha-SMA, collagen, autocrine TGF-beta1)
-#: TGF-beta1 network with the cytostasis block (epithelial context: MYC, p15, p21, proliferation index)
+#: TGF-beta1 network with the cytostasis block (MYC, p15, p21, proliferation index), and with the cytostasis and
+#: EMT blocks (the epithelial context: growth arrest and EMT in one cell)
 NETWORKS = {"full": "alk5.sbml", "tgfb1": "alk5_tgfb1.sbml", "fibrosis": "alk5_fibrosis.sbml",
-            "cytostasis": "alk5_cytostasis.sbml"}
+            "cytostasis": "alk5_cytostasis.sbml", "emt": "alk5_emt.sbml"}
+#: networks with blocks of their own (readouts.csv column network names the block whose readouts they add)
+EXTRA_NETWORKS = {"fibrosis": ("fibrosis",), "cytostasis": ("cytostasis",), "emt": ("cytostasis", "emt")}
 
 
 def shipped_models() -> Path:

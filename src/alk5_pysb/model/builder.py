@@ -24,7 +24,7 @@ VOLUMES = {
 BLOCKS = ("ligands", "receptor", "smad", "transcription", "feedback", "noncanonical", "inhibitors")
 OPTIONAL_BLOCKS = ("feedback", "noncanonical", "inhibitors")
 #: blocks built only on request (``modules=``): their networks are separate exports
-EXTRA_BLOCKS = ("fibrosis", "cytostasis")
+EXTRA_BLOCKS = ("fibrosis", "cytostasis", "emt")
 
 
 class ModelBuilder:
@@ -118,14 +118,17 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
              brings its own ~25 complexes, so a TGF-beta1-only network (``("TGFB1",)``) is about
              40% smaller and faster to simulate, with the same TGF-beta1 responses.
     """
-    from alk5_pysb.model import (cytostasis, feedback, fibrosis, inhibitors, noncanonical, readouts, receptor, smad,
-                                 transcription)
+    from alk5_pysb.model import (cytostasis, emt, feedback, fibrosis, inhibitors, noncanonical, readouts, receptor,
+                                 smad, transcription)
 
     exclude, modules = set(exclude), set(modules)
     if modules - set(EXTRA_BLOCKS):
         raise ValueError(f"unknown module(s) {sorted(modules - set(EXTRA_BLOCKS))}; extra blocks are {list(EXTRA_BLOCKS)}")
     if "fibrosis" in modules and "noncanonical" in exclude:
         raise ValueError("the fibrosis block needs the non-canonical block (RhoA for ROCK, p38 for fibronectin)")
+    if {"fibrosis", "emt"} <= modules:
+        raise ValueError("the fibrosis and emt blocks belong to different cells (fibroblast, epithelial) and each "
+                         "releases its own autocrine TGF-beta: build one of them")
     unknown = exclude - set(OPTIONAL_BLOCKS)
     if unknown:
         raise ValueError(f"cannot leave out {sorted(unknown)}; optional blocks are {list(OPTIONAL_BLOCKS)}")
@@ -151,6 +154,8 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
         fibrosis.rock_mrtf_gate(b)          # before transcription: it gates ACTA2 and COL1A1
     if "cytostasis" in modules:
         cytostasis.declare_monomers(b)
+    if "emt" in modules:
+        emt.declare_monomers(b)
 
     receptor.ligands_in_medium(b)
     receptor.receptor_synthesis_and_trafficking(b)
@@ -187,6 +192,12 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
         cytostasis.cdk_inhibitor_induction(b)
         cytostasis.g1_s_cdk_activity(b)
         cytostasis.declare_readouts(b)
+    if "emt" in modules:
+        emt.snai1_hmga2(b)
+        emt.zeb_mir200_switch(b)
+        emt.epithelial_and_mesenchymal_markers(b)
+        emt.autocrine_tgfb(b)
+        emt.declare_readouts(b)
     readouts.declare_readouts(b, exclude)
     b.model.blocks = tuple(blk for blk in BLOCKS if blk not in exclude) + tuple(
         blk for blk in EXTRA_BLOCKS if blk in modules)

@@ -262,17 +262,22 @@ class Simulator:
             if not np.isfinite(value) or value < 0:
                 raise UserInputError(f"parameter {name} must be a finite number >= 0, got {value!r}")
 
-    def run(self, experiment: Experiment, readouts=None, params=None, dense: bool = False) -> pd.DataFrame:
+    def run(self, experiment: Experiment, readouts=None, params=None, dense: bool = False,
+            start_state=None) -> pd.DataFrame:
         """Time course of an experiment: ``time_min`` and one column per readout (the experiment's, or
         ``readouts``; ``params`` are applied on top of the experiment's). ``dense=True`` also returns every
-        CVODE step, so maxima are the solver's, not the output grid's."""
+        CVODE step, so maxima are the solver's, not the output grid's. ``start_state`` (amounts of every
+        floating species, e.g. a previous run's :meth:`final_state`) replaces the resting state the cells
+        start from: a history such as weeks of earlier exposure."""
         experiment.check()
         self.check_ligand(experiment.ligand)
         readouts = list(readouts or experiment.readouts or self.readouts())
         self.check_readouts(readouts)
         params = self.effective_params(experiment, params)
         self.check_params(params)
-        rest = self.resting_state(params)
+        rest = self.resting_state(params) if start_state is None else np.asarray(start_state, dtype=float)
+        if rest.shape != (len(self.species),):
+            raise ValueError(f"start_state must hold {len(self.species)} species amounts, got shape {rest.shape}")
         rr = self.rr
         self._apply(params)
         rr.model.setFloatingSpeciesAmounts(rest)
@@ -315,6 +320,15 @@ class Simulator:
         frame = pd.DataFrame(data, columns=["time_min"] + readouts)
         # keep the requested grid (events add their own time points; the post-event state wins)
         return frame.drop_duplicates("time_min", keep="last").reset_index(drop=True)
+
+    def final_state(self, medium_change: bool = False) -> np.ndarray:
+        """Species amounts at the end of the last run (a ``start_state`` for the next one); with
+        ``medium_change`` the medium's ligand and trap are removed, as when cells get fresh medium."""
+        state = np.array(self.rr.model.getFloatingSpeciesAmounts(), dtype=float)
+        if medium_change:
+            for sid in self._medium_species:
+                state[self.species.index(sid)] = 0.0
+        return state
 
     def _integrate(self, times, selections, experiment, params, dense=False):
         """One phase, integrated in phase-local time (the model is autonomous), so CVODE's tiny

@@ -1,0 +1,341 @@
+"""EMT behaviours M1-M10 (issue 19) on the EMT network (cytostasis and EMT blocks) in the epithelial context.
+
+Targets were written in ``docs/research/emt.md`` before any simulation and are copied here unchanged; protocol
+defaults there: 100 pM TGF-beta1, 1e6 cells in 2 mL, **fed** (fresh medium with ligand every 48 h,
+``FEED_EVERY_MIN``) for exposures beyond 48 h; withdrawal = a medium change to ligand-free medium; fold =
+stimulated / unstimulated at the same time; "% of control" = % of the unperturbed, untreated value at the same time;
+"of WT" = of the unperturbed, stimulated value; increment = fold - 1. Knock-down = amount (or synthesis) x 0.1;
+inhibitor = SB-431542 at 10 uM. ``EMT_index`` is the module's EMT score (1 - E-cadherin / its unrepressed level).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from alk5_pysb.analysis.validation import Check, miss, network_simulator
+from alk5_pysb.simulation.experiment import Experiment
+from alk5_pysb.simulation.metrics import value_at
+
+DOSE = 100.0
+SB_NM = 10_000.0
+FEED_EVERY_MIN = 2880.0
+DAY = 1440.0
+SOURCE = "docs/research/emt.md (targets written before simulation)"
+MIR200_SYNTHESIS = ("k_tx_basal_miR200", "k_tx_max_miR200")
+ZEB_SYNTHESIS = ("k_tx_basal_ZEB", "k_tx_max_ZEB")
+
+
+def emt_simulator(sim):
+    """The EMT network of the exports ``sim`` runs on, carrying ``sim``'s ensemble folds."""
+    return network_simulator(sim, "emt")
+
+
+def fed(t_end_min: float, exposure_min: float | None = None) -> dict:
+    """Experiment fields for ligand renewed every 48 h (with the medium) up to ``exposure_min`` (default: the
+    whole run; a multiple of 48 h when shorter); the medium change that ends the exposure leaves ligand-free
+    medium."""
+    exposure = t_end_min if exposure_min is None else exposure_min
+    pulses = int((exposure - 1e-9) // FEED_EVERY_MIN) + 1
+    if pulses == 1:
+        return {} if exposure >= t_end_min else {"washout_min": exposure}
+    return {"pulses": pulses, "pulse_every_min": FEED_EVERY_MIN, "washout_min": FEED_EVERY_MIN - 1.0}
+
+
+def _run(sim, hours, readouts, params=None, dose=DOSE, exposure_h=None, n=None, start_state=None, **kw):
+    emt = emt_simulator(sim)
+    t_end = 60.0 * hours
+    if dose > 0 and "washout_min" not in kw:
+        kw.update(fed(t_end, None if exposure_h is None else 60.0 * exposure_h))
+    return emt.run(Experiment(dose_pM=dose, t_end_min=t_end, n_points=n or int(hours) + 1, **kw),
+                   readouts=readouts, params=params or {}, start_state=start_state)
+
+
+def _sb(**kw):
+    from alk5_pysb.pharmacology.compounds import get_compound
+    return {"compound": get_compound("SB-431542"), "inhibitor_nM": SB_NM, **kw}
+
+
+def _ratio(a, b, readout, hours):
+    return value_at(a, readout, 60 * hours) / value_at(b, readout, 60 * hours)
+
+
+def _nominal(sim, name):
+    emt = emt_simulator(sim)
+    return emt.nominal(name) * emt.folds.get(name, 1.0)
+
+
+def _scaled(sim, names, factor):
+    return {name: factor * _nominal(sim, name) for name in names}
+
+
+def _snai1_increment_1h(sim, params=None, **kw):
+    stim, rest = _run(sim, 1, ["SNAI1_mRNA"], params, n=13, **kw), _run(sim, 1, ["SNAI1_mRNA"], params, dose=0.0, n=13)
+    return _ratio(stim, rest, "SNAI1_mRNA", 1) - 1
+
+
+def _recovery_half_time_h(run, control, withdrawal_h):
+    """Hours after withdrawal until E-cadherin has come back half-way from its value at withdrawal to control."""
+    t = run["time_min"].to_numpy() / 60
+    rel = (run["E_cadherin"] / control["E_cadherin"]).to_numpy()
+    after = t >= withdrawal_h
+    start = rel[after][0]
+    target = start + 0.5 * (1.0 - start)
+    reached = t[after][rel[after] >= target]
+    return float(reached[0] - withdrawal_h) if len(reached) else float("inf")
+
+
+def m1_snai1_immediate_early(sim) -> Check:
+    cols = ["SNAI1_mRNA", "HMGA2"]
+    stim, rest = _run(sim, 72, cols, n=289), _run(sim, 72, cols, dose=0.0, n=289)
+    fold = stim["SNAI1_mRNA"] / rest["SNAI1_mRNA"]
+    early = stim["time_min"] <= 1440
+    i = int(fold[early].idxmax())
+    peak, t_peak = float(fold[i]), float(stim["time_min"][i]) / 60
+    f1, f24 = _ratio(stim, rest, "SNAI1_mRNA", 1), _ratio(stim, rest, "SNAI1_mRNA", 24)
+    h4, h24, h72 = (_ratio(stim, rest, "HMGA2", h) for h in (4, 24, 72))
+    ok = (f1 >= 2 and 3 <= peak <= 20 and 0.5 <= t_peak <= 3 and f24 >= 1.5 and f24 <= 0.8 * peak
+          and h4 >= 1.3 and h24 >= 2 and h72 >= 0.7 * h24)
+    margin = (miss(f1, low=2) + miss(peak, 3, 20) + miss(t_peak, 0.5, 3) + miss(f24, low=1.5)
+              + miss(f24 / peak, high=0.8) + miss(h4, low=1.3) + miss(h24, low=2) + miss(h72 / h24, low=0.7))
+    return Check("M1", "SNAI1 is immediate-early; HMGA2 is early and sustained (100 pM, fed)",
+                 "SNAI1 mRNA fold >= 2 at 1 h; peak fold 3-20 at 0.5-3 h; fold at 24 h >= 1.5 and <= 0.8x the peak; "
+                 "HMGA2 fold >= 1.3 at 4 h, >= 2 at 24 h, at 72 h >= 70% of its 24-h value",
+                 f"SNAI1 x{f1:.1f} at 1 h, peak x{peak:.1f} at {t_peak:.1f} h (first 24 h), x{f24:.1f} at 24 h; "
+                 f"HMGA2 x{h4:.2f} at 4 h, x{h24:.2f} at 24 h, x{h72:.2f} at 72 h", ok,
+                 "SNAI1 mRNA t1/2 1 h and its folds are assumed; the transient needs the Smad signal itself to fall "
+                 "(receptor down-regulation, Smad7) since HMGA2 rises and helps the promoter",
+                 "Jamora et al. 2005 Nature 433:317; Zhou et al. 2004 Nat Cell Biol 6:931; Thuault et al. 2006, 2008 [V]",
+                 margin=margin)
+
+
+def m2_zeb_over_days(sim) -> Check:
+    cols = ["ZEB_mRNA", "ZEB"]
+    stim, rest = _run(sim, 96, cols), _run(sim, 96, cols, dose=0.0)
+    m6, m48, m72 = (_ratio(stim, rest, "ZEB_mRNA", h) for h in (6, 48, 72))
+    p48, p96 = _ratio(stim, rest, "ZEB", 48), _ratio(stim, rest, "ZEB", 96)
+    lag = (p48 - 1) / (m48 - 1) if m48 > 1 else float("inf")
+    ok = m6 <= 2 and m48 >= 2 and 3 <= m72 <= 30 and lag <= 0.5 and p96 >= 3
+    margin = miss(m6, high=2) + miss(m48, low=2) + miss(m72, 3, 30) + miss(lag, high=0.5) + miss(p96, low=3)
+    return Check("M2", "ZEB rises over 1-3 days; its protein lags the mRNA (100 pM, fed)",
+                 "ZEB mRNA fold <= 2 at 6 h, >= 2 at 48 h, 3-30 at 72 h; ZEB protein increment at 48 h <= 0.5x the "
+                 "mRNA increment at 48 h; ZEB protein fold >= 3 by 96 h",
+                 f"ZEB mRNA x{m6:.1f} at 6 h, x{m48:.1f} at 48 h, x{m72:.1f} at 72 h; protein x{p48:.1f} at 48 h "
+                 f"(increment ratio {lag:.2f}), x{p96:.1f} at 96 h", ok,
+                 "ZEB constants are the Tian 2013 circuit's (model); miR-200 silences translation, so the protein "
+                 "follows miR-200's slow fall", "Gregory et al. 2011 Mol Biol Cell 22:1686 [V*]; Gregory et al. 2008; "
+                 "Korpal et al. 2008 [V]", margin=margin)
+
+
+def m3_mir200_falls_over_days(sim) -> Check:
+    cols = ["miR200", "ZEB"]
+    stim, rest = _run(sim, 168, cols, n=673), _run(sim, 168, cols, dose=0.0, n=673)
+    r24, r72, r168 = (_ratio(stim, rest, "miR200", h) for h in (24, 72, 168))
+    zeb = stim["ZEB"] / rest["ZEB"]
+    crossed = stim["time_min"][zeb >= 2]
+    at_zeb2 = _ratio(stim, rest, "miR200", float(crossed.iloc[0]) / 60) if len(crossed) else float("nan")
+    ok = r24 >= 0.7 and r72 <= 0.7 and r168 <= 0.3 and at_zeb2 <= 0.9
+    margin = miss(r24, low=0.7) + miss(r72, high=0.7) + miss(r168, high=0.3) + miss(at_zeb2, high=0.9)
+    return Check("M3", "miR-200 falls over days, not hours (100 pM, fed)",
+                 "miR-200 >= 70% of control at 24 h, <= 70% at 72 h, <= 30% at 7 d; miR-200 <= 90% when ZEB protein "
+                 "first reaches 2x",
+                 f"miR-200 {100 * r24:.0f}% at 24 h, {100 * r72:.0f}% at 72 h, {100 * r168:.0f}% at 7 d; "
+                 f"{100 * at_zeb2:.0f}% when ZEB first reaches 2x", ok,
+                 "miR-200 t1/2 20 h (measured medians in other cells); its fall needs ZEB above K_ZEB_miR200 (Tian 2013)",
+                 "Gregory et al. 2008 Nat Cell Biol 10:593; Korpal et al. 2008; Kingston & Bartel 2019 [V]",
+                 margin=margin)
+
+
+def m4_marker_switch(sim) -> Check:
+    cols = ["CDH1_mRNA", "E_cadherin", "vimentin", "EMT_index"]
+    stim, rest = _run(sim, 96, cols), _run(sim, 96, cols, dose=0.0)
+    c24, c72 = _ratio(stim, rest, "CDH1_mRNA", 24), _ratio(stim, rest, "CDH1_mRNA", 72)
+    e24, e72 = _ratio(stim, rest, "E_cadherin", 24), _ratio(stim, rest, "E_cadherin", 72)
+    v6, v48, v96 = (_ratio(stim, rest, "vimentin", h) for h in (6, 48, 96))
+    s48, s96 = value_at(stim, "EMT_index", 2880), value_at(stim, "EMT_index", 5760)
+    ok = (c24 <= 0.7 and c72 <= 0.3 and e24 >= c24 and e72 <= 0.4 and v6 <= 1.5 and v48 >= 1.5 and 2 <= v96 <= 10
+          and s48 >= 0.5 and s96 >= 0.8)
+    margin = (miss(c24, high=0.7) + miss(c72, high=0.3) + miss(e24 / c24, low=1) + miss(e72, high=0.4)
+              + miss(v6, high=1.5) + miss(v48, low=1.5) + miss(v96, 2, 10) + miss(s48, low=0.5) + miss(s96, low=0.8))
+    return Check("M4", "marker switch: E-cadherin lost, vimentin gained in 1-3 days (100 pM, fed)",
+                 "CDH1 mRNA <= 70% at 24 h, <= 30% at 72 h; E-cadherin (% of control) >= CDH1 mRNA at 24 h and <= 40% "
+                 "at 72 h; vimentin fold <= 1.5 at 6 h, >= 1.5 at 48 h, 2-10 at 96 h; EMT score >= 0.5 at 48 h, >= 0.8 "
+                 "at 96 h",
+                 f"CDH1 {100 * c24:.0f}% at 24 h, {100 * c72:.0f}% at 72 h; E-cadherin {100 * e24:.0f}% at 24 h, "
+                 f"{100 * e72:.0f}% at 72 h; vimentin x{v6:.2f} at 6 h, x{v48:.1f} at 48 h, x{v96:.1f} at 96 h; "
+                 f"EMT score {s48:.2f} at 48 h, {s96:.2f} at 96 h", ok,
+                 "SNAI1 alone removes its share of CDH1 transcription (f_SNAI1_markers, Tian 2013); full loss needs ZEB, "
+                 "i.e. the ZEB-miR-200 switch; CDH1 mRNA and E-cadherin half-lives are assumed",
+                 "Miettinen et al. 1994 J Cell Biol 127:2021; Vincent et al. 2009; Kasai et al. 2005; Valcourt et al. "
+                 "2005 [V]", margin=margin)
+
+
+def _withdrawal(sim, days_on, days_after, cols, params=None, **kw):
+    hours = 24 * (days_on + days_after)
+    run = _run(sim, hours, cols, params, exposure_h=24 * days_on, n=hours + 1, **kw)
+    rest = _run(sim, hours, cols, params, dose=0.0, n=hours + 1)
+    return run, rest
+
+
+def m5_short_exposure_reverses(sim) -> Check:
+    cols = ["E_cadherin", "vimentin", "ZEB", "miR200", "EMT_index"]
+    run, rest = _withdrawal(sim, 2, 7, cols)
+    t = 216
+    e, v, z, m = (_ratio(run, rest, c, t) for c in ("E_cadherin", "vimentin", "ZEB", "miR200"))
+    score = value_at(run, "EMT_index", 60 * t)
+    ok = e >= 0.7 and v <= 1.5 and z <= 2 and m >= 0.6 and score <= 0.2
+    margin = miss(e, low=0.7) + miss(v, high=1.5) + miss(z, high=2) + miss(m, low=0.6) + miss(score, high=0.2)
+    return Check("M5", "a short exposure is reversible (100 pM for 48 h, then ligand-free medium)",
+                 "7 d after withdrawal: E-cadherin >= 70% of control, vimentin fold <= 1.5, ZEB fold <= 2, miR-200 >= "
+                 "60% of control, EMT score <= 0.2",
+                 f"E-cadherin {100 * e:.0f}%, vimentin x{v:.2f}, ZEB x{z:.2f}, miR-200 {100 * m:.0f}%, EMT score "
+                 f"{score:.2f}", ok,
+                 "withdrawal is one medium change at 48 h (the target's second ligand-free change at 96 h is not "
+                 "made, so autocrine ligand released after 48 h stays)",
+                 "Miettinen et al. 1994 J Cell Biol 127:2021; Zhang et al. 2014 Sci Signal 7:ra91; Tian et al. 2013 [V]",
+                 margin=margin)
+
+
+def m6_long_exposure_memory(sim) -> Check:
+    cols = ["E_cadherin", "EMT_index"]
+    short, short_rest = _withdrawal(sim, 2, 7, cols)
+    long_, rest = _withdrawal(sim, 14, 14, cols)
+    blocked, _ = _withdrawal(sim, 14, 14, cols, **_sb(inhibitor_at_min=14 * DAY))
+    e7, score7 = _ratio(long_, rest, "E_cadherin", 21 * 24), value_at(long_, "EMT_index", 21 * DAY)
+    half_short = _recovery_half_time_h(short, short_rest, 48)
+    half_long = _recovery_half_time_h(long_, rest, 14 * 24)
+    slower = half_long / half_short
+    e_blocked = _ratio(blocked, rest, "E_cadherin", 28 * 24)
+    persistent = score7 >= 0.5 and e7 <= 0.5
+    ok = (persistent or slower >= 3) and e_blocked >= 0.6
+    margin = min(miss(score7, low=0.5) + miss(e7, high=0.5), miss(slower, low=3)) + miss(e_blocked, low=0.6)
+    return Check("M6", "a long exposure leaves memory held by autocrine TGF-beta (14 d fed, then withdrawal)",
+                 "(a) 7 d after withdrawal EMT score >= 0.5 and E-cadherin <= 50% of control, or (b) E-cadherin "
+                 "recovery half-time >= 3x that after 48 h (M5); and SB-431542 from withdrawal on: E-cadherin >= 60% "
+                 "of control 14 d after withdrawal",
+                 f"(a) EMT score {score7:.2f}, E-cadherin {100 * e7:.0f}% at 7 d after withdrawal; (b) recovery "
+                 f"half-time {half_long:.0f} h vs {half_short:.0f} h after 48 h (x{slower:.1f}); with SB-431542 "
+                 f"E-cadherin {100 * e_blocked:.0f}% at 14 d", ok,
+                 "memory can only come from the ZEB-miR-200 switch held by autocrine TGF-beta (no DNA methylation of "
+                 "the miR-200 loci modelled); the autocrine release (k_autocrine_TGFB_max) is assumed",
+                 "Gregory et al. 2011 Mol Biol Cell 22:1686 [V/V*]; Celia-Terrassa et al. 2018; Jain et al. 2023; "
+                 "Tian et al. 2013 [V]", margin=margin)
+
+
+def m7_inhibitor_prevents_and_reverses(sim) -> Check:
+    prevent_cols = ["CDH1_mRNA", "vimentin", "EMT_index"]
+    inc = _snai1_increment_1h(sim, **_sb(pretreat_min=60.0)) / _snai1_increment_1h(sim)
+    pre, rest = _run(sim, 72, prevent_cols, **_sb(pretreat_min=60.0)), _run(sim, 72, prevent_cols, dose=0.0)
+    c72, v72 = _ratio(pre, rest, "CDH1_mRNA", 72), _ratio(pre, rest, "vimentin", 72)
+    s72 = value_at(pre, "EMT_index", 72 * 60)
+    cols = ["SNAI1_mRNA", "ZEB", "E_cadherin", "EMT_index"]
+    late, rest2 = _run(sim, 240, cols, **_sb(inhibitor_at_min=72 * 60.0)), _run(sim, 240, cols, dose=0.0)
+    snai78 = _ratio(late, rest2, "SNAI1_mRNA", 78)
+    zeb = value_at(late, "ZEB", 144 * 60) / value_at(late, "ZEB", 72 * 60)
+    e240, s240 = _ratio(late, rest2, "E_cadherin", 240), value_at(late, "EMT_index", 240 * 60)
+    ok = (inc <= 0.2 and c72 >= 0.8 and v72 <= 1.3 and s72 <= 0.1 and snai78 <= 1.5 and zeb <= 0.5 and e240 >= 0.6
+          and s240 <= 0.3)
+    margin = (miss(inc, high=0.2) + miss(c72, low=0.8) + miss(v72, high=1.3) + miss(s72, high=0.1)
+              + miss(snai78, high=1.5) + miss(zeb, high=0.5) + miss(e240, low=0.6) + miss(s240, high=0.3))
+    return Check("M7", "ALK5 inhibitor (10 uM SB-431542) prevents and reverses EMT",
+                 "(a) pre-treated 60 min: SNAI1 1-h increment <= 20% of uninhibited; at 72 h CDH1 mRNA >= 80% of control, "
+                 "vimentin fold <= 1.3, EMT score <= 0.1; (b) added at 72 h (ligand still fed): SNAI1 fold <= 1.5 by "
+                 "78 h; ZEB <= 50% of its 72-h value by 144 h; E-cadherin >= 60% of control and EMT score <= 0.3 by 240 h",
+                 f"(a) SNAI1 increment {100 * inc:.0f}%; CDH1 {100 * c72:.0f}%, vimentin x{v72:.2f}, EMT score "
+                 f"{s72:.2f}; (b) SNAI1 x{snai78:.2f} at 78 h; ZEB {100 * zeb:.0f}% of its 72-h value at 144 h; "
+                 f"E-cadherin {100 * e240:.0f}%, EMT score {s240:.2f} at 240 h", ok,
+                 "reversal speed is set by miR-200's return (t1/2 20 h) and E-cadherin re-synthesis (assumed)",
+                 "Halder et al. 2005 Neoplasia 7:509; Inman et al. 2002; Gregory et al. 2011 (SB-505124) [V]",
+                 margin=margin)
+
+
+def m8_smad_dependence(sim) -> Check:
+    cols = ["E_cadherin", "EMT_index"]
+    wt_inc = _snai1_increment_1h(sim)
+    rest = _run(sim, 96, cols, dose=0.0)
+
+    def loss72(params=None):
+        run = _run(sim, 96, cols, params)
+        return 1 - _ratio(run, rest, "E_cadherin", 72), run
+    wt_loss, _ = loss72()
+    s3 = _scaled(sim, ["Smad3_0"], 0.1)
+    s3_inc = _snai1_increment_1h(sim, s3) / wt_inc
+    s3_loss, s3_run = loss72(s3)
+    s3_score = value_at(s3_run, "EMT_index", 96 * 60)
+    s4_loss, _ = loss72(_scaled(sim, ["Smad4_0"], 0.1))
+    s2_loss, _ = loss72(_scaled(sim, ["Smad2_0"], 0.1))
+    r3, r4, r2 = s3_loss / wt_loss, s4_loss / wt_loss, s2_loss / wt_loss
+    ok = s3_inc <= 0.3 and r3 <= 0.3 and s3_score <= 0.3 and 0 <= r4 <= 0.8 and r2 >= 0.8
+    margin = (miss(s3_inc, high=0.3) + miss(r3, high=0.3) + miss(s3_score, high=0.3) + miss(r4, high=0.8)
+              + miss(r2, low=0.8))
+    return Check("M8", "Smad3 knock-down blocks EMT; Smad4 partly; Smad2 not (x 0.1 each, 100 pM fed)",
+                 "Smad3: SNAI1 1-h increment <= 30% of WT, 72-h E-cadherin loss <= 30% of WT, EMT score at 96 h <= 0.3; "
+                 "Smad4: 72-h E-cadherin loss 0-80% of WT; Smad2: >= 80% of WT",
+                 f"Smad3: SNAI1 increment {100 * s3_inc:.0f}%, E-cadherin loss {100 * r3:.0f}% of WT, EMT score "
+                 f"{s3_score:.2f}; Smad4: {100 * r4:.0f}%; Smad2: {100 * r2:.0f}%", ok,
+                 "SNAI1 and HMGA2 read nuclear Smad3-Smad4 complexes (the model's choice, after the sources); a 10% "
+                 "knock-down is milder than a knockout",
+                 "Saika et al. 2004 [V*]; Valcourt et al. 2005; Vincent et al. 2009; Hoot et al. 2008; Levy & Hill 2005 [V]",
+                 margin=margin)
+
+
+def m9_switch_like_dose(sim) -> Check:
+    from alk5_pysb.analysis.fitting import fit_hill
+    doses = np.array([1, 3, 10, 30, 100, 300], dtype=float)
+    runs = {d: _run(sim, 72, ["EMT_index", "ZEB"], dose=d) for d in doses}
+    rest = _run(sim, 72, ["ZEB"], dose=0.0)
+    score = np.array([value_at(runs[d], "EMT_index", 4320) for d in doses])
+    fit = fit_hill(doses, score)
+    near = float(doses[np.argmin(np.abs(np.log(doses / fit.ec50)))])
+    snai = _snai1_increment_1h(sim, dose=near) / _snai1_increment_1h(sim, dose=300.0)
+    zeb_inc = lambda d: _ratio(runs[d], rest, "ZEB", 72) - 1
+    zeb = zeb_inc(near) / zeb_inc(300.0)
+    ok = (5 <= fit.ec50 <= 80 and fit.hill >= 2 and score[0] <= 0.1 and score[-1] >= 0.8 and snai >= 0.5
+          and zeb <= 0.3)
+    margin = (miss(fit.ec50, 5, 80) + miss(fit.hill, low=2) + miss(score[0], high=0.1) + miss(score[-1], low=0.8)
+              + miss(snai, low=0.5) + miss(zeb, high=0.3))
+    return Check("M9", "the EMT dose response is switch-like; partial EMT at intermediate dose (72 h, fed)",
+                 "EMT score EC50 5-80 pM with apparent Hill >= 2; score <= 0.1 at 1 pM and >= 0.8 at 300 pM; at the dose "
+                 "nearest the EC50, SNAI1 1-h increment >= 50% and ZEB 72-h increment <= 30% of their 300-pM values",
+                 f"EC50 {fit.ec50:.3g} pM, Hill {fit.hill:.2f}; score {score[0]:.2f} at 1 pM, {score[-1]:.2f} at 300 pM; "
+                 f"at {near:g} pM SNAI1 {100 * snai:.0f}%, ZEB {100 * zeb:.0f}% of the 300-pM increments", ok,
+                 "EC50 and Hill bands are assumed; K_tx_SNAI1 (assumed) places the SNAI1 step, the Tian circuit the ZEB "
+                 "step; ligand depletion between feedings shapes the 72-h curve",
+                 "Kasai et al. 2005; Tian et al. 2013; Zhang et al. 2014 [V]", margin=margin)
+
+
+def m10_mir200_and_zeb(sim) -> Check:
+    cols = ["ZEB", "E_cadherin", "CDH1_mRNA"]
+    rest, wt = _run(sim, 96, cols, dose=0.0), _run(sim, 96, cols)
+    more_mir = _scaled(sim, MIR200_SYNTHESIS, 10.0)
+    gain = _run(sim, 96, cols, more_mir)
+    zeb_a = value_at(gain, "ZEB", 5760) / value_at(wt, "ZEB", 5760)
+    e_a = _ratio(gain, rest, "E_cadherin", 96)
+    snai_a = _snai1_increment_1h(sim, more_mir) / _snai1_increment_1h(sim)
+    kd = _run(sim, 96, cols, _scaled(sim, ZEB_SYNTHESIS, 0.1))
+    e_b = _ratio(kd, rest, "E_cadherin", 96)
+    cdh1_b = (1 - _ratio(kd, rest, "CDH1_mRNA", 96)) / (1 - _ratio(wt, rest, "CDH1_mRNA", 96))
+    emt = emt_simulator(sim)
+    _run(sim, 192, ["E_cadherin"])                         # 8 d fed: the switch is made at a feeding
+    switched = _run(sim, 168, ["E_cadherin"], more_mir, start_state=emt.final_state(medium_change=True))
+    rest_c = _run(sim, 360, ["E_cadherin"], dose=0.0)
+    e_c = value_at(switched, "E_cadherin", 168 * 60) / value_at(rest_c, "E_cadherin", 360 * 60)
+    ok = zeb_a <= 0.25 and e_a >= 0.7 and snai_a >= 0.8 and e_b >= 0.6 and cdh1_b <= 0.5 and e_c >= 0.5
+    margin = (miss(zeb_a, high=0.25) + miss(e_a, low=0.7) + miss(snai_a, low=0.8) + miss(e_b, low=0.6)
+              + miss(cdh1_b, high=0.5) + miss(e_c, low=0.5))
+    return Check("M10", "miR-200 gain or ZEB loss blocks and reverts EMT (100 pM fed)",
+                 "(a) miR-200 synthesis x10: ZEB at 96 h <= 25% of WT, E-cadherin >= 70% of control, SNAI1 1-h increment "
+                 ">= 80% of WT; (b) ZEB synthesis x0.1: E-cadherin at 96 h >= 60% of control, CDH1 loss <= 50% of WT; "
+                 "(c) miR-200 synthesis x10 after a week of EMT, ligand continued: E-cadherin >= 50% of control 7 d later",
+                 f"(a) ZEB {100 * zeb_a:.0f}% of WT, E-cadherin {100 * e_a:.0f}%, SNAI1 increment {100 * snai_a:.0f}%; "
+                 f"(b) E-cadherin {100 * e_b:.0f}%, CDH1 loss {100 * cdh1_b:.0f}% of WT; (c) E-cadherin "
+                 f"{100 * e_c:.0f}%", ok,
+                 "(c) switches at day 8 (a feeding) rather than day 7; SNAI1's own share of CDH1 repression "
+                 "(f_SNAI1_markers) caps how far miR-200 or ZEB loss can restore E-cadherin",
+                 "Gregory et al. 2008 Nat Cell Biol 10:593; Korpal et al. 2008; Gregory et al. 2011; Bracken et al. 2008 "
+                 "[V]", margin=margin)
+
+
+EMT_CHECKS = {
+    "M1": m1_snai1_immediate_early, "M2": m2_zeb_over_days, "M3": m3_mir200_falls_over_days, "M4": m4_marker_switch,
+    "M5": m5_short_exposure_reverses, "M6": m6_long_exposure_memory, "M7": m7_inhibitor_prevents_and_reverses,
+    "M8": m8_smad_dependence, "M9": m9_switch_like_dose, "M10": m10_mir200_and_zeb,
+}
