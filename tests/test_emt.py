@@ -178,3 +178,28 @@ def test_unknown_emt_readout_and_context_exit_2_with_one_line(tmp_path):
                           "100pM", "-o", str(tmp_path / "y.csv")], capture_output=True, text=True)
     assert bad.returncode == 2 and "valid contexts are carcinoma, epithelial" in bad.stderr
     assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_population_over_ligand_doses_reports_fractions_of_responding_cells(tmp_path):
+    """alk5 population --ligand-doses: every cell at every dose, fed; the fraction of cells with EMT_index >= 0.5
+    rises with the dose and each dose's spread and bimodality are written; misuse exits 2 with one line."""
+    out = tmp_path / "pop"
+    args = [sys.executable, "-m", "alk5_pysb.cli", "population", "--context", "epithelial", "--readouts", "EMT_index",
+            "--metric", "at:96h", "--ligand-doses", "3pM:300pM:3", "--feed-every", "48h", "--responder",
+            "EMT_index>=0.5", "--cells", "8", "--executor", "serial", "-o", str(out)]
+    res = subprocess.run(args, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    fractions = pd.read_csv(out / "fractions.csv")
+    assert list(fractions["ligand_dose_pM"]) == pytest.approx([3.0, 30.0, 300.0])
+    assert (fractions["cells"] == 8).all()
+    frac = fractions["fraction EMT_index@at:96h>=0.5"]
+    assert frac.iloc[0] == 0.0 and frac.iloc[-1] == 1.0
+    assert fractions["EMT_index@at:96h median"].is_monotonic_increasing
+    cells = pd.read_csv(out / "cells.csv")
+    assert len(cells) == 24 and cells["TBRII_0"].nunique() == 8          # each cell keeps its levels across doses
+    for extra, expected in ((["--responder", "EMT_index>0.5"], "expected READOUT>=VALUE"),
+                            (["--responder", "ZEB>=1"], "not one of the measured outputs"),
+                            (["--doses", "10nM:1uM:3"], "leave out --doses")):
+        bad = subprocess.run(args[:-2] + extra + ["-o", str(tmp_path / "bad")], capture_output=True, text=True)
+        assert bad.returncode == 2 and expected in bad.stderr, bad.stderr
+        assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

@@ -745,19 +745,69 @@ def cmd_sensitivity(args):
     return 0
 
 
+def _fed(exp, every_text):
+    """The experiment with its medium (and ligand) renewed every ``every_text`` over its metrics' window."""
+    import dataclasses
+    every = parse_duration(every_text, what="--feed-every", allow_zero=False)
+    if every <= 1.0:
+        raise UserInputError(f"--feed-every {every_text!r}: expected more than 1 min")
+    pulses = int((exp.t_end_min - 1e-9) // every) + 1
+    if pulses == 1:
+        return exp
+    return dataclasses.replace(exp, pulses=pulses, pulse_every_min=every, washout_min=every - 1.0)
+
+
+def _ligand_population(args, sim, exp, params, out, engine):
+    from alk5_pysb.analysis.ensembles import parse_responder, population_table, responder_fractions
+    from alk5_pysb.analysis.plots import ligand_population_figure
+    from alk5_pysb.io.units import parse_dose_grid
+    from alk5_pysb.simulation.engine import run_scan
+    doses = parse_dose_grid(args.ligand_doses, to="pM", what="--ligand-doses")
+    responders = [parse_responder(r, exp.columns()) for r in args.responder]
+    table = population_table(sim, args.cells, args.cv, params, [], seed=args.seed, ligand_doses_pM=doses,
+                             base=exp.params)
+    results = run_scan(sim, exp, table, out, executor=engine.executor, workers=engine.workers,
+                       scheduler=engine.scheduler, resume=args.resume)
+    atomic_write(out / "cells.csv", results.drop(columns=["condition_id"], errors="ignore").to_csv(
+        index=False, float_format="%.5g"))
+    fractions = responder_fractions(results, exp.columns(), responders)
+    atomic_write(out / "fractions.csv", fractions.to_csv(index=False, float_format="%.5g"))
+    ligand_population_figure(results, fractions, exp.columns(), out / "population",
+                             f"{args.cells} cells, CV {args.cv:g} on {len(params)} protein levels; {args.ligand}"
+                             + (f", fed every {args.feed_every}" if args.feed_every else ""))
+    for _, row in fractions.iterrows():
+        parts = [f"{c}: median {row[f'{c} median']:.3g} (bimodality {row[f'{c} bimodality']:.2f})" for c in exp.columns()]
+        parts += [f"{k} {100 * v:.0f}%" for k, v in row.items() if str(k).startswith("fraction ")]
+        print(f"{format_concentration(row['ligand_dose_pM'])}: " + "; ".join(parts))
+    print(f"-> {out / 'fractions.csv'}, {out / 'cells.csv'}, {out / 'population.png'}")
+    args.provenance, args.outputs = (sim, {}), [out]
+    return 0
+
+
 def cmd_population(args):
     from alk5_pysb.analysis.ensembles import POPULATION_DEFAULTS, population, population_table
     from alk5_pysb.analysis.plots import population_figure
     from alk5_pysb.io.units import parse_dose_grid
     params = _names(args.params) or list(POPULATION_DEFAULTS)
-    sim = _simulator(args, [_ligand(args.ligand)], params)
+    values = _context(args)
+    sim = _simulator(args, [_ligand(args.ligand)], [*params, *values])
     readouts = _names(args.readouts)
     sim.check_readouts(readouts)
     exp = _engine_experiment(args, readouts)
-    doses = parse_dose_grid(args.doses, to="nM", molar_mass_kDa=None, what="--doses") if args.doses else []
-    table = population_table(sim, args.cells, args.cv, params, doses, seed=args.seed)
+    exp.params = dict(values)                 # the context's values under every cell's own protein levels
+    if args.feed_every:
+        exp = _fed(exp, args.feed_every)
     out = Path(args.output)
     engine = _engine(args)
+    if args.ligand_doses:
+        if args.doses or args.compound or args.ki:
+            raise UserInputError("--ligand-doses gives each cell a range of ligand doses: leave out --doses, "
+                                 "--compound and --ki (inhibitor IC50s are the other mode)")
+        return _ligand_population(args, sim, exp, params, out, engine)
+    if args.responder:
+        raise UserInputError("--responder needs --ligand-doses (fractions of responding cells per dose)")
+    doses = parse_dose_grid(args.doses, to="nM", molar_mass_kDa=None, what="--doses") if args.doses else []
+    table = population_table(sim, args.cells, args.cv, params, doses, seed=args.seed, base=exp.params)
     summary, _ = population(sim, exp, table, out, executor=engine.executor, workers=engine.workers,
                             scheduler=engine.scheduler, resume=args.resume)
     population_figure(summary, exp.columns(), out / "population", f"{args.cells} cells, CV {args.cv:g} on "
@@ -987,8 +1037,14 @@ def build_parser():
     s.add_argument("--pretreat", default="60min")
     s.add_argument("--ligand", default="TGFB1")
     s.add_argument("--ligand-dose", default="100pM")
+    s.add_argument("--ligand-doses", help="ligand doses instead of inhibitor doses (e.g. 3pM:300pM:7): each cell at "
+                   "each dose, for the fraction of cells that respond")
+    s.add_argument("--feed-every", help="renew the medium with ligand this often (e.g. 48h) for multi-day metrics")
+    s.add_argument("--responder", action="append", default=[], help="a cell responds when READOUT>=VALUE or "
+                   "READOUT<=VALUE (e.g. EMT_index>=0.5); repeat for several; with --ligand-doses")
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("-o", "--output", default="results/population")
+    _context_option(s)
     _engine_options(s)
     s.set_defaults(func=cmd_population)
 

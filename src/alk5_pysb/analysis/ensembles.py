@@ -102,8 +102,10 @@ def readability(indices: pd.DataFrame, samples: int) -> list[str]:
     return lines
 
 
-def population_table(sim, cells: int, cv: float, parameters, doses_nM, seed=1) -> pd.DataFrame:
-    """Cells x (untreated + inhibitor doses); each cell's protein levels drawn log-normal with mean 1 x value."""
+def population_table(sim, cells: int, cv: float, parameters, doses_nM, seed=1, ligand_doses_pM=None,
+                     base=None) -> pd.DataFrame:
+    """Cells x (untreated + inhibitor doses), or with ``ligand_doses_pM`` cells x ligand doses; each cell's protein
+    levels drawn log-normal with mean 1 x value (``base``'s value, e.g. a context's, else the table's)."""
     if cells < 2:
         raise UserInputError("--cells must be at least 2")
     if not 0 < cv < 3:
@@ -115,10 +117,17 @@ def population_table(sim, cells: int, cv: float, parameters, doses_nM, seed=1) -
     rng = np.random.default_rng(seed)
     sigma = np.sqrt(np.log(1 + cv**2))
     factors = rng.lognormal(mean=-sigma**2 / 2, sigma=sigma, size=(cells, len(parameters)))
-    per_cell = pd.DataFrame(factors * np.array([sim._origin[p] for p in parameters]), columns=list(parameters))
+    base = base or {}
+    values = np.array([base.get(p, sim._origin[p]) for p in parameters])
+    per_cell = pd.DataFrame(factors * values, columns=list(parameters))
     per_cell.insert(0, "cell", np.arange(cells))
-    doses = [0.0] + [float(d) for d in doses_nM]
-    table = per_cell.merge(pd.DataFrame({"inhibitor_dose": doses}), how="cross")
+    if ligand_doses_pM is not None and len(ligand_doses_pM):
+        if len(doses_nM):
+            raise UserInputError("give inhibitor doses (--doses) or ligand doses (--ligand-doses), not both")
+        axis = pd.DataFrame({"ligand_dose": [float(d) for d in ligand_doses_pM]})
+    else:
+        axis = pd.DataFrame({"inhibitor_dose": [0.0] + [float(d) for d in doses_nM]})
+    table = per_cell.merge(axis, how="cross")
     table.insert(0, "condition_id", np.arange(len(table)))
     return table
 
@@ -144,3 +153,53 @@ def population(sim, experiment: Experiment, table: pd.DataFrame, out, executor="
     summary = pd.DataFrame(rows)
     atomic_write(Path(out) / "cells.csv", summary.to_csv(index=False, float_format="%.5g"))
     return summary, results
+
+
+def parse_responder(text: str, columns) -> tuple[str, str, float]:
+    """``READOUT>=VALUE`` or ``READOUT<=VALUE`` (READOUT one of ``columns``, i.e. readout@metric, or a readout
+    whose only metric is meant) -> (column, operator, threshold)."""
+    for op in (">=", "<="):
+        if op in text:
+            name, _, value = text.partition(op)
+            name = name.strip()
+            matches = [c for c in columns if c == name or c.split("@")[0] == name]
+            if len(matches) != 1:
+                raise UserInputError(f"--responder {text!r}: {name!r} is not one of the measured outputs "
+                                     f"{', '.join(columns)}")
+            try:
+                threshold = float(value)
+            except ValueError:
+                raise UserInputError(f"--responder {text!r}: expected a number after {op}") from None
+            return matches[0], op, threshold
+    raise UserInputError(f"--responder {text!r}: expected READOUT>=VALUE or READOUT<=VALUE (e.g. EMT_index>=0.5)")
+
+
+def bimodality_coefficient(values) -> float:
+    """Sarle's bimodality coefficient (skewness^2 + 1) / (kurtosis + 3(n-1)^2/((n-2)(n-3))): above 5/9 (0.555)
+    suggests two modes; nan for fewer than 4 values or no spread."""
+    from scipy.stats import kurtosis, skew
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    n = len(v)
+    if n < 4 or np.ptp(v) == 0:
+        return float("nan")
+    g, k = skew(v, bias=False), kurtosis(v, bias=False)
+    return float((g**2 + 1) / (k + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
+
+
+def responder_fractions(results: pd.DataFrame, columns, responders) -> pd.DataFrame:
+    """Per ligand dose: cells, median and 5-95% of every output, its bimodality coefficient, and the fraction of
+    cells meeting each responder rule (column, operator, threshold)."""
+    rows = []
+    for dose, grp in results.groupby("ligand_dose"):
+        row = {"ligand_dose_pM": float(dose), "cells": int(len(grp))}
+        for column in columns:
+            values = grp[column]
+            row.update({f"{column} median": float(values.median()), f"{column} q05": float(values.quantile(0.05)),
+                        f"{column} q95": float(values.quantile(0.95)),
+                        f"{column} bimodality": bimodality_coefficient(values)})
+        for column, op, threshold in responders:
+            hit = grp[column] >= threshold if op == ">=" else grp[column] <= threshold
+            row[f"fraction {column}{op}{threshold:g}"] = float(hit.mean())
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -38,6 +38,42 @@ def sobol_figure(indices, stem: Path, title: str):
     _save(fig, stem)
 
 
+def ligand_population_figure(results, fractions, columns, stem: Path, title: str):
+    """Per output: median, 5-95% band and responder fractions against the ligand dose (top), and each dose's
+    distribution over cells (bottom: bimodal at intermediate doses when cells split)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(2, len(columns), figsize=(max(7.0, 4.8 * len(columns)), 7), squeeze=False)
+    doses = fractions["ligand_dose_pM"]
+    cmap = plt.get_cmap("viridis")
+    for j, column in enumerate(columns):
+        ax = axes[0][j]
+        ax.fill_between(doses, fractions[f"{column} q05"], fractions[f"{column} q95"], alpha=0.2, color="tab:blue")
+        ax.plot(doses, fractions[f"{column} median"], "-o", ms=3, color="tab:blue", label="median, 5-95% of cells")
+        ax.set_xscale("log")
+        ax.set_xlabel("ligand dose (pM)")
+        ax.set_ylabel(column)
+        keys = [k for k in fractions.columns if k.startswith(f"fraction {column}")]
+        twin = ax.twinx() if keys else None
+        for key in keys:
+            twin.plot(doses, fractions[key], "--s", ms=3, color="tab:red", label=key.removeprefix("fraction "))
+            twin.set_ylabel("fraction of cells", color="tab:red")
+            twin.set_ylim(-0.02, 1.02)
+            twin.legend(frameon=False, fontsize=7, loc="lower right")
+        ax.legend(frameon=False, fontsize=7, loc="upper left")
+        bins = np.linspace(float(results[column].min()), float(results[column].max()) or 1.0, 30)
+        for i, (dose, grp) in enumerate(results.groupby("ligand_dose")):
+            axes[1][j].hist(grp[column], bins=bins, histtype="step", color=cmap(i / max(1, len(doses) - 1)),
+                            label=f"{dose:g} pM")
+        axes[1][j].set_xlabel(column)
+        axes[1][j].set_ylabel("cells")
+        axes[1][j].legend(frameon=False, fontsize=6, ncol=2)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    _save(fig, stem)
+
+
 def population_figure(summary, columns, stem: Path, title: str):
     import matplotlib
     matplotlib.use("Agg")
