@@ -62,7 +62,7 @@ def test_a_parameter_file_is_a_context(tmp_path):
 
 
 @pytest.mark.parametrize("context, message", [
-    ("liver", "unknown context 'liver': valid contexts are carcinoma, epithelial, fibroblast, hepatocyte"),
+    ("liver", "unknown context 'liver': valid contexts are carcinoma, endothelial, epithelial, fibroblast, hepatocyte"),
     ("missing.csv", "parameter file missing.csv not found"),
 ])
 def test_unknown_contexts_are_one_line_errors(capsys, context, message):

@@ -176,7 +176,7 @@ def test_unknown_emt_readout_and_context_exit_2_with_one_line(tmp_path):
     assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
     bad = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "simulate", "--context", "mesenchymal", "--dose",
                           "100pM", "-o", str(tmp_path / "y.csv")], capture_output=True, text=True)
-    assert bad.returncode == 2 and "valid contexts are carcinoma, epithelial" in bad.stderr
+    assert bad.returncode == 2 and "valid contexts are carcinoma, endothelial, epithelial" in bad.stderr
     assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
 
 

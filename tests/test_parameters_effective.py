@@ -14,10 +14,12 @@ from alk5_pysb.errors import UserInputError
 MOVES = 1e-4          # relative change (on max(|x|, 1 molecule)) that counts as an effect; noise is < 1e-5
 
 
-def _protocols(name):
-    """Ligand-specific constants act only when that ligand is dosed; drug and trap constants only with them."""
+def _protocols(name, network="full"):
+    """Ligand-specific constants act only when that ligand is dosed; drug and trap constants only with them (the
+    endothelial network's BMP9 constants with BMP9)."""
     ligand = next((lig for lig in ("TGFB2", "TGFB3", "GDF11") if lig in name), "TGFB1")
-    return [Experiment(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49),
+    bmp9 = [Experiment(ligand="BMP9", dose_pM=40, t_end_min=1440, n_points=49)] if network == "endothelial" else []
+    return bmp9 + [Experiment(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49),
             Experiment(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49, inhibitor_nM=1000, pretreat_min=60,
                        compound=get_compound("galunisertib")),          # TbetaRII off-target too
             Experiment(ligand=ligand, dose_pM=100, t_end_min=1440, n_points=49, trap_nM=1)]
@@ -33,7 +35,7 @@ def _block_rows(blocks):
     return list(frame.index[frame["block"].isin(blocks)])
 
 
-@pytest.mark.parametrize("network", ["full", "fibrosis", "cytostasis", "emt"])
+@pytest.mark.parametrize("network", ["full", "fibrosis", "cytostasis", "emt", "endothelial"])
 def test_every_listed_parameter_acts_or_is_refused_as_inert(sim, network):
     """Every table row acts on the full network, or, for an optional block's rows, on that block's network."""
     from alk5_pysb.model.builder import EXTRA_BLOCKS
@@ -59,7 +61,7 @@ def test_every_listed_parameter_acts_or_is_refused_as_inert(sim, network):
         if _change(sim.resting_state(params), base_rest) > MOVES:
             continue
         moved = False
-        for protocol in _protocols(name):
+        for protocol in _protocols(name, network):
             key = repr(protocol)
             if key not in base_runs:
                 base_runs[key] = sim.run(protocol, readouts=observables)[observables].to_numpy()

@@ -172,9 +172,9 @@ def _experiment(args):
 
 
 def cmd_simulate(args):
-    from alk5_pysb.model.names import LIGANDS
-    if args.ligand not in LIGANDS:
-        raise UserInputError(f"unknown ligand {args.ligand!r}: valid ligands are {', '.join(LIGANDS)}")
+    from alk5_pysb.model.names import ALL_LIGANDS
+    if args.ligand not in ALL_LIGANDS:
+        raise UserInputError(f"unknown ligand {args.ligand!r}: valid ligands are {', '.join(ALL_LIGANDS)}")
     max_points = 100_000
     if not 2 <= args.points <= max_points:
         raise UserInputError(f"--points must be between 2 and {max_points} (got {args.points}): output time points "
@@ -489,9 +489,9 @@ def _scan_params(sim, args):
 
 
 def _ligand(name):
-    from alk5_pysb.model.names import LIGANDS
-    if name not in LIGANDS:
-        raise UserInputError(f"unknown ligand {name!r}: valid ligands are {', '.join(LIGANDS)}")
+    from alk5_pysb.model.names import ALL_LIGANDS
+    if name not in ALL_LIGANDS:
+        raise UserInputError(f"unknown ligand {name!r}: valid ligands are {', '.join(ALL_LIGANDS)}")
     return name
 
 

@@ -686,11 +686,17 @@ def _emt_checks() -> dict:
     return EMT_CHECKS
 
 
+def _endothelial_checks() -> dict:
+    from alk5_pysb.analysis.validation_endothelial import ENDOTHELIAL_CHECKS
+    return ENDOTHELIAL_CHECKS
+
+
 def all_checks() -> dict:
     """Every behaviour: B1-B26 (default context; the constraints of ``alk5 ensemble``), F1-F10 (fibroblast
     context, fibrosis network; ``validation_fibrosis``), C1-C10 (epithelial context, cytostasis network;
-    ``validation_cytostasis``) and M1-M10 (epithelial context, EMT network; ``validation_emt``)."""
-    return {**CHECKS, **_fibroblast_checks(), **_epithelial_checks(), **_emt_checks()}
+    ``validation_cytostasis``), M1-M10 (epithelial context, EMT network; ``validation_emt``) and E1-E9
+    (endothelial context and network; ``validation_endothelial``)."""
+    return {**CHECKS, **_fibroblast_checks(), **_epithelial_checks(), **_emt_checks(), **_endothelial_checks()}
 
 
 def run_check(sim: Simulator, check_id: str) -> Check:

@@ -21,7 +21,7 @@ import libsbml
 from alk5_pysb import __version__
 from alk5_pysb.io.bng import configure_pysb
 from alk5_pysb.io.files import atomic_write
-from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, TRAP_SPECIES
+from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, LIGANDS, TRAP_SPECIES
 from alk5_pysb.model.parameters import default_table, evidence_counts
 
 SBML_FILE = "alk5.sbml"
@@ -35,6 +35,8 @@ FIBROSIS_SBML_FILE = "alk5_fibrosis.sbml"
 CYTOSTASIS_SBML_FILE = "alk5_cytostasis.sbml"
 #: the TGF-beta1 network with the cytostasis and EMT blocks (built on request; the epithelial context runs on it)
 EMT_SBML_FILE = "alk5_emt.sbml"
+#: the TGF-beta1 network with the endothelial block: BMP9, ALK1, endoglin, Smad1/5, ID1 (the endothelial context)
+ENDOTHELIAL_SBML_FILE = "alk5_endothelial.sbml"
 SEDML_FILE = "alk5_experiments.sedml"
 OMEX_FILE = "alk5.omex"
 BNGL_FILE = "alk5.bngl"
@@ -74,7 +76,10 @@ TABLE_UNIT_TO_SBML = {
 
 
 #: expressions whose unit no naming rule gives: a sum of table rates times dimensionless factors
-EXPRESSION_UNITS = {"k_activation_LTGFB1": "per_minute", "k_tl_ZEB_effective": "per_minute"}
+EXPRESSION_UNITS = {"k_activation_LTGFB1": "per_minute", "k_tl_ZEB_effective": "per_minute",
+                    "k_GS_ALK1_typeII": "per_minute", "Smad15_gate_SERPINE1": "dimensionless",
+                    # a per-molecule table rate times an amount of active kinase
+                    "k_act_ALK1_TGFB_effective": "per_minute", "k_phos_Smad15_effective": "per_minute"}
 
 
 def expression_units(name: str, readout_units: dict, table=None) -> str:
@@ -151,6 +156,8 @@ def species_ids(model) -> list[str]:
         sid = None
         if names == ["L"] and mps[0].site_conditions.get("ns") == "f":
             sid = LIGAND_SPECIES[mps[0].site_conditions["iso"]]
+        elif names == ["BMP9"]:
+            sid = LIGAND_SPECIES["BMP9"]
         elif names == ["Inhibitor"]:
             sid = INHIBITOR_SPECIES
         elif names == ["Trap"]:
@@ -168,8 +175,10 @@ def compartment_of(cp) -> str:
     for name in RECEPTORS:
         if name in by_name:
             return "plasma_membrane" if by_name[name].site_conditions.get("loc") == "s" else "endosome"
-    if "TBRIII" in by_name:
+    if {"TBRIII", "ALK1", "ENG"} & set(by_name):
         return "plasma_membrane"
+    if "BMP9" in by_name:
+        return "medium"
     if "L" in by_name:
         return "plasma_membrane" if by_name["L"].site_conditions.get("ns") == "b" else "medium"
     if "Trap" in by_name:
@@ -387,7 +396,7 @@ def resting_sbml(sbml: str) -> str:
     doc = libsbml.readSBMLFromString(sbml)
     m = doc.getModel()
     m.setId(m.getId() + "_rest")   # the metaid stays: the RDF annotation refers to it
-    dosed = set(LIGAND_SPECIES.values()) | {TRAP_SPECIES, INHIBITOR_SPECIES}
+    dosed = {LIGAND_SPECIES[iso] for iso in LIGANDS} | {TRAP_SPECIES, INHIBITOR_SPECIES}
     for sid, amount in list(state.items()) + [(INHIBITOR_SPECIES, 0.0)]:
         if m.getInitialAssignmentBySymbol(sid) is not None:
             m.removeInitialAssignment(sid)
@@ -398,7 +407,7 @@ def resting_sbml(sbml: str) -> str:
         add_parameter(m, pid, value, units, text)
 
     medium = MOLECULES_PER_NM["medium"]
-    for iso in LIGAND_SPECIES:
+    for iso in LIGANDS:                 # the full network's ligands (block ligands have their own networks)
         parameter(f"dose_{iso}_pM", 0.0, "pM", f"{iso} added to the medium at ligand_time_min, in pM")
         # the dose in molecules per cell (pM -> nM -> molecules), a readout: the addition event
         # computes the same from constant parameters
@@ -441,7 +450,7 @@ def resting_sbml(sbml: str) -> str:
     # strict ">" so that the default (t = 0) fires just after the start in every tool (RoadRunner
     # does not fire events whose trigger is already true at t0)
     event("ligand_addition", "time > ligand_time_min",
-          [(sid, f"{sid} + dose_{iso}_pM * 0.001 nM_per_pM * {per_nM['medium']}") for iso, sid in LIGAND_SPECIES.items()]
+          [(sid, f"{sid} + dose_{iso}_pM * 0.001 nM_per_pM * {per_nM['medium']}") for iso, sid in LIGAND_SPECIES.items() if iso in LIGANDS]
           + [(TRAP_SPECIES, f"{TRAP_SPECIES} + {per_nM['medium']} * Trap_0")])
     event("inhibitor_addition", "time > inhibitor_time_min",
           [(INHIBITOR_SPECIES, f"{per_nM['cytoplasm']} * Inhibitor_0")])
@@ -506,7 +515,8 @@ def model_card(model, table=None, timings=None) -> str:
         "autocrine latent TGF-beta1; the fibroblast context), `alk5_cytostasis.sbml` (the TGF-beta1 network with "
         "the cytostasis block: MYC, p15, p21 and G1/S CDK activity), `alk5_emt.sbml` (the cytostasis network with "
         "the EMT block: SNAI1, HMGA2, the ZEB-miR-200 switch, E-cadherin, vimentin, autocrine TGF-beta; the "
-        "epithelial context), `MANIFEST.json` (source hash and counts).",
+        "epithelial context), `alk5_endothelial.sbml` (the TGF-beta1 network with the endothelial block: BMP9, "
+        "ALK1, endoglin, Smad1/5, ID1; the endothelial context), `MANIFEST.json` (source hash and counts).",
         "",
         "Solver tolerances in other tools: amounts are molecules per cell (10^2-10^5), so give the absolute "
         "tolerance per species, about 1e-6 molecules (libRoadRunner/tellurium: "
@@ -586,6 +596,8 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
     fibrosis, manifest["fibrosis_network"] = network("fibrosis", FIBROSIS_SBML_FILE, modules={"fibrosis"})
     cytostasis, manifest["cytostasis_network"] = network("cytostasis", CYTOSTASIS_SBML_FILE, modules={"cytostasis"})
     emt, manifest["emt_network"] = network("EMT", EMT_SBML_FILE, modules={"cytostasis", "emt"})
+    endothelial, manifest["endothelial_network"] = network("endothelial", ENDOTHELIAL_SBML_FILE,
+                                                           modules={"endothelial"})
     from alk5_pysb.io.interop import to_antimony
     rest = resting_sbml(sbml)
     problems = validate_sbml(rest)
@@ -610,6 +622,7 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
         FIBROSIS_SBML_FILE: fibrosis,
         CYTOSTASIS_SBML_FILE: cytostasis,
         EMT_SBML_FILE: emt,
+        ENDOTHELIAL_SBML_FILE: endothelial,
         REST_SBML_FILE: rest,
         REGIMEN_SBML_FILE: regimen,
         SEDML_FILE: experiments,

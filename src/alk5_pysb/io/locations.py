@@ -21,9 +21,10 @@ MANIFEST_FILE = "MANIFEST.json"
 #: TGF-beta1 network with the cytostasis block (MYC, p15, p21, proliferation index), and with the cytostasis and
 #: EMT blocks (the epithelial context: growth arrest and EMT in one cell)
 NETWORKS = {"full": "alk5.sbml", "tgfb1": "alk5_tgfb1.sbml", "fibrosis": "alk5_fibrosis.sbml",
-            "cytostasis": "alk5_cytostasis.sbml", "emt": "alk5_emt.sbml"}
+            "cytostasis": "alk5_cytostasis.sbml", "emt": "alk5_emt.sbml", "endothelial": "alk5_endothelial.sbml"}
 #: networks with blocks of their own (readouts.csv column network names the block whose readouts they add)
-EXTRA_NETWORKS = {"fibrosis": ("fibrosis",), "cytostasis": ("cytostasis",), "emt": ("cytostasis", "emt")}
+EXTRA_NETWORKS = {"fibrosis": ("fibrosis",), "cytostasis": ("cytostasis",), "emt": ("cytostasis", "emt"),
+                  "endothelial": ("endothelial",)}
 
 
 def shipped_models() -> Path:

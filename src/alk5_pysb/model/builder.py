@@ -24,7 +24,7 @@ VOLUMES = {
 BLOCKS = ("ligands", "receptor", "smad", "transcription", "feedback", "noncanonical", "inhibitors")
 OPTIONAL_BLOCKS = ("feedback", "noncanonical", "inhibitors")
 #: blocks built only on request (``modules=``): their networks are separate exports
-EXTRA_BLOCKS = ("fibrosis", "cytostasis", "emt")
+EXTRA_BLOCKS = ("fibrosis", "cytostasis", "emt", "endothelial")
 
 
 class ModelBuilder:
@@ -118,8 +118,8 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
              brings its own ~25 complexes, so a TGF-beta1-only network (``("TGFB1",)``) is about
              40% smaller and faster to simulate, with the same TGF-beta1 responses.
     """
-    from alk5_pysb.model import (cytostasis, emt, feedback, fibrosis, inhibitors, noncanonical, readouts, receptor,
-                                 smad, transcription)
+    from alk5_pysb.model import (cytostasis, emt, endothelial, feedback, fibrosis, inhibitors, noncanonical, readouts,
+                                 receptor, smad, transcription)
 
     exclude, modules = set(exclude), set(modules)
     if modules - set(EXTRA_BLOCKS):
@@ -156,6 +156,9 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
         cytostasis.declare_monomers(b)
     if "emt" in modules:
         emt.declare_monomers(b)
+    if "endothelial" in modules:
+        endothelial.declare_monomers(b)
+        endothelial.alk1_antagonises_alk5_output(b)     # before transcription: it gates SERPINE1
 
     receptor.ligands_in_medium(b)
     receptor.receptor_synthesis_and_trafficking(b)
@@ -198,6 +201,11 @@ def build_model(exclude=(), table: ParameterTable | None = None, name: str | Non
         emt.epithelial_and_mesenchymal_markers(b)
         emt.autocrine_tgfb(b)
         emt.declare_readouts(b)
+    if "endothelial" in modules:
+        endothelial.bmp9_alk1(b)
+        endothelial.tgfb_alk1(b)
+        endothelial.smad15_id1(b)
+        endothelial.declare_readouts(b)
     readouts.declare_readouts(b, exclude)
     b.model.blocks = tuple(blk for blk in BLOCKS if blk not in exclude) + tuple(
         blk for blk in EXTRA_BLOCKS if blk in modules)

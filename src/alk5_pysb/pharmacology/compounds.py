@@ -16,8 +16,9 @@ ATP competition (Cheng-Prusoff), each constant in ``data/pharmacology.csv``:
 (1 + [ATP]cell/Km) * r is determined by cells. ``r`` (``Kd_residual_factor``) is one factor for all
 compounds, fitted with ``alk5 calibrate potency`` on the verified cellular values together
 (``make potency``), with its confidence interval. The same conversion gives the cellular TbetaRII
-affinity, which lowers ``TBRII_kinase_activity`` to 1/(1 + C/Kd_TBRII) while the drug is present.
-ALK4/ALK7 potencies are listed (``alk5 info --compound``) but change nothing: the model has no
+affinity, which lowers ``TBRII_kinase_activity`` to 1/(1 + C/Kd_TBRII) while the drug is present, and the
+cellular ALK1 affinity (same conversion; ALK1's Km for ATP assumed equal to ALK5's), which lowers
+``ALK1_kinase_activity`` in the endothelial network. ALK4/ALK7 potencies are listed (``alk5 info --compound``) but change nothing: the model has no
 activin/nodal arm.
 """
 from __future__ import annotations
@@ -112,8 +113,8 @@ def declared_assay(entry) -> dict | None:
 
 
 #: potency columns of a compound table (nM); an empty cell means "not reported"
-POTENCY_COLUMNS = ("alk5_ic50_nM", "alk4_ic50_nM", "tbrii_ic50_nM", "cell_ic50_nM", "atp_uM", "alk5_atp_uM",
-                   "kon_per_nM_min")
+POTENCY_COLUMNS = ("alk5_ic50_nM", "alk4_ic50_nM", "tbrii_ic50_nM", "alk1_ic50_nM", "cell_ic50_nM", "atp_uM",
+                   "alk5_atp_uM", "kon_per_nM_min")
 _MISSING = {"", "na", "nan", "n/a", "none"}
 _AS_TEXT = {"name": str, **{c: str for c in POTENCY_COLUMNS}}     # parsed by _checked, cell by cell
 
@@ -130,9 +131,11 @@ class Compound:
     tbrii_assay_class: str = "biochemical kinase"
     kon_per_nM_min: float = math.nan          # empty: kon_default
     residual: float | None = None             # None: the fitted Kd_residual_factor
+    alk1_ic50_nM: float = math.nan            # ALK1 (ACVRL1) off-target potency; empty: not reported
+    alk1_assay_class: str = "biochemical kinase"
 
     def __post_init__(self):
-        for what in ("alk5_ic50_nM", "tbrii_ic50_nM", "cell_ic50_nM"):
+        for what in ("alk5_ic50_nM", "tbrii_ic50_nM", "cell_ic50_nM", "alk1_ic50_nM"):
             value = getattr(self, what)
             if what == "alk5_ic50_nM" or not math.isnan(value):
                 if not (math.isfinite(value) and value > 0):
@@ -159,6 +162,20 @@ class Compound:
     def kd_tbrii_cell_nM(self) -> float:
         ki = ki_from(self.tbrii_ic50_nM, self.tbrii_assay_class)
         return apparent_kd(ki, pharmacology()["atp_cell"], km_atp()) * self.r
+
+    @property
+    def kd_alk1_cell_nM(self) -> float:
+        """Cellular ALK1 affinity (inf when no ALK1 potency is reported: the compound is taken not to touch ALK1)."""
+        if not math.isfinite(self.alk1_ic50_nM):
+            return math.inf
+        ki = ki_from(self.alk1_ic50_nM, self.alk1_assay_class)
+        return apparent_kd(ki, pharmacology()["atp_cell"], km_atp()) * self.r
+
+    def alk1_activity(self, conc_nM: float, residual_fold: float = 1.0) -> float:
+        """ALK1 kinase activity left at ``conc_nM`` (1 without a reported ALK1 potency)."""
+        if conc_nM <= 0 or not math.isfinite(self.alk1_ic50_nM):
+            return 1.0
+        return 1.0 / (1.0 + conc_nM / (self.kd_alk1_cell_nM * residual_fold))
 
     @property
     def kon(self) -> float:
@@ -255,7 +272,7 @@ def read_compounds(path=None) -> pd.DataFrame:
 
 POTENCY_TABLE_COLUMNS = ("compound", "target", "role", "measure", "value_nM", "assay_class", "readout", "cell_line",
                          "atp_uM", "time", "ligand_dose", "pretreat", "source", "verified", "note")
-TARGETS = ("ALK5", "TBRII", "ALK4", "ALK7")
+TARGETS = ("ALK5", "TBRII", "ALK4", "ALK7", "ALK1")
 ROLES = ("input", "cellular", "offtarget", "other")
 
 
@@ -304,7 +321,7 @@ def _library_frame() -> pd.DataFrame:
         mine = potency[potency["compound"] == ident["name"]]
         picks = {"alk5": mine[(mine["target"] == "ALK5") & (mine["role"] == "input")],
                  "cell": mine[(mine["target"] == "ALK5") & (mine["role"] == "cellular")]}
-        for target in ("TBRII", "ALK4", "ALK7"):
+        for target in ("TBRII", "ALK4", "ALK7", "ALK1"):
             picks[target.lower()] = mine[(mine["target"] == target) & (mine["role"] == "offtarget")].head(1)
         for prefix, pick in picks.items():
             row[f"{prefix}_ic50_nM"] = _num(pick["value_nM"].iloc[0]) if len(pick) else math.nan
@@ -336,7 +353,8 @@ def _from_row(row) -> Compound:
                     str(row.get("alk5_source", "")), alk5_assay_class=text("alk5_assay_class", "biochemical kinase"),
                     alk5_atp_uM=_num(row.get("alk5_atp_uM", row.get("atp_uM"))),
                     tbrii_assay_class=text("tbrii_assay_class", "biochemical kinase"),
-                    kon_per_nM_min=_num(row.get("kon_per_nM_min")))
+                    kon_per_nM_min=_num(row.get("kon_per_nM_min")), alk1_ic50_nM=_num(row.get("alk1_ic50_nM")),
+                    alk1_assay_class=text("alk1_assay_class", "biochemical kinase"))
 
 
 def get_compound(name: str | None = None, ki: str | None = None, compound_file=None) -> Compound:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from alk5_pysb.errors import UserInputError
-from alk5_pysb.model.names import LIGANDS
+from alk5_pysb.model.names import ALL_LIGANDS, LIGANDS
 from alk5_pysb.simulation.metrics import horizon, time_grid
 
 #: scan axes that change the experiment rather than a model parameter: axis -> (field, unit)
@@ -80,8 +80,8 @@ class Experiment:
 
     # -- checks ---------------------------------------------------------------------------------
     def check(self):
-        if self.ligand not in LIGANDS:
-            raise UserInputError(f"unknown ligand {self.ligand!r}: valid ligands are {', '.join(LIGANDS)}")
+        if self.ligand not in ALL_LIGANDS:
+            raise UserInputError(f"unknown ligand {self.ligand!r}: valid ligands are {', '.join(ALL_LIGANDS)}")
         for name in ("dose_pM", "inhibitor_nM", "pretreat_min", "trap_nM"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
@@ -159,6 +159,13 @@ class Experiment:
             return self.tbrii_activity
         return 1.0 / (1.0 + self.inhibitor_nM / (self.compound.kd_tbrii_cell_nM * residual_fold))
 
+    def alk1_activity_with(self, residual_fold: float = 1.0) -> float:
+        """ALK1 kinase activity left while the drug is present (endothelial network; 1 for compounds without an
+        ALK1 potency)."""
+        if self.compound is None or self.inhibitor_nM <= 0:
+            return 1.0
+        return float(self.compound.alk1_activity(self.inhibitor_nM, residual_fold))
+
     def model_params(self) -> dict:
         """Parameter values of this experiment: the compound's affinity, then explicit ``params``."""
         values = dict(self.compound.model_params()) if self.compound is not None else {}
@@ -217,6 +224,9 @@ class Experiment:
         experiment's time + ``pretreat_min``; a ligand trap is added with the ligand as ``Trap_0`` nM).
         Schedules the rest model has no event for (washouts) are refused, and so is a compound with a TbetaRII off-target effect added after the start
         (``TBRII_kinase_activity`` is a constant there, not set by the inhibitor event)."""
+        if self.ligand not in LIGANDS:
+            raise UserInputError(f"the resting-state SBML carries the TGF-beta-family ligands only ({', '.join(LIGANDS)}): "
+                                 f"{self.ligand} needs the simulator on its network")
         if self.washout_min is not None or self.inhibitor_washout_min is not None or self.pulses > 1:
             raise UserInputError("the resting-state SBML has no washout or repeated-dose events: this experiment "
                                  "needs the simulator (alk5 simulate)")

@@ -22,10 +22,13 @@ import pandas as pd
 
 from alk5_pysb.io.locations import sbml_path
 from alk5_pysb.simulation.experiment import Experiment
-from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, LIGANDS, MEDIUM, MOLECULES_PER_NM, TRAP_SPECIES
+from alk5_pysb.model.names import (ALL_LIGANDS, INHIBITOR_SPECIES, LIGAND_SPECIES, MEDIUM, MOLECULES_PER_NM,
+                                   TRAP_SPECIES)
 from alk5_pysb.errors import SimulationError, UserInputError
 
 TBRII_ACTIVITY = "TBRII_kinase_activity"
+#: ALK1's kinase activity (endothelial network only), set like TbetaRII's by a compound with an ALK1 potency
+ALK1_ACTIVITY = "ALK1_kinase_activity"
 REST_HORIZON_MIN = 2e5          # pre-equilibration horizon (139 days >> slowest turnover, ~66 h)
 REST_TOLERANCE = 1e-6           # max |dx/dt| / max(x, 1) per minute accepted as steady state
 #: further horizons (min) tried in turn when the first has not settled: slow pools (deposited collagen,
@@ -48,7 +51,7 @@ def default_readouts() -> list[str]:
 #: table parameters that have no effect on a simulation here, with the reason (changing them is refused)
 INERT_PARAMETERS = {f"{lig}_0": "the ligand in the medium before the experiment: resting cells are pre-equilibrated "
                     "without ligand, which would consume it; give a dose instead (--dose, the ligand_dose axis)"
-                    for lig in LIGANDS}
+                    for lig in ALL_LIGANDS}
 INERT_PARAMETERS.update({name: "a compartment size written to the SBML for annotation only: species there are counted "
                          "per cell and no rate depends on it" for name in ("V_endosome", "A_plasma_membrane")})
 #: species and parameters the simulation layer sets by name; a user SBML (--sbml) must have them
@@ -109,7 +112,7 @@ class Simulator:
         doc = libsbml.readSBMLFromString(sbml)
         self.compartment = {sp.getId(): sp.getCompartment() for sp in doc.getModel().getListOfSpecies()}
         self._medium_species = [s for s in self.species if self.compartment[s] == MEDIUM]
-        self.ligands = [lig for lig in LIGANDS if LIGAND_SPECIES[lig] in self.species]
+        self.ligands = [lig for lig in ALL_LIGANDS if LIGAND_SPECIES[lig] in self.species]
         self._rest_cache: dict = {}
         self.last_rest_info: dict = {}
         #: factors applied on top of every run's parameter values (one ensemble member; see uncertainty.py)
@@ -380,9 +383,13 @@ class Simulator:
                 rr[INHIBITOR_SPECIES] = experiment.inhibitor_nM * self._molecules_per_nM("cytoplasm")
                 fold = {**self.folds, **experiment.folds}.get("Kd_residual_factor", 1.0)
                 rr[TBRII_ACTIVITY] = experiment.tbrii_activity_with(fold)
+                if ALK1_ACTIVITY in self.table_parameters:
+                    rr[ALK1_ACTIVITY] = experiment.alk1_activity_with(fold)
             elif name == "inhibitor_washout":
                 rr[INHIBITOR_SPECIES] = 0.0
                 rr[TBRII_ACTIVITY] = 1.0
+                if ALK1_ACTIVITY in self.table_parameters:
+                    rr[ALK1_ACTIVITY] = 1.0
             elif name == "ligand":
                 sid = LIGAND_SPECIES[experiment.ligand]
                 rr[sid] = rr[sid] + experiment.dose_pM * 1e-3 * self._molecules_per_nM("medium")
