@@ -36,6 +36,7 @@ figures: models
 	$(BIN)/python scripts/figure_fibrosis.py --out figures/
 	$(BIN)/python scripts/fibrosis_prevention_reversal.py --out figures/
 	$(BIN)/python scripts/figure_epithelial.py --out figures/
+	$(BIN)/python scripts/figure_endothelial.py --out figures/
 	mkdir -p results
 	$(BIN)/alk5 compare-compounds -o results/compound_comparison.csv --force
 	cp results/compound_comparison.csv results/compound_comparison.data.csv results/compound_comparison.summary.json figures/

@@ -59,6 +59,8 @@ KNOWN_MISSES = {
     "E2": "40 pM BMP9 is consumed within hours (ALK1 uptake, assumed t1/2 20 min): nothing left at 24 h",
     "E4": "ALK5 x0.1 lowers TGF-beta's pSmad1/5 only 15% (10% of ALK5 still activates ALK1) and TbetaRII x0.1 62%",
     "E5": "TGF-beta's ID1 does not fall by 6 h: the ALK1 arm follows active ALK5, which stays up",
+    "E6": "endoglin x0.05 lowers TGF-beta's pSmad1/5 only 24% and leaves pSmad2 unchanged (target +10 to +200%): "
+          "endoglin acts only on the ALK1 coupling's efficiency, and is in excess",
     "E7": "endoglin x3 does not raise the low-dose BMP9 response: ALK1 binds BMP9 directly with a KD below 1 pM doses",
     "E8": "BMP9 lowers TGF-beta1's PAI-1 increment by 17% (band 20-80%)",
     "E9": "ID1 is saturated at 40 pM BMP9, so type II x0.05 (-3%) and ALK1 x0.05 (-26%) barely lower it",

@@ -707,6 +707,8 @@ def run_check(sim: Simulator, check_id: str) -> Check:
     try:
         with np.errstate(all="ignore"), solver_output_to_log(check_id):
             check = all_checks()[check_id](sim)
+        if not isinstance(check.passed, (bool, np.bool_)):      # a verdict, never a truthy note
+            raise TypeError(f"{check_id}: passed must be a bool, got {type(check.passed).__name__}")
         # the distance agrees with the verdict: 0 when it passes, > 0 when it does not (a strict
         # inequality met with equality, or a condition without a distance, counts as a small miss)
         check.margin = 0.0 if check.passed else (float(check.margin) if check.margin > 0 else 1e-3)

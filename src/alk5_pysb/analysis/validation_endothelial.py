@@ -183,7 +183,7 @@ def e6_endoglin_loss(sim) -> Check:
                  "pSmad1/5 (1 h) and ID1 (1-2 h) increments down >= 50%; pSmad2 (1 h) and PAI-1 mRNA (6 h) increments up "
                  "10-200%",
                  f"pSmad1/5 {100 * p15:.0f}%, ID1 {100 * id1:.0f}%, pSmad2 {100 * p2:.0f}%, PAI-1 {100 * pai:.0f}% of wild type",
-                 "endoglin acts only through the efficiency of TGF-beta -> ALK1 coupling (and BMP9 presentation); "
+                 ok, "endoglin acts only through the efficiency of TGF-beta -> ALK1 coupling (and BMP9 presentation); "
                  "pSmad2 is untouched by construction, PAI-1 rises through less pSmad1/5 on its promoter",
                  "Lebrin et al. 2004 EMBO J 23:4018 [V]", margin=margin)
 
