@@ -395,7 +395,7 @@ def b14_pulses_integrate(sim: Simulator) -> Check:
                  f"Zi 2011 model, same pulses: x{zi:.2f}", margin=margin)
 
 
-# --- non-canonical branches (issue 11; docs/research/issue11_noncanonical.md; [V] read in the source, [R] recalled)
+# --- non-canonical branches (issue 11; docs/research/noncanonical.md; [V] read in the source, [R] recalled)
 NONCANONICAL = ["pSmad2", "p38_active", "JNK_active", "ERK_active", "AKT_active", "RhoA_GTP"]
 
 
@@ -488,7 +488,7 @@ def b19_rhoa_smad_independent(sim: Simulator) -> Check:
                  "Bhowmick 2001 Mol Biol Cell 12:27 (NMuMG: rapid; dominant-negative Smad3 or Smad7 do not block) [V]", margin=margin)
 
 
-# --- target genes (issue 11; docs/research/issue11_target_genes.md)
+# --- target genes (issue 11; docs/research/target_genes.md)
 GENE_READOUTS = ["PAI1_mRNA", "SMAD7_mRNA", "CTGF_mRNA", "COL1A1_mRNA", "ACTA2_mRNA", "pSmad2"]
 SMAD3_KNOCKDOWN = 0.1     # fraction of Smad3 left, a typical siRNA knock-down
 

@@ -7,7 +7,7 @@
   ligand complex stably and blocks R-Smad access (Nakao 1997; Hayashi 1997). An ATP-site inhibitor
   is assumed to keep Smad7 off, as it keeps R-Smads off: no study shows ALK5 loss under a kinase
   inhibitor, and down-regulation follows receptor activation (Anders 1997; Doré 2001 in fibroblasts;
-  docs/research/issue11_receptor_fate.md).
+  docs/research/receptor_fate.md).
 - ``smad7_recruits_pp1``: Smad7 brings GADD34-PP1c, which dephosphorylates the GS domain;
   Smad7 then leaves (Shi et al. 2004 J Cell Biol 164:291).
 - ``smad7_smurf2_degrade_receptors``: receptors holding Smad7:Smurf2 are ubiquitinated and
