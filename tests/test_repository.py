@@ -28,3 +28,17 @@ def test_no_absolute_machine_paths_in_committed_files():
             if match:
                 hits.append(f"{name}:{number}: {match.group(0)}")
     assert not hits, "absolute machine paths in committed files:\n" + "\n".join(hits[:20])
+
+
+def test_every_shipped_data_folder_goes_into_the_wheel():
+    """Each folder of data (contexts, ensembles) is a package with its files listed, or a wheel user would meet
+    'unknown context' for a context the checkout has."""
+    import tomllib
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    data = REPO / "src" / "alk5_pysb" / "data"
+    for folder in [p for p in (data / "contexts").iterdir() if p.is_dir() and not p.name.startswith("__")]:
+        package = f"alk5_pysb.data.contexts.{folder.name}"
+        assert package in config["packages"], f"{package} is not packaged"
+        suffixes = {f.suffix for f in folder.iterdir() if f.is_file()}
+        patterns = set(config["package-data"].get(package, []))
+        assert {f"*{s}" for s in suffixes} <= patterns, f"{package}: files {suffixes} not all in package-data {patterns}"
