@@ -12,7 +12,7 @@ AMICI_STAMP := $(AMICI_VENV)/.install.stamp
 BIOSIM_VENV  := .venv-biosim
 BIOSIM_STAMP := $(BIOSIM_VENV)/.install.stamp
 
-.PHONY: potency all install models figures context fibroblast-ensemble test bench clean
+.PHONY: potency all install models figures docs context fibroblast-ensemble test bench clean
 
 all: figures
 
@@ -53,6 +53,12 @@ figures: models
 	cp results/figures_regimen/ensemble_cycles.csv figures/regimen_ensemble_cycles.csv
 	cp results/figures_regimen/cycles.csv figures/regimen_cycles.csv
 	cp results/figures_regimen/summary.json figures/regimen_summary.json
+
+# The documentation site (MkDocs, strict: a warning fails the build) from docs/ into site/; the pages generated from
+# the tables, the CLI and figures/ go to docs/generated/ first.
+docs: $(STAMP)
+	$(BIN)/python scripts/docs_pages.py
+	$(BIN)/mkdocs build --strict -d site
 
 # Refits the residual factor on the Cheng-Prusoff cellular affinity of every compound (issue 12; ~1 min) and
 # writes it to data/pharmacology.csv; `make figures` uses the committed value.
