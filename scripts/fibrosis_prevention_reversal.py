@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from alk5_pysb.analysis import uncertainty
-from alk5_pysb.io.files import atomic_write
+from alk5_pysb.io.files import atomic_write, rounded
 
 LABELS = {
     "prevented_alpha_SMA": "alpha-SMA 72-h increment with the inhibitor from the start (fraction of control)",
@@ -120,7 +120,7 @@ def main(argv=None) -> int:
                "rests_on": rests_on(ens, values),
                "method": "median and 5th-95th percentile over members; constants ranked by |Spearman rho| of their "
                          "own fold with the number"}
-    atomic_write(out / "fibrosis_prevention_reversal.json", json.dumps(summary, indent=2, default=float) + "\n")
+    atomic_write(out / "fibrosis_prevention_reversal.json", json.dumps(rounded(summary), indent=2, default=float) + "\n")
     for key, b in summary["bands"].items():
         parts = []
         for group, found in summary["rests_on"][key].items():

@@ -36,7 +36,7 @@ from alk5_pysb.analysis import uncertainty  # noqa: E402
 from alk5_pysb.analysis.validation_emt import fed  # noqa: E402
 from alk5_pysb.errors import SimulationError  # noqa: E402
 from alk5_pysb.io import contexts  # noqa: E402
-from alk5_pysb.io.files import atomic_path, atomic_write  # noqa: E402
+from alk5_pysb.io.files import atomic_path, atomic_write, rounded  # noqa: E402
 from alk5_pysb.pharmacology.compounds import get_compound  # noqa: E402
 from alk5_pysb.simulation.experiment import Experiment  # noqa: E402
 from alk5_pysb.simulation.metrics import value_at  # noqa: E402
@@ -197,7 +197,7 @@ def main(argv=None):
                "hysteresis_area": {"intact": round(intact.attrs["area"], 4), "cut": round(cut.attrs["area"], 6)},
                "persistent_after_withdrawal": int(dose_time["persistent"].sum()),
                "dose_time_cases": len(dose_time)}
-    atomic_write(out / "epithelial.json", json.dumps(summary, indent=1, default=float) + "\n")
+    atomic_write(out / "epithelial.json", json.dumps(rounded(summary), indent=1, default=float) + "\n")
     print(json.dumps(summary, indent=1, default=float))
 
 

@@ -34,7 +34,7 @@ from alk5_pysb.analysis import uncertainty  # noqa: E402
 from alk5_pysb.analysis.regimen import regimen_ensemble  # noqa: E402
 from alk5_pysb.analysis.validation_fibrosis import feeding  # noqa: E402
 from alk5_pysb.io import contexts  # noqa: E402
-from alk5_pysb.io.files import atomic_path, atomic_write  # noqa: E402
+from alk5_pysb.io.files import atomic_path, atomic_write, rounded  # noqa: E402
 from alk5_pysb.pharmacology.compounds import get_compound  # noqa: E402
 from alk5_pysb.pharmacology.pk import Regimen  # noqa: E402
 from alk5_pysb.simulation.experiment import Experiment  # noqa: E402
@@ -139,7 +139,7 @@ def main(argv=None) -> int:
     bands, summary = regimen_bands(args.members, args.seed, args.workers)
     long = pd.concat([b.assign(schedule=label) for label, b in bands.items()], ignore_index=True)
     atomic_write(out / "fibrosis_regimen_bands.csv", long.to_csv(index=False, float_format="%.5g"))
-    atomic_write(out / "fibrosis_regimen.json", json.dumps(summary, indent=2, default=float) + "\n")
+    atomic_write(out / "fibrosis_regimen.json", json.dumps(rounded(summary), indent=2, default=float) + "\n")
     plot_regimen(bands, summary, out)
     for label, day28 in summary["day28"].items():
         print(f"{label}: day 28 " + ", ".join(f"{r} -{v['median_pct']:.0f}% ({v['q05']:.0f} to {v['q95']:.0f})"

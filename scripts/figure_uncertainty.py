@@ -29,7 +29,7 @@ import pandas as pd  # noqa: E402
 
 from alk5_pysb.analysis import uncertainty  # noqa: E402
 from alk5_pysb.analysis.dose_response import dose_response, inhibition  # noqa: E402
-from alk5_pysb.io.files import atomic_path, atomic_write  # noqa: E402
+from alk5_pysb.io.files import atomic_path, atomic_write, rounded  # noqa: E402
 from alk5_pysb.pharmacology.compounds import get_compound  # noqa: E402
 from alk5_pysb.simulation.experiment import Experiment  # noqa: E402
 from alk5_pysb.simulation.metrics import parse_metrics  # noqa: E402
@@ -128,7 +128,7 @@ def main(argv=None):
     atomic_write(out / "uncertainty_timecourses.csv", bands.to_csv(index=False, float_format="%.5g"))
     fits = pd.concat([r["fits"].assign(ensemble=k) for k, r in results.items()], ignore_index=True)
     atomic_write(out / "uncertainty_fits.csv", fits.to_csv(index=False, float_format="%.5g"))
-    atomic_write(out / "uncertainty_ensemble.json", json.dumps(record, indent=1, default=float) + "\n")
+    atomic_write(out / "uncertainty_ensemble.json", json.dumps(rounded(record), indent=1, default=float) + "\n")
     for line in lines:
         print(f"uncertainty bands, {line}")
 

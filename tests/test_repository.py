@@ -42,3 +42,13 @@ def test_every_shipped_data_folder_goes_into_the_wheel():
         suffixes = {f.suffix for f in folder.iterdir() if f.is_file()}
         patterns = set(config["package-data"].get(package, []))
         assert {f"*{s}" for s in suffixes} <= patterns, f"{package}: files {suffixes} not all in package-data {patterns}"
+
+
+def test_written_summaries_carry_six_significant_digits():
+    """Committed JSON results are rounded at write (io.files.rounded), so a rerun on another machine, whose last
+    bits differ, leaves them unchanged (issue 20, defect 3)."""
+    import json
+    from alk5_pysb.io.files import rounded
+    for path in sorted((REPO / "figures").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert rounded(data) == data, f"{path.name} holds floats with more than 6 significant digits"

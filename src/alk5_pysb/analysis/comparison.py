@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from alk5_pysb.analysis.dose_response import EngineOptions, inhibition, remove_outputs
-from alk5_pysb.io.files import atomic_write
+from alk5_pysb.io.files import atomic_write, rounded
 from alk5_pysb.io.units import parse_concentration, parse_dose_grid
 from alk5_pysb.pharmacology.compounds import declared_assay, get_compound, library, simulable_compounds
 from alk5_pysb.simulation.experiment import Experiment, schedule
@@ -112,7 +112,7 @@ def compare_compounds(sim, readouts=("pSmad2", "ERK_active", "p38_active"), dose
             atomic_write(Path(out).with_name(Path(out).stem + ".member_fits.csv"),
                          every.to_csv(index=False, float_format="%.5g"))
             summary["ensemble"] = _gmfe_bands(table, pd.DataFrame(per_member), len(members))
-        atomic_write(Path(out).with_name(Path(out).stem + ".summary.json"), json.dumps(summary, indent=2) + "\n")
+        atomic_write(Path(out).with_name(Path(out).stem + ".summary.json"), json.dumps(rounded(summary), indent=2) + "\n")
         parity_figure(table, Path(out).with_name(Path(out).stem + ".parity.png"), summary)
     return table
 

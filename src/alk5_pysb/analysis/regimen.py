@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from alk5_pysb.errors import UserInputError
+from alk5_pysb.io.files import rounded
 from alk5_pysb.pharmacology.pk import OralPK, Regimen
 
 STEP_MIN = 5.0
@@ -132,7 +133,7 @@ def run_regimen(compound_name: str, regimen: Regimen, tgfb1_pM: float, readouts,
         "cycles": cycles.to_dict(orient="records"),
         "recovery": [recovery(frame, regimen, r) for r in readouts],
     }
-    (outdir / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n", encoding="utf-8")
+    (outdir / "summary.json").write_text(json.dumps(rounded(summary), indent=2, default=float) + "\n", encoding="utf-8")
     if figure:
         plot_regimen(frame, regimen, readouts, pk, outdir / "regimen.png")
     return summary
@@ -263,7 +264,7 @@ def regimen_ensemble(compound_name: str, regimen: Regimen, tgfb1_pM: float, read
                for k in ("peak_inhibition", "trough_inhibition", "mean_inhibition_on")}
     summary = {"members": int(len(members)), "failed": failures, "seed": seed, "metrics": metrics,
                "pk_drawn": list(draws.columns)}
-    (outdir / "ensemble.json").write_text(json.dumps(summary, indent=2, default=float) + "\n", encoding="utf-8")
+    (outdir / "ensemble.json").write_text(json.dumps(rounded(summary), indent=2, default=float) + "\n", encoding="utf-8")
     if plot:
         plot_ensemble(bands, readouts, compound_name, regimen, len(curves), outdir / "regimen_ensemble.png")
     summary["bands"] = bands

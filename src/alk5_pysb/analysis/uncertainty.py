@@ -393,5 +393,5 @@ def with_members(conditions: pd.DataFrame, members: pd.DataFrame) -> pd.DataFram
 
 
 def write_summary(path: Path, summary: dict):
-    from alk5_pysb.io.files import atomic_write
-    atomic_write(Path(path), json.dumps(summary, indent=2, default=float) + "\n")
+    from alk5_pysb.io.files import atomic_write, rounded
+    atomic_write(Path(path), json.dumps(rounded(summary), indent=2, default=float) + "\n")

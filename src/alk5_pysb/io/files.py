@@ -56,3 +56,21 @@ def atomic_write(path, data: str | bytes, make_folder: bool = False) -> Path:
         else:
             tmp.write_text(data, encoding="utf-8")
     return Path(path)
+
+
+def rounded(value, digits: int = 6):
+    """``value`` (numbers, or dicts and lists of them) with every float rounded to ``digits`` significant digits:
+    results written to committed files then do not change with the last bits of another machine's arithmetic."""
+    import math
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float) or hasattr(value, "dtype"):
+        number = float(value)
+        if not math.isfinite(number) or number == 0.0:
+            return number
+        return float(f"{number:.{digits}g}")
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v, digits) for v in value]
+    return value
