@@ -166,12 +166,13 @@ def run(build_repeats: int, repeats: int, n_doses: int) -> dict:
 
 def network_timings(repeats: int) -> dict:
     """Size and 24-h simulation time (100 pM TGF-beta1, resting state cached) of every shipped network: the
-    full model, the lean TGF-beta1 one, and the TGF-beta1 one with the fibrosis block (issue 18)."""
+    full model, the lean TGF-beta1 one, and the TGF-beta1 ones with the optional blocks (fibrosis, cytostasis,
+    cytostasis + EMT, endothelial)."""
     from alk5_pysb.io.locations import NETWORKS, models_dir
     from alk5_pysb.simulation.experiment import Experiment
     from alk5_pysb.simulation.simulator import Simulator
     manifest = json.loads((models_dir() / "MANIFEST.json").read_text(encoding="utf-8"))
-    sizes = {"full": manifest, "tgfb1": manifest["tgfb1_network"], "fibrosis": manifest["fibrosis_network"]}
+    sizes = {"full": manifest, **{name: manifest[f"{name}_network"] for name in NETWORKS if name != "full"}}
     out = {}
     for name in NETWORKS:
         sim = Simulator(network=name)
