@@ -877,9 +877,11 @@ def _engine_options(s):
 
 
 def _context_option(s):
-    s.add_argument("--context", metavar="NAME|FILE", help="a cell context: epithelial (the default table), fibroblast "
-                   "(the fibrosis network: alpha-SMA, collagen, fibronectin, autocrine TGF-beta1), hepatocyte (fitted "
-                   "to Lucarelli 2018), or a parameter file (best.csv of `alk5 calibrate`); --set/--scale act on top")
+    s.add_argument("--context", metavar="NAME|FILE", help="a cell context: epithelial (the default table; cytostasis "
+                   "and EMT), carcinoma (cytostasis lost, EMT kept), fibroblast (alpha-SMA, collagen, fibronectin, "
+                   "autocrine TGF-beta1), endothelial (BMP9, ALK1, endoglin, Smad1/5, ID1), hepatocyte (fitted to "
+                   "Lucarelli 2018), or a parameter file (best.csv of `alk5 calibrate`); each named context runs on "
+                   "its own network (alk5 info lists them); --set/--scale act on top")
 
 
 def _param_options(s):
