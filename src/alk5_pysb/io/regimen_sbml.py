@@ -15,7 +15,7 @@ from __future__ import annotations
 import libsbml
 import numpy as np
 
-from alk5_pysb.io.export import add_event, add_parameter, add_unit_definitions, resting_sbml, sbml_math
+from alk5_pysb.io.sbml_rest import add_event, add_parameter, add_unit_definitions, resting_sbml, sbml_math
 from alk5_pysb.model.names import INHIBITOR_SPECIES, LIGAND_SPECIES, MOLECULES_PER_NM
 
 REGIMEN_SBML_FILE = "alk5_regimen.sbml"
