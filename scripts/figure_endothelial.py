@@ -23,7 +23,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from alk5_pysb.io import contexts  # noqa: E402
-from alk5_pysb.io.files import atomic_path, atomic_write  # noqa: E402
+from alk5_pysb.analysis.plots import save_figure  # noqa: E402
+from alk5_pysb.io.files import atomic_write  # noqa: E402
 from alk5_pysb.model.names import LIGAND_SPECIES  # noqa: E402
 from alk5_pysb.pharmacology.compounds import get_compound, library  # noqa: E402
 from alk5_pysb.simulation.experiment import Experiment  # noqa: E402
@@ -97,10 +98,7 @@ def draw(tc: pd.DataFrame, sel: pd.DataFrame, path: Path):
     fig.axes[-2].legend(frameon=False, fontsize=7)
     fig.suptitle("Endothelial context: BMP9 and TGF-beta1 through ALK1 and ALK5, and ALK5 inhibitors on both arms")
     fig.tight_layout()
-    for suffix in (".png", ".svg"):
-        with atomic_path(path.with_suffix(suffix)) as tmp:
-            fig.savefig(tmp, dpi=150, format=suffix[1:])
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main(argv=None):

@@ -36,7 +36,8 @@ from alk5_pysb.analysis import uncertainty  # noqa: E402
 from alk5_pysb.analysis.validation_emt import fed  # noqa: E402
 from alk5_pysb.errors import SimulationError  # noqa: E402
 from alk5_pysb.io import contexts  # noqa: E402
-from alk5_pysb.io.files import atomic_path, atomic_write, rounded  # noqa: E402
+from alk5_pysb.analysis.plots import save_figure  # noqa: E402
+from alk5_pysb.io.files import atomic_write, rounded  # noqa: E402
 from alk5_pysb.pharmacology.compounds import get_compound  # noqa: E402
 from alk5_pysb.simulation.experiment import Experiment  # noqa: E402
 from alk5_pysb.simulation.metrics import value_at  # noqa: E402
@@ -114,10 +115,7 @@ def draw_dual_role(bands: pd.DataFrame, path: Path, caption: str):
     fig.suptitle("Dual role of ALK5 signalling: growth arrest and EMT (median, 90% band)")
     fig.text(0.01, 0.005, caption, fontsize=7, wrap=True)
     fig.tight_layout(rect=(0, 0.04, 1, 0.97))
-    for suffix in (".png", ".svg"):
-        with atomic_path(path.with_suffix(suffix)) as tmp:
-            fig.savefig(tmp, dpi=150, format=suffix[1:])
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def draw_switch(intact: pd.DataFrame, cut: pd.DataFrame, dose_time: pd.DataFrame, path: Path):
@@ -143,10 +141,7 @@ def draw_switch(intact: pd.DataFrame, cut: pd.DataFrame, dose_time: pd.DataFrame
     ax2.legend(frameon=False, fontsize=6, ncol=2)
     ax2.grid(alpha=0.3)
     fig.tight_layout()
-    for suffix in (".png", ".svg"):
-        with atomic_path(path.with_suffix(suffix)) as tmp:
-            fig.savefig(tmp, dpi=150, format=suffix[1:])
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main(argv=None):

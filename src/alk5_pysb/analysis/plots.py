@@ -8,6 +8,11 @@ import numpy as np
 from alk5_pysb.io.files import atomic_path
 
 
+def save_figure(fig, stem: Path):
+    """PNG and SVG of ``fig`` at ``stem`` (atomic), with no date or software stamp: reruns leave them unchanged."""
+    _save(fig, stem)
+
+
 def _save(fig, stem: Path):
     import matplotlib.pyplot as plt
     plt.rcParams["svg.hashsalt"] = "alk5-pysb"     # fixed SVG ids: reproducible files
