@@ -54,15 +54,14 @@ def test_endothelial_sbml_validates_and_copasi_agrees_with_roadrunner():
 
 
 KNOWN_MISSES = {
-    "E1": "the 2-h ID1 increment saturates: EC50 0.4 pM (band 0.5-10) and TGF-beta1 reaches 82% of BMP9's pSmad1/5 "
+    "E1": "the 2-h ID1 increment saturates: EC50 0.4 pM (band 0.5-10) and TGF-beta1 reaches 80% of BMP9's pSmad1/5 "
           "(target <= 50%): the TGF-beta -> ALK1 coupling constant is assumed",
     "E2": "40 pM BMP9 is consumed within hours (ALK1 uptake, assumed t1/2 20 min): nothing left at 24 h",
-    "E4": "ALK5 x0.1 lowers TGF-beta's pSmad1/5 only 15% (10% of ALK5 still activates ALK1) and TbetaRII x0.1 62%",
+    "E4": "ALK5 x0.1 lowers TGF-beta's pSmad1/5 only 14% (10% of ALK5 still activates ALK1) and TbetaRII x0.1 62%",
     "E5": "TGF-beta's ID1 does not fall by 6 h: the ALK1 arm follows active ALK5, which stays up",
-    "E6": "endoglin x0.05 lowers TGF-beta's pSmad1/5 only 24% and leaves pSmad2 unchanged (target +10 to +200%): "
+    "E6": "endoglin x0.05 lowers TGF-beta's pSmad1/5 only 27% and leaves pSmad2 unchanged (target +10 to +200%): "
           "endoglin acts only on the ALK1 coupling's efficiency, and is in excess",
     "E7": "endoglin x3 does not raise the low-dose BMP9 response: ALK1 binds BMP9 directly with a KD below 1 pM doses",
-    "E8": "BMP9 lowers TGF-beta1's PAI-1 increment by 17% (band 20-80%)",
     "E9": "ID1 is saturated at 40 pM BMP9, so type II x0.05 (-3%) and ALK1 x0.05 (-26%) barely lower it",
 }
 
@@ -82,15 +81,16 @@ def _at(frame, readout, t):
 
 
 def test_an_inhibitor_that_does_not_touch_alk1_leaves_bmp9_psmad15_untouched(endo):
-    """Vactosertib has no reported ALK1 potency: BMP9 -> pSmad1/5 is exactly unchanged while TGF-beta1 -> pSmad2
-    is blocked; galunisertib (ALK1 Kd 24.9 uM) lowers the BMP9 arm measurably at 10 uM."""
+    """Vactosertib has no reported ALK1 potency: BMP9 -> pSmad1/5 is unchanged (to 1e-4: only the resting ALK5
+    leak's tiny input to ALK1 goes) while TGF-beta1 -> pSmad2 is blocked; galunisertib (ALK1 Kd 24.9 uM) lowers
+    the BMP9 arm measurably at 10 uM."""
     assert get_compound("vactosertib").alk1_activity(10_000.0) == 1.0
     bmp = Experiment(ligand="BMP9", dose_pM=40.0, t_end_min=120, n_points=25)
     drug = dict(inhibitor_nM=10_000.0, pretreat_min=60.0)
     base = endo.run(bmp, readouts=["pSmad1_5"])
     vac = endo.run(Experiment(**{**bmp.__dict__, **drug, "compound": get_compound("vactosertib")}), readouts=["pSmad1_5"])
     gal = endo.run(Experiment(**{**bmp.__dict__, **drug, "compound": get_compound("galunisertib")}), readouts=["pSmad1_5"])
-    assert _at(vac, "pSmad1_5", 60) == pytest.approx(_at(base, "pSmad1_5", 60), rel=1e-6)
+    assert _at(vac, "pSmad1_5", 60) == pytest.approx(_at(base, "pSmad1_5", 60), rel=1e-4)
     assert _at(gal, "pSmad1_5", 60) < 0.95 * _at(base, "pSmad1_5", 60)
     tgf = Experiment(dose_pM=40.0, t_end_min=60, n_points=13)
     untreated = endo.run(tgf, readouts=["pSmad2"])

@@ -77,7 +77,7 @@ def dose_time_map(sim, doses_pM, exposure_days, after_days: float = 14.0, params
             run = emt.run(_fed(dose, total, params, exposure_days=days), readouts=["EMT_index", "E_cadherin"])
             last = run.iloc[-1]
             rows.append({"dose_pM": float(dose), "exposure_d": float(days),
-                         "EMT_end_of_exposure": value_at(run, "EMT_index", days * DAY_MIN - EVERY_MIN / 2),
+                         "EMT_end_of_exposure": value_at(run, "EMT_index", days * DAY_MIN - 1.0),      # at the last washout
                          "EMT_after": float(last["EMT_index"]),
                          "E_cadherin_after_rel": float(last["E_cadherin"] / rest["E_cadherin"]),
                          "persistent": bool(last["EMT_index"] >= 0.5)})

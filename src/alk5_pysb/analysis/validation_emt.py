@@ -67,9 +67,16 @@ def _scaled(sim, names, factor):
     return {name: factor * _nominal(sim, name) for name in names}
 
 
-def _snai1_increment_1h(sim, params=None, **kw):
-    stim, rest = _run(sim, 1, ["SNAI1_mRNA"], params, n=13, **kw), _run(sim, 1, ["SNAI1_mRNA"], params, dose=0.0, n=13)
+def _snai1_increment_1h(sim, params=None, dose=DOSE, **kw):
+    """SNAI1 mRNA fold - 1 at 1 h against a control with the same perturbation and drug (no ligand)."""
+    stim = _run(sim, 1, ["SNAI1_mRNA"], params, dose=dose, n=13, **kw)
+    rest = _run(sim, 1, ["SNAI1_mRNA"], params, dose=0.0, n=13, **kw)
     return _ratio(stim, rest, "SNAI1_mRNA", 1) - 1
+
+
+def _fold(stim, rest, readout):
+    """stim / rest on stim's time points (fed runs carry extra event rows, so rows do not align)."""
+    return stim[readout] / np.interp(stim["time_min"], rest["time_min"], rest[readout])
 
 
 def _recovery_half_time_h(run, control, withdrawal_h):
@@ -86,7 +93,7 @@ def _recovery_half_time_h(run, control, withdrawal_h):
 def m1_snai1_immediate_early(sim) -> Check:
     cols = ["SNAI1_mRNA", "HMGA2"]
     stim, rest = _run(sim, 72, cols, n=289), _run(sim, 72, cols, dose=0.0, n=289)
-    fold = stim["SNAI1_mRNA"] / rest["SNAI1_mRNA"]
+    fold = _fold(stim, rest, "SNAI1_mRNA")
     early = stim["time_min"] <= 1440
     i = int(fold[early].idxmax())
     peak, t_peak = float(fold[i]), float(stim["time_min"][i]) / 60
@@ -129,7 +136,7 @@ def m3_mir200_falls_over_days(sim) -> Check:
     cols = ["miR200", "ZEB"]
     stim, rest = _run(sim, 168, cols, n=673), _run(sim, 168, cols, dose=0.0, n=673)
     r24, r72, r168 = (_ratio(stim, rest, "miR200", h) for h in (24, 72, 168))
-    zeb = stim["ZEB"] / rest["ZEB"]
+    zeb = _fold(stim, rest, "ZEB")
     crossed = stim["time_min"][zeb >= 2]
     at_zeb2 = _ratio(stim, rest, "miR200", float(crossed.iloc[0]) / 60) if len(crossed) else float("nan")
     ok = r24 >= 0.7 and r72 <= 0.7 and r168 <= 0.3 and at_zeb2 <= 0.9
@@ -264,7 +271,7 @@ def m8_smad_dependence(sim) -> Check:
     s2_loss, _ = loss72(_scaled(sim, ["Smad2_0"], 0.1))
     r3, r4, r2 = s3_loss / wt_loss, s4_loss / wt_loss, s2_loss / wt_loss
     ok = s3_inc <= 0.3 and r3 <= 0.3 and s3_score <= 0.3 and 0 <= r4 <= 0.8 and r2 >= 0.8
-    margin = (miss(s3_inc, high=0.3) + miss(r3, high=0.3) + miss(s3_score, high=0.3) + miss(r4, high=0.8)
+    margin = (miss(s3_inc, high=0.3) + miss(r3, high=0.3) + miss(s3_score, high=0.3) + miss(r4, 0.0, 0.8)
               + miss(r2, low=0.8))
     return Check("M8", "Smad3 knock-down blocks EMT; Smad4 partly; Smad2 not (x 0.1 each, 100 pM fed)",
                  "Smad3: SNAI1 1-h increment <= 30% of WT, 72-h E-cadherin loss <= 30% of WT, EMT score at 96 h <= 0.3; "

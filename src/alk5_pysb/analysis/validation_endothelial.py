@@ -111,8 +111,10 @@ def e3_alk5_inhibitor_spares_bmp9(sim) -> Check:
     p = _inc(bmp_sb, rest_sb, "pSmad1_5", 1) / _inc(bmp, rest2, "pSmad1_5", 1) - 1
     i = _inc(bmp_sb, rest_sb, "ID1_mRNA", 2) / _inc(bmp, rest2, "ID1_mRNA", 2) - 1
     tg, tg_sb = _run(sim, 1), _run(sim, 1, **_sb())
-    cut = 1 - _inc(tg_sb, rest1, "pSmad2", 1) / _inc(tg, rest1, "pSmad2", 1)
-    gal = 1 - _inc(_run(sim, 2, ligand="BMP9", **_sb("galunisertib")), rest_sb, "pSmad1_5", 1) / _inc(bmp, rest2, "pSmad1_5", 1)
+    cut = 1 - _inc(tg_sb, _run(sim, 1, dose=0.0, **_sb()), "pSmad2", 1) / _inc(tg, rest1, "pSmad2", 1)
+    rest_gal = _run(sim, 2, dose=0.0, **_sb("galunisertib"))
+    gal = 1 - _inc(_run(sim, 2, ligand="BMP9", **_sb("galunisertib")), rest_gal, "pSmad1_5", 1) / _inc(bmp, rest2,
+                                                                                                         "pSmad1_5", 1)
     ok = abs(p) <= 0.15 and abs(i) <= 0.2 and cut >= 0.9 and gal <= 0.4
     margin = miss(abs(p), high=0.15) + miss(abs(i), high=0.2) + miss(cut, low=0.9) + miss(gal, high=0.4)
     return Check("E3", "an ALK5 inhibitor leaves the BMP9 arm alone (10 uM)",
@@ -128,17 +130,24 @@ def e3_alk5_inhibitor_spares_bmp9(sim) -> Check:
 
 def e4_tgfb_pSmad15_needs_alk5_alk1(sim) -> Check:
     rest = _rest(sim, 1)
-    inc = lambda run, r="pSmad1_5": max(_inc(run, rest, r, h) for h in (0.5, 0.75, 1.0))
+
+    def inc(run, r="pSmad1_5", control=rest):
+        return max(_inc(run, control, r, h) for h in (0.5, 0.75, 1.0))
+
+    def knocked(name):                       # a knock-down against its own unstimulated control
+        low = _scaled(sim, name, 0.1)
+        return _run(sim, 1, low), _rest(sim, 1, low)
     wt = _run(sim, 1)
     basal = value_at(rest, "pSmad1_5", 45)
     fold = (basal + inc(wt)) / basal
-    sb = 1 - inc(_run(sim, 1, **_sb())) / inc(wt)
-    alk5 = 1 - inc(_run(sim, 1, _scaled(sim, "ALK5_0", 0.1))) / inc(wt)
-    alk1_run = _run(sim, 1, _scaled(sim, "ALK1_0", 0.1))
-    alk1 = 1 - inc(alk1_run) / inc(wt)
-    alk1_p2 = inc(alk1_run, "pSmad2") / inc(wt, "pSmad2") - 1
-    t2 = _run(sim, 1, _scaled(sim, "TBRII_0", 0.1))
-    t2_15, t2_2 = 1 - inc(t2) / inc(wt), 1 - inc(t2, "pSmad2") / inc(wt, "pSmad2")
+    sb = 1 - inc(_run(sim, 1, **_sb()), control=_run(sim, 1, dose=0.0, **_sb())) / inc(wt)
+    alk5_run, alk5_rest = knocked("ALK5_0")
+    alk5 = 1 - inc(alk5_run, control=alk5_rest) / inc(wt)
+    alk1_run, alk1_rest = knocked("ALK1_0")
+    alk1 = 1 - inc(alk1_run, control=alk1_rest) / inc(wt)
+    alk1_p2 = inc(alk1_run, "pSmad2", alk1_rest) / inc(wt, "pSmad2") - 1
+    t2, t2_rest = knocked("TBRII_0")
+    t2_15, t2_2 = 1 - inc(t2, control=t2_rest) / inc(wt), 1 - inc(t2, "pSmad2", t2_rest) / inc(wt, "pSmad2")
     ok = fold >= 2 and sb >= 0.7 and alk5 >= 0.7 and alk1 >= 0.7 and abs(alk1_p2) <= 0.2 and t2_15 >= 0.7 and t2_2 >= 0.7
     margin = (miss(fold, low=2) + miss(sb, low=0.7) + miss(alk5, low=0.7) + miss(alk1, low=0.7)
               + miss(abs(alk1_p2), high=0.2) + miss(t2_15, low=0.7) + miss(t2_2, low=0.7))

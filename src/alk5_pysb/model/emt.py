@@ -15,9 +15,10 @@ block, so one epithelial cell shows both halves of the dual role). Sources and r
   also represses miR-200. The double-negative loop is the switch of the published circuits (Tian, Zhang & Xing
   2013 Biophys J 105:1079; Lu et al. 2013 PNAS 110:18144). ``ZEB_miR200_loop`` (1 = intact) scales ZEB's
   repression of miR-200: 0 cuts the loop (a test and a what-if, not a cell type).
-- ``epithelial_and_mesenchymal_markers``: SNAI1 (with Smad3-Smad4, Vincent et al. 2009 Nat Cell Biol 11:943)
-  and ZEB repress CDH1 through its E-boxes and drive vimentin (lumped mesenchymal markers); as in Tian 2013 the
-  two inputs add, so SNAI1 alone removes only its share of CDH1 transcription.
+- ``epithelial_and_mesenchymal_markers``: SNAI1 and ZEB repress CDH1 through its E-boxes and drive vimentin
+  (lumped mesenchymal markers); as in Tian 2013 the two inputs add, so SNAI1 alone removes only its share of CDH1
+  transcription. SNAI1 acts alone here: the SNAIL1-Smad3/4 co-repressor complex on CDH1 (Vincent et al. 2009 Nat
+  Cell Biol 11:943) is not modelled as a separate Smad3 input (SNAI1 itself needs Smad3-Smad4 to be induced).
 - ``autocrine_tgfb``: cells release TGF-beta that miR-200 represses (miR-141/200a target TGF-beta2; Gregory et
   al. 2011 Mol Biol Cell 22:1686: an autocrine TGF-beta/ZEB/miR-200 network maintains EMT), so the loop is
   TGF-beta -> SNAI1 -> ZEB -| miR-200 -| TGF-beta (Tian 2013). It is lumped as active TGF-beta1 released into
@@ -93,7 +94,7 @@ def zeb_mir200_switch(b):
 
 
 def epithelial_and_mesenchymal_markers(b):
-    # two promoter inputs that add (Tian 2013): SNAI1 (with Smad3-Smad4, Vincent 2009) and ZEB, each through E-boxes
+    # two promoter inputs that add (Tian 2013): SNAI1 and ZEB, each through E-boxes
     snai1, zeb = b.model.observables["SNAI1"], b.model.observables["ZEB"]
     share, n = b.par("f_SNAI1_markers"), b.par("n_EMT_markers")
     by_snai1 = _hill(snai1, b.par("K_SNAI1_markers"), n)

@@ -12,9 +12,10 @@ TGF-beta1 scans keep their lean network. Sources and ranges of every constant ar
   ligand degraded (consumption), ALK1 recycled.
 - ``tgfb_alk1``: TGF-beta recruits ALK1 into TbetaRII-ALK5 complexes and ALK5's kinase is needed for optimal
   ALK1 activation (Goumans et al. 2003 Mol Cell 12:817), which endoglin makes efficient (Lebrin et al. 2004 EMBO J
-  23:4018). Lumped without new complex species: kinase-active, inhibitor-free ALK5 activates free ALK1 in
-  proportion to its amount, scaled by endoglin's occupancy. So an ALK5 inhibitor blocks TGF-beta -> pSmad1/5
-  without touching BMP9 -> pSmad1/5 (Shao et al. 2009 Blood 114:2197), unless it also binds ALK1.
+  23:4018). Lumped without new complex species: kinase-active, inhibitor-free, Smad7-free ALK5 activates free
+  ALK1 in proportion to its amount, scaled by the free endoglin (half-efficient at ``K_ENG_ALK1``). So an ALK5
+  inhibitor blocks TGF-beta -> pSmad1/5 without touching BMP9 -> pSmad1/5 (Shao et al. 2009 Blood 114:2197),
+  unless it also binds ALK1.
 - ``smad15_id1``: active ALK1 phosphorylates Smad1/5 (lumped), which drives ID1 (Goumans 2002 EMBO J 21:1743:
   ID1 via ALK1, PAI-1 via ALK5) and damps the Smad3 drive of SERPINE1 (ALK1 "directly antagonizes ALK5/Smad
   signaling", Goumans 2003; mechanism unknown, a gate on the promoter). The Smad4 that Smad1/5 would share is
@@ -61,7 +62,7 @@ def bmp9_alk1(b):
 
 
 def tgfb_alk1(b):
-    alk5 = b.observable("ALK5_kinase_active", b.m.ALK5(gs="p", atp=None))
+    alk5 = b.observable("ALK5_kinase_active", b.m.ALK5(gs="p", atp=None, s7=None))   # as for R-Smads
     eng = b.observable("ENG_free", b.m.ENG(l=None))
     efficiency = eng / (b.par("K_ENG_ALK1") + eng)
     b.rule("active_ALK5_activates_ALK1", b.m.ALK1(l=None, s="u") >> b.m.ALK1(l=None, s="p"),
