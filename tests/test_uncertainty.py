@@ -317,7 +317,7 @@ def test_total_order_over_accepted_marginals_finds_the_driving_constant():
     (["measure-next", "--over", "prior", "--members", "10", "-o", "next"], ["--members", "at least 64"]),
     (["measure-next", "--base", "10", "-o", "next"], ["--base", "power of two"]),
     (["ensemble", "--vary", "fibrosiss", "--behaviours", "F1", "-o", "ens"], ["--vary fibrosiss", "fibrosis"]),
-    (["ensemble", "--context", "fibroblast", "-o", "ens"], ["--context", "fibroblast behaviours only"]),
+    (["ensemble", "--context", "fibroblast", "-o", "ens"], ["--context", "cell-context behaviours only"]),
     (["validate", "--ensemble", "prior:2"], ["-o DIR"]),
     (["validate", "--behaviours", "B1,B99"], ["B99", "valid: B1"]),
     (["simulate", "--dose", "100pM", "--inhibitor-washout", "30min"], ["--inhibitor-dose"]),
@@ -508,3 +508,14 @@ def test_prior_draws_for_the_default_networks_leave_the_optional_blocks_out():
     assert not fibrosis & set(plain.columns)
     assert fibrosis & set(extra.columns)
     assert set(plain.columns) < set(extra.columns)
+
+
+def test_each_context_family_is_constrained_on_its_own_network():
+    """ABC over a block's constants runs its behaviours on the block's network: F fibrosis, C cytostasis, M emt,
+    E endothelial (the lean network lacks those constants, so their folds would be dropped there)."""
+    from alk5_pysb.analysis.constrained import context_networks, network_of
+    assert context_networks(["B1", "F2", "C3", "M4", "E5"]) == {"fibrosis", "cytostasis", "emt", "endothelial"}
+    assert context_networks(["B1", "B9"]) == set()
+    sims = dict.fromkeys(["full", "tgfb1", "cytostasis", "emt"])
+    assert [network_of(i, sims) for i in ("B1", "B9", "C1", "M2", "F1")] == ["tgfb1", "full", "cytostasis", "emt",
+                                                                              "tgfb1"]

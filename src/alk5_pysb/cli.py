@@ -380,9 +380,10 @@ def _ensemble_subset(args):
     from alk5_pysb.analysis import uncertainty
     from alk5_pysb.io.contexts import read_ranges
     ids = _check_ids(args) if args.behaviours else None
-    if getattr(args, "context", None) and (ids is None or not all(i.startswith("F") for i in ids)):
-        raise UserInputError("--context applies to the fibroblast behaviours only (--behaviours F1,...): the B "
-                             "behaviours run on the default table")
+    if getattr(args, "context", None) and (ids is None or any(i.startswith("B") for i in ids)):
+        raise UserInputError("--context applies to the cell-context behaviours only (--behaviours F1,... for "
+                             "fibroblasts, C/M for epithelial cells, E for endothelial cells): the B behaviours run on "
+                             "the default table")
     out = Path(args.output)
     table = uncertainty.prior(_context(args), read_ranges(getattr(args, "context", None)))
     if args.vary:

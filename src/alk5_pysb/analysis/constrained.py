@@ -40,19 +40,30 @@ FULL_NETWORK = ("B9",)
 EVALUATIONS = "evaluations.jsonl"
 
 
-def _sims(models=None, rtol: float = 1e-6, atol: float = 1e-9, fibrosis: bool = False):
+#: the cell-context behaviours and the network each family runs on (fibroblast F, cytostasis C, EMT M, endothelial E)
+CONTEXT_NETWORKS = {"F": "fibrosis", "C": "cytostasis", "M": "emt", "E": "endothelial"}
+
+
+def context_networks(ids) -> set:
+    """The optional-block networks the behaviours ``ids`` need (their constants are drawn only then)."""
+    return {CONTEXT_NETWORKS[str(i)[0]] for i in ids or () if str(i)[0] in CONTEXT_NETWORKS}
+
+
+def _sims(models=None, rtol: float = 1e-6, atol: float = 1e-9, networks=()):
     from alk5_pysb.simulation.simulator import Simulator
     sims = {"full": Simulator(network="full", models=models, rtol=rtol, atol=atol),
             "tgfb1": Simulator(network="tgfb1", models=models, rtol=rtol, atol=atol)}
-    if fibrosis:             # the fibroblast behaviours F1-F10 run on the fibrosis network
-        sims["fibrosis"] = Simulator(network="fibrosis", models=models, rtol=rtol, atol=atol)
+    for network in sorted(networks):     # a context family's behaviours run on their block's network
+        sims[network] = Simulator(network=network, models=models, rtol=rtol, atol=atol)
     return sims
 
 
 def network_of(check_id: str, sims: dict) -> str:
-    """The network a behaviour runs on: F* on the fibrosis network, B9 on the full one, the rest on the lean one."""
-    if check_id.startswith("F") and "fibrosis" in sims:
-        return "fibrosis"
+    """The network a behaviour runs on: a context family on its block's network (F fibrosis, C cytostasis, M emt,
+    E endothelial), B9 on the full one, the rest on the lean one."""
+    own = CONTEXT_NETWORKS.get(check_id[0])
+    if own in sims:
+        return own
     return "full" if check_id in FULL_NETWORK or "tgfb1" not in sims else "tgfb1"
 
 
@@ -123,7 +134,7 @@ def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models
     done = read_evaluations(out) if resume else {}
     todo = [m for m in members["member"] if int(m) not in done]
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
-    sims = _sims(models, rtol, atol, fibrosis=any(str(i).startswith("F") for i in ids))
+    sims = _sims(models, rtol, atol, networks=context_networks(ids))
     with open(out / EVALUATIONS, "a", encoding="utf-8") as sink, \
             tqdm(total=len(members), initial=len(members) - len(todo), desc="behaviours", unit="member",
                  disable=None if progress else True) as bar:

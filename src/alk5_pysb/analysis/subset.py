@@ -144,7 +144,7 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
         rtol: float = 1e-6, atol: float = 1e-9) -> dict:
     """Subset simulation down to tolerance 0; each finished level goes to ``levels/`` (resumable); at the end
     the accepted ensemble and what the behaviours teach. Returns the summary."""
-    from alk5_pysb.analysis.constrained import _sims
+    from alk5_pysb.analysis.constrained import _sims, context_networks
     from alk5_pysb.analysis.uncertainty import prior, uncertain
     from alk5_pysb.io.files import atomic_write, make_folder
     ids = constraints(ids)
@@ -155,7 +155,10 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
     out = make_folder(Path(out))
     levels = make_folder(out / "levels")
     table = prior() if table is None else table
-    names = uncertain(table, extra=any(i.startswith("F") for i in ids))
+    names = uncertain(table, extra=bool(context_networks(ids)))
+    if not names:
+        raise UserInputError("nothing to draw: the constants chosen (--vary) are all fixed, or belong to a block whose "
+                             "behaviours are not among the constraints (--behaviours F..., C..., M..., E...)")
     record = {"population": population, "behaviours": ids, "seed": seed, "parameters": names, "rtol": rtol,
               "atol": atol, "p0": P0, "block": BLOCK}
     record_path = out / "subset_run.json"
@@ -172,7 +175,7 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
     earlier = json.loads((out / "summary.json").read_text(encoding="utf-8")).get("seconds", 0.0) \
         if history and (out / "summary.json").is_file() else 0.0
     workers = workers or os.cpu_count() or 1
-    sims = _sims(models, rtol, atol, fibrosis=any(i.startswith("F") for i in ids))
+    sims = _sims(models, rtol, atol, networks=context_networks(ids))
     pool = _pool({"sims": sims, "names": names, "table": table, "ids": ids}, workers)
     try:
         if not history:
@@ -261,7 +264,7 @@ def _read_levels(folder: Path) -> list[dict]:
 def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, ids, seed: int,
                   seconds: float) -> dict:
     """levels.csv, accepted.csv (the last level, when its tolerance is 0), parameter_ranges.csv, summary.json."""
-    from alk5_pysb.analysis.constrained import teach
+    from alk5_pysb.analysis.constrained import context_networks, teach
     from alk5_pysb.analysis.uncertainty import draw, write_summary
     from alk5_pysb.io.files import atomic_write
     rows = []
@@ -286,7 +289,7 @@ def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, id
         # full precision: a member at the edge of a solver failure can fail when its folds are rounded
         # (measured: 2 of 58 distinct members failed B16/B19 with 6-digit folds)
         atomic_write(out / "accepted.csv", members.to_csv(index=False, float_format="%.17g"))
-        taught = teach(members, members["member"], table, reference=draw(1000, seed, table, extra=any(i.startswith("F") for i in ids)))
+        taught = teach(members, members["member"], table, reference=draw(1000, seed, table, extra=bool(context_networks(ids))))
         atomic_write(out / "parameter_ranges.csv", taught.to_csv(index=False, float_format="%.4g"))
     # P(every constraint) = the product over levels of the fraction meeting the next level's tolerance
     # (about P0 each, more when distances tie), ending with the fraction at tolerance 0
