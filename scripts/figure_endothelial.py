@@ -25,7 +25,7 @@ import pandas as pd  # noqa: E402
 from alk5_pysb.io import contexts  # noqa: E402
 from alk5_pysb.analysis.plots import save_figure  # noqa: E402
 from alk5_pysb.io.files import atomic_write  # noqa: E402
-from alk5_pysb.model.names import LIGAND_SPECIES  # noqa: E402
+from alk5_pysb.analysis.validation_endothelial import with_bmp9  # noqa: E402
 from alk5_pysb.pharmacology.compounds import get_compound, library  # noqa: E402
 from alk5_pysb.simulation.experiment import Experiment  # noqa: E402
 from alk5_pysb.simulation.metrics import value_at  # noqa: E402
@@ -41,10 +41,7 @@ def timecourses(sim, values) -> pd.DataFrame:
     for arm, ligand, bmp9 in (("BMP9 40 pM", "BMP9", 0.0), ("TGF-beta1 40 pM", "TGFB1", 0.0),
                               ("both, 40 pM each", "TGFB1", DOSE_PM)):
         exp = Experiment(ligand=ligand, dose_pM=DOSE_PM, t_end_min=480, n_points=97)
-        start = None
-        if bmp9:
-            start = sim.resting_state(sim.effective_params(exp, values)).copy()
-            start[sim.species.index(LIGAND_SPECIES["BMP9"])] += bmp9 * 1e-3 * sim._molecules_per_nM("medium")
+        start = with_bmp9(sim, exp, values, bmp9) if bmp9 else None
         frames.append(sim.run(exp, readouts=READOUTS, params=values, start_state=start).assign(arm=arm))
     return pd.concat(frames, ignore_index=True)
 

@@ -38,3 +38,18 @@ def sim():
     """One compiled RoadRunner simulator over the committed SBML, reused by every test."""
     from alk5_pysb.simulation.simulator import Simulator
     return Simulator()
+
+
+def behaviour_cases(checks, known_misses: dict) -> list:
+    """One case per behaviour id; a known miss is a strict xfail with its reason (a FAIL row in validate)."""
+    return [pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=known_misses[i])) if i in known_misses else i
+            for i in checks]
+
+
+def assert_behaviour_met(sim, check_id):
+    """The behaviour as written before simulation: a finite distance and a PASS."""
+    import numpy as np
+    from alk5_pysb.analysis import validation
+    check = validation.run_check(sim, check_id)
+    assert check.id == check_id and np.isfinite(check.margin)
+    assert check.passed, f"{check.id}: target {check.target}; model {check.model}. {check.note}"

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alk5_pysb.analysis import validation, validation_cytostasis
+from alk5_pysb.analysis import validation_cytostasis
 from alk5_pysb.io import interop
 from alk5_pysb.simulation.experiment import Experiment
-from conftest import MODELS
+from conftest import MODELS, assert_behaviour_met, behaviour_cases
 
 READOUTS = ["MYC_mRNA", "CDKN2B_mRNA", "CDKN1A_mRNA", "p15", "p21", "proliferation_index"]
 
@@ -90,14 +90,10 @@ KNOWN_MISSES = {
 }
 
 
-@pytest.mark.parametrize("check_id", [
-    pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[i])) if i in KNOWN_MISSES else i
-    for i in validation_cytostasis.EPITHELIAL_CHECKS])
+@pytest.mark.parametrize("check_id", behaviour_cases(validation_cytostasis.EPITHELIAL_CHECKS, KNOWN_MISSES))
 def test_epithelial_behaviour(sim, check_id):
     """Each cytostasis behaviour as written before simulation; known misses are strict xfails (FAIL rows)."""
-    check = validation.run_check(sim, check_id)
-    assert check.id == check_id and np.isfinite(check.margin)
-    assert check.passed, f"{check.id}: target {check.target}; model {check.model}. {check.note}"
+    assert_behaviour_met(sim, check_id)
 
 
 def test_epithelial_context_runs_the_cytostasis_readouts_and_bad_readouts_exit_2(tmp_path):

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from alk5_pysb.analysis import emt as emt_analysis
-from alk5_pysb.analysis import validation, validation_emt
+from alk5_pysb.analysis import validation_emt
 from alk5_pysb.io import interop
 from alk5_pysb.simulation.experiment import Experiment
-from conftest import MODELS
+from conftest import MODELS, assert_behaviour_met, behaviour_cases
 
 READOUTS = ["SNAI1_mRNA", "HMGA2", "ZEB", "ZEB_mRNA", "miR200", "CDH1_mRNA", "E_cadherin", "vimentin", "EMT_index"]
 #: doses around the switch (pM) for the hysteresis tests: small grid, 20 days fed daily
@@ -77,14 +77,10 @@ KNOWN_MISSES = {
 }
 
 
-@pytest.mark.parametrize("check_id", [
-    pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[i])) if i in KNOWN_MISSES else i
-    for i in validation_emt.EMT_CHECKS])
+@pytest.mark.parametrize("check_id", behaviour_cases(validation_emt.EMT_CHECKS, KNOWN_MISSES))
 def test_emt_behaviour(sim, check_id):
     """Each EMT behaviour as written before simulation; known misses are strict xfails (FAIL rows)."""
-    check = validation.run_check(sim, check_id)
-    assert check.id == check_id and np.isfinite(check.margin)
-    assert check.passed, f"{check.id}: target {check.target}; model {check.model}. {check.note}"
+    assert_behaviour_met(sim, check_id)
 
 
 def test_the_zeb_mir200_loop_makes_the_hysteresis(sim, intact_hysteresis):

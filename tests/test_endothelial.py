@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alk5_pysb.analysis import validation, validation_endothelial
+from alk5_pysb.analysis import validation_endothelial
 from alk5_pysb.io import interop
 from alk5_pysb.pharmacology.compounds import get_compound
 from alk5_pysb.simulation.experiment import Experiment
-from conftest import MODELS
+from conftest import MODELS, assert_behaviour_met, behaviour_cases
 
 READOUTS = ["pSmad1_5", "ID1_mRNA", "ID1", "ALK1_active", "free_BMP9"]
 
@@ -66,14 +66,10 @@ KNOWN_MISSES = {
 }
 
 
-@pytest.mark.parametrize("check_id", [
-    pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[i])) if i in KNOWN_MISSES else i
-    for i in validation_endothelial.ENDOTHELIAL_CHECKS])
+@pytest.mark.parametrize("check_id", behaviour_cases(validation_endothelial.ENDOTHELIAL_CHECKS, KNOWN_MISSES))
 def test_endothelial_behaviour(sim, check_id):
     """Each endothelial behaviour as written before simulation; known misses are strict xfails (FAIL rows)."""
-    check = validation.run_check(sim, check_id)
-    assert check.id == check_id and np.isfinite(check.margin)
-    assert check.passed, f"{check.id}: target {check.target}; model {check.model}. {check.note}"
+    assert_behaviour_met(sim, check_id)
 
 
 def _at(frame, readout, t):

@@ -10,7 +10,7 @@ import pytest
 from alk5_pysb.analysis import validation, validation_fibrosis
 from alk5_pysb.io import contexts, interop
 from alk5_pysb.simulation.experiment import Experiment
-from conftest import MODELS
+from conftest import MODELS, assert_behaviour_met, behaviour_cases
 
 FIBROSIS_READOUTS = ["alpha_SMA", "FN1_mRNA", "fibronectin", "TGFB1_mRNA", "procollagen_medium", "collagen_deposited",
                      "latent_TGFB1", "collagen_secretion", "ROCK_active", "MRTF_nuclear"]
@@ -114,14 +114,10 @@ KNOWN_MISSES = {
 }
 
 
-@pytest.mark.parametrize("check_id", [
-    pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[i])) if i in KNOWN_MISSES else i
-    for i in validation_fibrosis.FIBROBLAST_CHECKS])
+@pytest.mark.parametrize("check_id", behaviour_cases(validation_fibrosis.FIBROBLAST_CHECKS, KNOWN_MISSES))
 def test_fibroblast_behaviour(sim, check_id):
     """Each fibroblast behaviour as written before simulation; known misses are strict xfails (FAIL rows)."""
-    check = validation.run_check(sim, check_id)
-    assert check.id == check_id and np.isfinite(check.margin)
-    assert check.passed, f"{check.id}: target {check.target}; model {check.model}. {check.note}"
+    assert_behaviour_met(sim, check_id)
 
 
 def test_fibroblast_behaviours_are_in_validate_but_not_ensemble_constraints():

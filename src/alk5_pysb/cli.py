@@ -749,13 +749,11 @@ def cmd_sensitivity(args):
 def _fed(exp, every_text):
     """The experiment with its medium (and ligand) renewed every ``every_text`` over its metrics' window."""
     import dataclasses
+    from alk5_pysb.simulation.experiment import feeding
     every = parse_duration(every_text, what="--feed-every", allow_zero=False)
     if every <= 1.0:
         raise UserInputError(f"--feed-every {every_text!r}: expected more than 1 min")
-    pulses = int((exp.t_end_min - 1e-9) // every) + 1
-    if pulses == 1:
-        return exp
-    return dataclasses.replace(exp, pulses=pulses, pulse_every_min=every, washout_min=every - 1.0)
+    return dataclasses.replace(exp, **feeding(exp.t_end_min, every))
 
 
 def _ligand_population(args, sim, exp, params, out, engine):

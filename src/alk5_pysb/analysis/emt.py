@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alk5_pysb.simulation.experiment import Experiment
+from alk5_pysb.simulation.experiment import Experiment, feeding
 from alk5_pysb.simulation.metrics import value_at
 
 EVERY_MIN = 1440.0
@@ -25,11 +25,9 @@ READOUTS = ["EMT_index", "E_cadherin", "ZEB", "miR200", "SNAI1", "nuc_Smad3_comp
 
 
 def _fed(dose_pM, days, params, exposure_days=None):
-    exposure = days if exposure_days is None else exposure_days
-    pulses = max(1, int(round(exposure * DAY_MIN / EVERY_MIN)))
-    washout = EVERY_MIN - 1.0 if (pulses > 1 or exposure < days) else None
-    return Experiment(dose_pM=float(dose_pM), t_end_min=days * DAY_MIN, n_points=int(days) + 1, pulses=pulses,
-                      pulse_every_min=EVERY_MIN if pulses > 1 else None, washout_min=washout, params=dict(params))
+    exposure = None if exposure_days is None else exposure_days * DAY_MIN
+    return Experiment(dose_pM=float(dose_pM), t_end_min=days * DAY_MIN, n_points=int(days) + 1, params=dict(params),
+                      **feeding(days * DAY_MIN, EVERY_MIN, exposure))
 
 
 def hysteresis(sim, doses_pM, days: float = 20.0, prime_pM: float = 1000.0, params=None) -> pd.DataFrame:

@@ -657,6 +657,12 @@ CHECKS = {
 }
 
 
+def inhibitor_fields(name: str = "SB-431542", nM: float = 10_000.0, **kw) -> dict:
+    """Experiment fields of a library compound at ``nM`` (default the behaviours' 10 uM SB-431542), plus ``kw``."""
+    from alk5_pysb.pharmacology.compounds import get_compound
+    return {"compound": get_compound(name), "inhibitor_nM": nM, **kw}
+
+
 def network_simulator(sim: Simulator, network: str) -> Simulator:
     """The ``network`` of the exports ``sim`` runs on (the shared simulator of that folder, else the shipped
     one), carrying ``sim``'s ensemble folds for the parameters it has: the F and C behaviours run there."""

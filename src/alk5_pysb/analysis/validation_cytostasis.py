@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from alk5_pysb.analysis.validation import Check, miss, network_simulator
+from alk5_pysb.analysis.validation import Check, inhibitor_fields, miss, network_simulator
 from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.simulation.metrics import value_at
 
@@ -32,8 +32,7 @@ def _run(sim, hours, readouts, params=None, dose=DOSE, n=None, **kw):
 
 
 def _sb(**kw):
-    from alk5_pysb.pharmacology.compounds import get_compound
-    return {"compound": get_compound("SB-431542"), "inhibitor_nM": SB_NM, **kw}
+    return inhibitor_fields(nM=SB_NM, **kw)
 
 
 def _ratio(stim, rest, readout, hours):

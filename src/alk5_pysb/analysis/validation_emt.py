@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from alk5_pysb.analysis.validation import Check, miss, network_simulator
-from alk5_pysb.simulation.experiment import Experiment
+from alk5_pysb.analysis.validation import Check, inhibitor_fields, miss, network_simulator
+from alk5_pysb.simulation.experiment import Experiment, feeding
 from alk5_pysb.simulation.metrics import value_at
 
 DOSE = 100.0
@@ -31,13 +31,8 @@ def emt_simulator(sim):
 
 def fed(t_end_min: float, exposure_min: float | None = None) -> dict:
     """Experiment fields for ligand renewed every 48 h (with the medium) up to ``exposure_min`` (default: the
-    whole run; a multiple of 48 h when shorter); the medium change that ends the exposure leaves ligand-free
-    medium."""
-    exposure = t_end_min if exposure_min is None else exposure_min
-    pulses = int((exposure - 1e-9) // FEED_EVERY_MIN) + 1
-    if pulses == 1:
-        return {} if exposure >= t_end_min else {"washout_min": exposure}
-    return {"pulses": pulses, "pulse_every_min": FEED_EVERY_MIN, "washout_min": FEED_EVERY_MIN - 1.0}
+    whole run)."""
+    return feeding(t_end_min, FEED_EVERY_MIN, exposure_min)
 
 
 def _run(sim, hours, readouts, params=None, dose=DOSE, exposure_h=None, n=None, start_state=None, **kw):
@@ -50,8 +45,7 @@ def _run(sim, hours, readouts, params=None, dose=DOSE, exposure_h=None, n=None, 
 
 
 def _sb(**kw):
-    from alk5_pysb.pharmacology.compounds import get_compound
-    return {"compound": get_compound("SB-431542"), "inhibitor_nM": SB_NM, **kw}
+    return inhibitor_fields(nM=SB_NM, **kw)
 
 
 def _ratio(a, b, readout, hours):

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from alk5_pysb.analysis.validation import Check, miss, network_simulator
+from alk5_pysb.analysis.validation import Check, inhibitor_fields, miss, network_simulator
 from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.simulation.metrics import value_at
 
@@ -46,17 +46,21 @@ def _run(sim, hours, params=None, ligand="TGFB1", dose=DOSE, n=None, with_bmp9_p
     endo = endothelial_simulator(sim)
     merged = {**context(), **(params or {})}
     exp = Experiment(ligand=ligand, dose_pM=dose, t_end_min=60.0 * hours, n_points=n or int(12 * hours) + 1, **kw)
-    start = None
-    if with_bmp9_pM:
-        from alk5_pysb.model.names import LIGAND_SPECIES
-        start = endo.resting_state(endo.effective_params(exp, merged)).copy()
-        start[endo.species.index(LIGAND_SPECIES["BMP9"])] += with_bmp9_pM * 1e-3 * endo._molecules_per_nM("medium")
+    start = with_bmp9(endo, exp, merged, with_bmp9_pM) if with_bmp9_pM else None
     return endo.run(exp, readouts=READ, params=merged, start_state=start)
 
 
+def with_bmp9(endo, experiment, params, bmp9_pM: float):
+    """Resting cells of ``experiment`` (under ``params``) with ``bmp9_pM`` of BMP9 already in the medium: a start
+    state for co-stimulation, since an experiment doses one ligand."""
+    from alk5_pysb.model.names import LIGAND_SPECIES
+    start = endo.resting_state(endo.effective_params(experiment, params)).copy()
+    start[endo.species.index(LIGAND_SPECIES["BMP9"])] += bmp9_pM * 1e-3 * endo._molecules_per_nM("medium")
+    return start
+
+
 def _sb(name="SB-431542"):
-    from alk5_pysb.pharmacology.compounds import get_compound
-    return {"compound": get_compound(name), "inhibitor_nM": SB_NM, "pretreat_min": 60.0}
+    return inhibitor_fields(name, SB_NM, pretreat_min=60.0)
 
 
 def _inc(stim, rest, readout, hours):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from alk5_pysb.analysis.validation import Check, miss, network_simulator
+from alk5_pysb.analysis.validation import Check, inhibitor_fields, miss, network_simulator
 from alk5_pysb.simulation.experiment import Experiment
+from alk5_pysb.simulation.experiment import feeding as fed_with_ligand
 from alk5_pysb.simulation.metrics import peak, value_at
 
 DOSE = 100.0
@@ -36,10 +37,7 @@ def fibroblast_simulator(sim):
 
 def feeding(t_end_min: float) -> dict:
     """Experiment fields for continuous stimulation: the medium (with TGF-beta1) renewed every 48 h."""
-    pulses = int((t_end_min - 1e-9) // FEED_EVERY_MIN) + 1
-    if pulses == 1:
-        return {}
-    return {"pulses": pulses, "pulse_every_min": FEED_EVERY_MIN, "washout_min": FEED_EVERY_MIN - 1.0}
+    return fed_with_ligand(t_end_min, FEED_EVERY_MIN)
 
 
 def _run(sim, hours, readouts, params=None, n=None, **kw):
@@ -53,8 +51,7 @@ def _run(sim, hours, readouts, params=None, n=None, **kw):
 
 
 def _sb(**kw):
-    from alk5_pysb.pharmacology.compounds import get_compound
-    return {"compound": get_compound("SB-431542"), "inhibitor_nM": SB_NM, **kw}
+    return inhibitor_fields(nM=SB_NM, **kw)
 
 
 def _increment(stim, rest, readout, hours):

@@ -37,6 +37,17 @@ FOLD_PREFIX = "fold:"
 SCHEDULES = "pretreat:60min, co, post:45min, washout:T (pre-treated 60 min, inhibitor removed at t = T)"
 
 
+def feeding(t_end_min: float, every_min: float, exposure_min: float | None = None) -> dict:
+    """Experiment fields for cultures fed with ligand: the medium (and the ligand) renewed every ``every_min`` up to
+    ``exposure_min`` (default: the whole run; a multiple of ``every_min`` when shorter), each renewal a washout
+    1 min before the next addition; the medium change that ends a shorter exposure leaves ligand-free medium."""
+    exposure = t_end_min if exposure_min is None else exposure_min
+    pulses = int((exposure - 1e-9) // every_min) + 1
+    if pulses == 1:
+        return {} if exposure >= t_end_min else {"washout_min": exposure}
+    return {"pulses": pulses, "pulse_every_min": every_min, "washout_min": every_min - 1.0}
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
