@@ -189,7 +189,8 @@ PROBLEMS = {"literature": ROOT / "models" / "petab" / "problem.yaml", "hepatocyt
 
 def calibration_timings(repeats: int, rr_sensitivities: bool = False, problem="literature") -> dict:
     """Objective and FD-gradient cost of `alk5 calibrate` on a shipped PEtab problem (lean network)."""
-    from alk5_pysb.analysis.calibration import PetabObjective, load_problem
+    from alk5_pysb.calibration.objective import PetabObjective
+    from alk5_pysb.calibration.problem import load_problem
     from alk5_pysb.simulation.simulator import Simulator
     sim = Simulator(network="tgfb1")
     objective = PetabObjective(load_problem(PROBLEMS[problem]), sim)

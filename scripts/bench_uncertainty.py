@@ -30,7 +30,7 @@ def _peak_mb() -> float:
 
 
 def constraints() -> dict:
-    from alk5_pysb.analysis import constrained
+    from alk5_pysb.calibration import constrained
     from alk5_pysb.analysis.validation import CHECKS
     sims = constrained._sims()
     per = {}
@@ -47,7 +47,7 @@ def constraints() -> dict:
 
 def subset_levels(workers: int) -> dict:
     import tempfile
-    from alk5_pysb.analysis import subset
+    from alk5_pysb.calibration import subset
     with tempfile.TemporaryDirectory() as folder:
         t = time.perf_counter()
         summary = subset.run(Path(folder) / "ens", population=20, workers=workers, max_levels=3)
@@ -75,8 +75,9 @@ def ensemble_dose_response(workers: int) -> dict:
 
 
 def profiles(workers: int) -> dict:
-    from alk5_pysb.analysis.calibration import PetabObjective, load_problem, problem_path
-    from alk5_pysb.analysis.profiles import best_values, profile
+    from alk5_pysb.calibration.objective import PetabObjective
+    from alk5_pysb.calibration.problem import load_problem, problem_path
+    from alk5_pysb.calibration.profiles import best_values, profile
     from alk5_pysb.simulation.simulator import Simulator
     from importlib import resources
     out = {}

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from alk5_pysb.analysis import constrained, uncertainty
+from alk5_pysb.calibration import constrained
+from alk5_pysb.analysis import uncertainty
 from alk5_pysb.io.files import atomic_write
 
 BEHAVIOURS = ["F1", "F2", "F5", "F6", "F8", "F9", "F10"]

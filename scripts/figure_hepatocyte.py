@@ -24,7 +24,8 @@ plt.rcParams["svg.hashsalt"] = "alk5-pysb"
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from alk5_pysb.io import contexts, hepatocyte  # noqa: E402
+from alk5_pysb.calibration import hepatocyte  # noqa: E402
+from alk5_pysb.io import contexts  # noqa: E402
 from alk5_pysb.io.files import atomic_path, atomic_write  # noqa: E402
 
 PANELS = [("ppSmad2_pct", "C-terminally phosphorylated Smad2 (% of Smad2)"),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alk5_pysb.io import hepatocyte
+from alk5_pysb.calibration import hepatocyte
 
 CONTEXT = Path(__file__).resolve().parents[1] / "src" / "alk5_pysb" / "data" / "contexts" / "hepatocyte"
 SOURCE = ("fitted: alk5 calibrate hepatocyte (Lucarelli et al. 2018 Cell Syst 6:75, primary mouse hepatocytes, "

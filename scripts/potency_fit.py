@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alk5_pysb.io import potency_problem
+from alk5_pysb.calibration import potency
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "alk5_pysb" / "data"
 
@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     summary = json.loads((args.fit / "summary.json").read_text(encoding="utf-8"))
     row = ci.loc["Kd_residual_factor"]
     value, low, high = float(row["estimate"]), float(row["ci95_low"]), float(row["ci95_high"])
-    compounds = potency_problem.fitted_compounds()
+    compounds = potency.fitted_compounds()
     source = (f"fitted: alk5 calibrate potency ({', '.join(compounds)}: their reported cellular IC50s as derived "
               f"Hill-1 points on each declared assay readout, {summary['n_data']} points, sd 0.1 assumed; "
               f"{summary['starts']} starts, scipy-ls); 95% CI {low:.3g}-{high:.3g} (FIM)"
@@ -49,7 +49,7 @@ def main(argv=None) -> int:
               "at_bound": bool(row["at_bound"]), "nllh": summary["objective_nll"], "n_data": summary["n_data"],
               "starts": summary["starts"], "starts_within_0.1": summary["starts_converged"],
               "wall_time_s": summary["wall_time_s"]}
-    target = potency_problem.problem_dir() / "report.json"
+    target = potency.problem_dir() / "report.json"
     target.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"Kd_residual_factor {value:.4g} (95% CI {low:.3g}-{high:.3g}) -> {path}, {target}")
     return 0

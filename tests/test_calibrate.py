@@ -1,4 +1,4 @@
-"""`alk5 calibrate`: PEtab problems fitted on alk5's own engine (analysis/calibration.py)."""
+"""`alk5 calibrate`: PEtab problems fitted on alk5's own engine (calibration/objective.py)."""
 import json
 import math
 import os
@@ -91,7 +91,8 @@ def test_synthetic_fit_recovers_true_parameters_within_ci(tmp_path, lean):
     assert summary["AIC"] == pytest.approx(2 * 2 + 2 * summary["objective_nll"])
     # the reported objective is the PEtab NLL at the best point (constants included), not the optimizer's
     # least-squares cost 0.5*sum(res^2)
-    from alk5_pysb.analysis.calibration import PetabObjective, load_problem
+    from alk5_pysb.calibration.objective import PetabObjective
+    from alk5_pysb.calibration.problem import load_problem
     objective = PetabObjective(load_problem(problem), lean)
     fitted = pd.read_csv(out / "best.csv").set_index("name")["value"].to_dict()
     x_best = objective.scale({**objective.nominal, **fitted})
@@ -113,7 +114,8 @@ def test_synthetic_fit_recovers_true_parameters_within_ci(tmp_path, lean):
 
 @pytest.mark.skipif(not SHIPPED.is_file(), reason="no models/petab export")
 def test_shipped_problem_nominal_objective_finite_and_two_start_fit(tmp_path, lean):
-    from alk5_pysb.analysis.calibration import PetabObjective, load_problem
+    from alk5_pysb.calibration.objective import PetabObjective
+    from alk5_pysb.calibration.problem import load_problem
     from alk5_pysb.cli import main
     objective = PetabObjective(load_problem(SHIPPED), lean)
     nominal = objective.nll(objective.scale(objective.nominal))
@@ -169,7 +171,8 @@ def test_bad_input_exits_2_with_one_line(tmp_path, lean):
                                                           ("log", "laplace")])
 def test_objective_equals_hand_computed_nll(tmp_path, lean, transformation, distribution):
     """One measurement: the NLL is PEtab's density of the datum given the simulated trajectory."""
-    from alk5_pysb.analysis.calibration import PetabObjective, load_problem
+    from alk5_pysb.calibration.objective import PetabObjective
+    from alk5_pysb.calibration.problem import load_problem
     from alk5_pysb.simulation.experiment import Experiment
     y, t, sigma = 8.0, 45.0, 0.3
     measurement = pd.DataFrame([{"observableId": "pSmad2_k", "simulationConditionId": "TGFB1_5pM", "time": t,
@@ -193,7 +196,7 @@ def test_objective_equals_hand_computed_nll(tmp_path, lean, transformation, dist
 def test_the_resume_fingerprint_covers_exactly_the_files_the_problem_names(tmp_path):
     """Issue 20 defect 5: another table in the folder does not change it; an edited named table does."""
     import shutil
-    from alk5_pysb.analysis.calibration import problem_digest, problem_files
+    from alk5_pysb.calibration.problem import problem_digest, problem_files
     from alk5_pysb.io.locations import models_dir
     folder = tmp_path / "petab"
     shutil.copytree(Path(models_dir()) / "petab", folder)

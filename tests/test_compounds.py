@@ -6,7 +6,7 @@ import math
 import pytest
 
 from alk5_pysb.errors import UserInputError
-from alk5_pysb.io import potency_problem
+from alk5_pysb.calibration import potency
 from alk5_pysb.pharmacology.compounds import (ASSAY_CLASSES, VERIFIED, Compound, apparent_kd, cheng_prusoff_ki,
                                               declared_readout, get_compound, km_atp, library, pharmacology,
                                               pharmacology_table, potency_table, residual_factor,
@@ -63,17 +63,17 @@ def test_no_compound_without_a_cell_free_value_is_simulated():
 
 
 def test_the_shipped_residual_factor_is_the_fit_report():
-    report = json.loads((potency_problem.problem_dir() / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((potency.problem_dir() / "report.json").read_text(encoding="utf-8"))
     row = pharmacology_table().loc["Kd_residual_factor"]
     assert row["evidence"] == "fitted" and "alk5 calibrate potency" in row["source"]
     assert float(row["value"]) == pytest.approx(report["Kd_residual_factor"], rel=1e-5)
-    assert report["compounds"] == potency_problem.fitted_compounds()
+    assert report["compounds"] == potency.fitted_compounds()
 
 
 def test_committed_potency_problem_equals_render():
-    folder = potency_problem.problem_dir()
-    for name, text in potency_problem.render().items():
-        assert (folder / name).read_text(encoding="utf-8") == text, f"{name} is stale: python -m alk5_pysb.io.potency_problem"
+    folder = potency.problem_dir()
+    for name, text in potency.render().items():
+        assert (folder / name).read_text(encoding="utf-8") == text, f"{name} is stale: python -m alk5_pysb.calibration.potency"
 
 
 def test_gw788388_reduces_tbrii_kinase_activity(sim):

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from alk5_pysb.cli import main
-from alk5_pysb.io import contexts, hepatocyte
+from alk5_pysb.calibration import hepatocyte
+from alk5_pysb.io import contexts
 from alk5_pysb.simulation.simulator import shared_simulator
 
 

@@ -121,7 +121,7 @@ def test_fibroblast_behaviour(sim, check_id):
 
 
 def test_fibroblast_behaviours_are_in_validate_but_not_ensemble_constraints():
-    from alk5_pysb.analysis import subset
+    from alk5_pysb.calibration import subset
     assert set(validation_fibrosis.FIBROBLAST_CHECKS) <= set(validation.all_checks())
     assert not set(validation_fibrosis.FIBROBLAST_CHECKS) & set(subset.constraints())
 
@@ -162,7 +162,8 @@ def test_removing_autoinduction_changes_the_seven_day_response(fib):
 def test_an_ensemble_can_vary_the_fibrosis_block_alone_against_the_fibroblast_behaviours(tmp_path):
     """alk5 ensemble --context fibroblast --vary fibrosis --behaviours F...: only the block's constants are drawn,
     the F behaviours are evaluated on the fibrosis network with those draws (their distances differ)."""
-    from alk5_pysb.analysis import subset, uncertainty
+    from alk5_pysb.calibration import subset
+    from alk5_pysb.analysis import uncertainty
     from alk5_pysb.model.parameters import default_table
     table = uncertainty.restrict(uncertainty.prior(contexts.load("fibroblast"), contexts.read_ranges("fibroblast")),
                                  ["fibrosis"])

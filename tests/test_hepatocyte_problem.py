@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import REPO
 
-from alk5_pysb.io import hepatocyte
+from alk5_pysb.calibration import hepatocyte
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def test_committed_files_equal_render():
     folder = hepatocyte.problem_dir()
     for name, text in hepatocyte.render().items():
         assert (folder / name).read_text(encoding="utf-8") == text, \
-            f"{name} is stale: regenerate with `python -m alk5_pysb.io.hepatocyte`"
+            f"{name} is stale: regenerate with `python -m alk5_pysb.calibration.hepatocyte`"
 
 
 def test_yaml_sbml_path_reaches_the_shipped_exports_in_a_wheel():
@@ -108,12 +108,16 @@ def test_estimated_parameters_and_bounds():
         assert p.loc[name, "upperBound"] == pytest.approx(measured[name] * 3, rel=1e-8)
 
 
-def test_nllh_terms_match_petab():
+def test_the_one_likelihood_matches_petab():
+    """calibration.likelihood is the only PEtab likelihood (the objective and the hepatocyte report use it)."""
     calculate = pytest.importorskip("petab.v1.calculate")
-    cases = [(50.0, 42.0, 5.0, "lin"), (0.0, 0.1, 5.0, "lin"), (7.5, 6.8, 0.07, "log10")]
-    for m, s, sd, scale in cases:
-        expected = -calculate.calculate_single_llh(m, s, scale, "normal", sd)
-        assert hepatocyte.nllh_terms([m], [s], [sd], [scale])[0] == pytest.approx(expected, rel=1e-12)
+    from alk5_pysb.calibration.likelihood import nll_terms
+    cases = [(50.0, 42.0, 5.0, "lin", "normal"), (0.0, 0.1, 5.0, "lin", "normal"), (7.5, 6.8, 0.07, "log10", "normal"),
+             (7.5, 6.8, 0.2, "log", "normal"), (3.0, 4.5, 0.5, "lin", "laplace"), (3.0, 4.5, 0.1, "log10", "laplace"),
+             (3.0, 4.5, 0.3, "log", "laplace")]
+    for m, s, sd, scale, noise in cases:
+        expected = -calculate.calculate_single_llh(m, s, scale, noise, sd)
+        assert nll_terms([m], [s], [sd], [scale], [noise])[0] == pytest.approx(expected, rel=1e-12)
 
 
 def test_reference_model_fits_its_own_data(reference):

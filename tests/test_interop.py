@@ -167,7 +167,7 @@ def test_sbml_changes_reproduce_the_simulator_for_other_schedules(sim, rest_rr):
 
 
 def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim, rest_rr):
-    """Each PEtab condition is an Experiment (petab_problem.experiments): its row holds the
+    """Each PEtab condition is an Experiment (literature.experiments): its row holds the
     experiment's sbml_changes, and RoadRunner on alk5_rest.sbml with the row's values gives the
     numbers `alk5` gives for the experiment, for every standard readout (pre-treated conditions on the
     SBML's clock, which starts the pre-treatment earlier)."""
@@ -175,11 +175,11 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim, rest_rr):
 
     import pandas as pd
     import sympy
-    from alk5_pysb.io import petab_problem
+    from alk5_pysb.calibration import literature
     from alk5_pysb.simulation.experiment import Experiment
     from alk5_pysb.simulation.simulator import default_readouts
     folder = MODELS / "petab"
-    assert petab_problem.lint(folder / "problem.yaml")
+    assert literature.lint(folder / "problem.yaml")
     conditions = pd.read_csv(folder / "conditions.tsv", sep="\t").set_index("conditionId")
     measurements = pd.read_csv(folder / "measurements.tsv", sep="\t")
     parameters = pd.read_csv(folder / "parameters.tsv", sep="\t").set_index("parameterId")
@@ -187,26 +187,26 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim, rest_rr):
     from alk5_pysb.model.parameters import default_table
     table = default_table().frame
     model_rows = parameters[parameters.index.isin(table.index)]
-    assert len(model_rows) == len(petab_problem.ESTIMATED)
+    assert len(model_rows) == len(literature.ESTIMATED)
     assert (model_rows["lowerBound"] == table.loc[model_rows.index, "low"]).all()
     assert (model_rows["upperBound"] == table.loc[model_rows.index, "high"]).all()
     assert "Kd_inhibitor" in parameters.index and parameters.loc["Kd_inhibitor", "estimate"] == 1
     observables = pd.read_csv(folder / "observables.tsv", sep="\t").set_index("observableId")
-    experiments = petab_problem.experiments()
+    experiments = literature.experiments()
     assert list(conditions.index) == ["rest", *experiments]
     assert list(experiments)[:2] == ["TGFB1_50pM", "TGFB1_100pM"]
-    assert {e.inhibitor_nM for e in list(experiments.values())[2:]} == set(petab_problem.SB_DOSES_NM)
+    assert {e.inhibitor_nM for e in list(experiments.values())[2:]} == set(literature.SB_DOSES_NM)
     assert set(measurements["simulationConditionId"]) == set(experiments)
     assert set(measurements["preequilibrationConditionId"]) == {"rest"}     # resting cells before every condition
     rest_row = conditions.loc["rest"].drop("conditionName").astype(float).to_dict()
-    assert rest_row == {**petab_problem.NEUTRAL, **petab_problem.rest_experiment().sbml_changes()}
+    assert rest_row == {**literature.NEUTRAL, **literature.rest_experiment().sbml_changes()}
     readouts = default_readouts()
     rest = sim.run(Experiment(dose_pM=0.0, t_end_min=1, n_points=2), readouts=readouts).iloc[0]
     simulated = {}
     for condition, experiment in experiments.items():
         settings = conditions.loc[condition]
         values = settings.drop("conditionName").astype(float).to_dict()
-        assert values == {**petab_problem.NEUTRAL, **experiment.sbml_changes()}, condition   # the row is the experiment
+        assert values == {**literature.NEUTRAL, **experiment.sbml_changes()}, condition   # the row is the experiment
         rows = measurements[measurements["simulationConditionId"] == condition]
         shift = experiment.pretreat_min                   # PEtab (SBML) time = alk5 time + pre-treatment
         times = np.union1d(np.linspace(0.0, 480.0, 97), [*(rows["time"] - shift), 45.0, 60.0])
@@ -243,5 +243,5 @@ def test_petab_problem_lints_clean_and_reproduces_the_simulator(sim, rest_rr):
     assert 0 < simulated["TBRII_rel_rest", 180.0, "TGFB1_50pM"] < simulated["TBRI_rel_rest", 180.0, "TGFB1_50pM"] < 1
     assert simulated["nucSmad2_rel_rest", 45.0, "TGFB1_100pM"] > 1
     assert 0 < simulated["pSmad2_rel45", 240.0, "TGFB1_50pM"] < 1
-    drug = [simulated["pSmad2_rel_nodrug", 60.0, f"TGFB1_100pM_SB431542_{d:g}nM"] for d in petab_problem.SB_DOSES_NM]
+    drug = [simulated["pSmad2_rel_nodrug", 60.0, f"TGFB1_100pM_SB431542_{d:g}nM"] for d in literature.SB_DOSES_NM]
     assert 1 > drug[0] > drug[1] > drug[2] > 0

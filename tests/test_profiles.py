@@ -1,4 +1,4 @@
-"""Profile likelihoods (analysis/profiles.py, pyPESTO's profiler): a synthetic problem with one identifiable,
+"""Profile likelihoods (calibration/profiles.py, pyPESTO's profiler): a synthetic problem with one identifiable,
 one structurally and one practically non-identifiable parameter, and the shipped potency problem."""
 import json
 import math
@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("pypesto")
 
-from alk5_pysb.analysis.profiles import FLAT_TOL, profile, threshold  # noqa: E402
+from alk5_pysb.calibration.profiles import FLAT_TOL, profile, threshold  # noqa: E402
 
 T = np.array([0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0])
 NOISE = np.array([0.03, -0.05, 0.02, 0.04, -0.03, 0.01, -0.02])      # fixed, small
@@ -157,7 +157,11 @@ def test_potency_problem_residual_factor_profile():
     nearly quadratic there)."""
     import time
 
-    from alk5_pysb.analysis.calibration import PetabObjective, confidence, load_problem
+    from alk5_pysb.calibration.multistart import confidence
+
+    from alk5_pysb.calibration.objective import PetabObjective
+
+    from alk5_pysb.calibration.problem import load_problem
     from alk5_pysb.io import contexts
     from alk5_pysb.simulation.simulator import shared_simulator
     t0 = time.perf_counter()
@@ -180,7 +184,7 @@ def test_potency_problem_residual_factor_profile():
 
 
 def test_best_values_of_a_fit_folder_and_of_a_shipped_report(tmp_path):
-    from alk5_pysb.analysis.profiles import best_values
+    from alk5_pysb.calibration.profiles import best_values
     from alk5_pysb.io import contexts
     pd.DataFrame([{"name": "k_phos_Smad2", "value": 0.061}, {"name": "TBRII_0", "value": 2.2e4}]).to_csv(
         tmp_path / "best.csv", index=False)

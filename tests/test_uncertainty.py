@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alk5_pysb.analysis import constrained, uncertainty, validation
+from alk5_pysb.calibration import constrained
+from alk5_pysb.analysis import checks, uncertainty, validation
 from alk5_pysb.model.parameters import DISTRIBUTIONS, ParameterTableError, default_table, range_problems
 from alk5_pysb.simulation.experiment import Experiment
 
@@ -401,12 +402,12 @@ def test_compare_compounds_reports_ic50_bands_and_gmfe_bands(tmp_path):
 
 # -- ABC by subset simulation: the behaviours' margins as distance ----------------------------------------------
 def test_miss_is_zero_inside_and_grows_with_the_distance_outside():
-    assert validation.miss(5, 1, 10) == 0.0 and validation.miss(10, 1, 10) == 0.0
-    assert validation.miss(100, 1, 10) == pytest.approx(1.0)            # one decade above
-    assert validation.miss(0.01, low=0.1) == pytest.approx(1.0)
-    assert validation.miss(-0.5, low=0.5) == pytest.approx(2.0)         # not positive: relative to the bound
-    assert validation.miss(float("nan"), 1, 2) == validation.MISS_UNDEFINED
-    assert validation.miss(1e9, high=1) == validation.MISS_UNDEFINED    # capped
+    assert checks.miss(5, 1, 10) == 0.0 and checks.miss(10, 1, 10) == 0.0
+    assert checks.miss(100, 1, 10) == pytest.approx(1.0)            # one decade above
+    assert checks.miss(0.01, low=0.1) == pytest.approx(1.0)
+    assert checks.miss(-0.5, low=0.5) == pytest.approx(2.0)         # not positive: relative to the bound
+    assert checks.miss(float("nan"), 1, 2) == checks.MISS_UNDEFINED
+    assert checks.miss(1e9, high=1) == checks.MISS_UNDEFINED    # capped
 
 
 def test_margins_agree_with_the_verdicts(sim):
@@ -422,7 +423,7 @@ def test_margins_agree_with_the_verdicts(sim):
 
 
 def test_subset_simulation_accepts_only_members_that_meet_every_constraint(tmp_path):
-    from alk5_pysb.analysis import subset
+    from alk5_pysb.calibration import subset
     ids = ["B20", "B21"]
     out = tmp_path / "ens"
     summary = subset.run(out, population=10, ids=ids, seed=3, workers=1)
@@ -455,14 +456,15 @@ def test_subset_simulation_accepts_only_members_that_meet_every_constraint(tmp_p
 
 
 def test_the_subset_standard_normal_map_follows_the_prior_quantiles():
+    from alk5_pysb.model.parameters import quantile
     """z = 0 is each row's median; the map is the prior draws' quantile function (same folds)."""
     from scipy.stats import norm
-    from alk5_pysb.analysis import subset
+    from alk5_pysb.calibration import subset
     table = uncertainty.prior()
     names = uncertainty.uncertain(table)
     z = np.linspace(-2, 2, len(names))
     folds = subset.to_folds(z, names, table)
-    own = {n: uncertainty._quantile(table.loc[n, "distribution"], table.loc[n, "low"], table.loc[n, "high"],
+    own = {n: quantile(table.loc[n, "distribution"], table.loc[n, "low"], table.loc[n, "high"],
                                     np.array(norm.cdf(z[j]))) / table.loc[n, "value"] for j, n in enumerate(names)}
     expected = uncertainty.tie(own, table)
     assert folds == pytest.approx(expected)
@@ -483,7 +485,7 @@ def test_the_shipped_constrained_ensemble_meets_its_constraints_when_rerun():
     alk5 validate --ensemble accepted, docs/research/uncertainty.md); --ensemble N takes its first N members."""
     import json
     from importlib import resources
-    from alk5_pysb.analysis import subset
+    from alk5_pysb.calibration import subset
     shipped = uncertainty.shipped_ensemble()
     assert shipped is not None
     summary = json.loads(resources.files("alk5_pysb").joinpath("data/ensemble/summary.json").read_text())
@@ -513,7 +515,7 @@ def test_prior_draws_for_the_default_networks_leave_the_optional_blocks_out():
 def test_each_context_family_is_constrained_on_its_own_network():
     """ABC over a block's constants runs its behaviours on the block's network: F fibrosis, C cytostasis, M emt,
     E endothelial (the lean network lacks those constants, so their folds would be dropped there)."""
-    from alk5_pysb.analysis.constrained import context_networks, network_of
+    from alk5_pysb.calibration.constrained import context_networks, network_of
     assert context_networks(["B1", "F2", "C3", "M4", "E5"]) == {"fibrosis", "cytostasis", "emt", "endothelial"}
     assert context_networks(["B1", "B9"]) == set()
     sims = dict.fromkeys(["full", "tgfb1", "cytostasis", "emt"])

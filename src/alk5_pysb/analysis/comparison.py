@@ -152,7 +152,7 @@ def summarise(table: pd.DataFrame) -> dict:
         out[f"n_{label}"] = int(len(chosen))
         out[f"compounds_{label}"] = list(chosen["compound"])
     # the fit of the residual factor used the verified/secondary values: the others test it out of sample
-    from alk5_pysb.io.potency_problem import fitted_compounds
+    from alk5_pysb.calibration.potency import fitted_compounds
     held_out = compared[~compared["compound"].isin(fitted_compounds())]
     out["gmfe_not_used_in_fit"] = gmfe(held_out["fold_error"])
     out["n_not_used_in_fit"] = int(len(held_out))

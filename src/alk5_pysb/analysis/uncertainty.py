@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from alk5_pysb.errors import UserInputError
+from alk5_pysb.model.parameters import quantile
 from alk5_pysb.simulation.experiment import FOLD_PREFIX
 
 #: the central band reported around the median
 BAND = (0.05, 0.95)
-Z975 = 1.959963984540054
 #: the shipped constrained ensemble (alk5 ensemble; used by --ensemble when present)
 SHIPPED_ENSEMBLE = "data/ensemble/accepted.csv"
 
@@ -87,22 +87,6 @@ def _extra_rows() -> set:
     return set(frame.index[frame["block"].isin(EXTRA_BLOCKS)])
 
 
-def _quantile(dist: str, low: float, high: float, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of a row's distribution at uniform draws ``u`` (0 < u < 1)."""
-    from scipy.stats import norm
-    if dist == "loguniform":
-        return np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
-    if dist == "uniform":
-        return low + u * (high - low)
-    if dist == "lognormal":
-        mu, sigma = 0.5 * (np.log(low) + np.log(high)), (np.log(high) - np.log(low)) / (2 * Z975)
-        return np.exp(mu + sigma * norm.ppf(u))
-    if dist == "normal":
-        mu, sigma = 0.5 * (low + high), (high - low) / (2 * Z975)
-        return np.maximum(mu + sigma * norm.ppf(u), 0.0)     # values are >= 0 (amounts, rates)
-    raise ValueError(f"cannot draw from distribution {dist!r}")
-
-
 def draw(n: int, seed: int = 0, table: pd.DataFrame | None = None, parameters=None, extra: bool = False) -> pd.DataFrame:
     """``n`` members drawn from the prior (Latin hypercube, seeded): member + fold:NAME columns.
 
@@ -125,7 +109,7 @@ def draw(n: int, seed: int = 0, table: pd.DataFrame | None = None, parameters=No
         own = {}
         for j, name in enumerate(names):
             row = table.loc[name]
-            own[name] = _quantile(row["distribution"], float(row["low"]), float(row["high"]), u[:, j]) / float(row["value"])
+            own[name] = quantile(row["distribution"], float(row["low"]), float(row["high"]), u[:, j]) / float(row["value"])
         columns.update({FOLD_PREFIX + n: f for n, f in tie(own, table).items()})
     return pd.DataFrame(columns)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from alk5_pysb.analysis.validation import Check, inhibitor_fields, miss, network_simulator
+from alk5_pysb.analysis.checks import Check, inhibitor_fields, miss, network_simulator
 from alk5_pysb.simulation.experiment import Experiment, feeding
 from alk5_pysb.simulation.metrics import value_at
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from alk5_pysb.analysis.validation import Check, inhibitor_fields, miss, network_simulator
+from alk5_pysb.analysis.checks import Check, inhibitor_fields, miss, network_simulator
 from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.simulation.metrics import value_at
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from alk5_pysb.analysis.validation import Check, inhibitor_fields, miss, network_simulator
+from alk5_pysb.analysis.checks import Check, inhibitor_fields, miss, network_simulator
 from alk5_pysb.simulation.experiment import Experiment
 from alk5_pysb.simulation.experiment import feeding as fed_with_ligand
 from alk5_pysb.simulation.metrics import peak, value_at

@@ -123,7 +123,8 @@ def source_files() -> list[Path]:
     pkg = Path(resources.files("alk5_pysb"))
     files = sorted((pkg / "model").glob("*.py")) + sorted((pkg / "data").glob("*.csv"))
     return files + [pkg / "io" / name for name in ("export.py", "annotate.py", "sedml.py", "interop.py",
-                                                   "petab_problem.py", "regimen_sbml.py", "sbml_rest.py")] + [
+                                                   "regimen_sbml.py", "sbml_rest.py")] + [
+        pkg / "calibration" / "literature.py",
         pkg / "simulation" / "experiment.py", pkg / "pharmacology" / "pk.py", pkg / "pharmacology" / "compounds.py"]
 
 
@@ -455,8 +456,8 @@ def render_all(model=None, table=None) -> dict[str, str | bytes]:
     problems = sed.sedml_errors(experiments)
     if problems:
         raise RuntimeError("generated SED-ML does not validate: " + "; ".join(problems[:5]))
-    from alk5_pysb.io import petab_problem
-    petab_files = {f"petab/{name}": text for name, text in petab_problem.render().items()}
+    from alk5_pysb.calibration import literature
+    petab_files = {f"petab/{name}": text for name, text in literature.render().items()}
     from alk5_pysb.io.regimen_sbml import REGIMEN_SBML_FILE, default_regimen_sbml
     regimen = default_regimen_sbml(lean)
     problems = validate_sbml(regimen)

@@ -39,12 +39,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from alk5_pysb.errors import UserInputError
 
 EVIDENCE = ("measured", "model", "derived", "fitted", "assumed")
 DISTRIBUTIONS = ("point", "loguniform", "lognormal", "uniform", "normal")
+Z975 = 1.959963984540054     # low-high of a (log)normal row is its central 95%
 RANGE_COLUMNS = ("distribution", "low", "high", "tied_to", "range_reason")
 COLUMNS = ("name", "value", "unit", "block", "compartment", "description", "evidence", "cell_type", "source",
            *RANGE_COLUMNS)
@@ -212,3 +214,20 @@ def read_table(path=None) -> ParameterTable:
 @lru_cache(maxsize=1)
 def default_table() -> ParameterTable:
     return read_table()
+
+
+def quantile(dist: str, low: float, high: float, u: np.ndarray) -> np.ndarray:
+    """Inverse CDF of a row's distribution at uniform draws ``u`` (0 < u < 1): loguniform and uniform between
+    low and high, lognormal and normal with low-high as their central 95%."""
+    from scipy.stats import norm
+    if dist == "loguniform":
+        return np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
+    if dist == "uniform":
+        return low + u * (high - low)
+    if dist == "lognormal":
+        mu, sigma = 0.5 * (np.log(low) + np.log(high)), (np.log(high) - np.log(low)) / (2 * Z975)
+        return np.exp(mu + sigma * norm.ppf(u))
+    if dist == "normal":
+        mu, sigma = 0.5 * (low + high), (high - low) / (2 * Z975)
+        return np.maximum(mu + sigma * norm.ppf(u), 0.0)     # values are >= 0 (amounts, rates)
+    raise ValueError(f"cannot draw from distribution {dist!r}")

@@ -111,11 +111,11 @@ def pk_draws(compound: str, n: int, seed: int = 0) -> pd.DataFrame:
     """``n`` draws of a compound's PK table values from their ranges (Latin hypercube, seeded): one column per
     drawn parameter (t_half, t_max, CL_F, V_F, fu, ...), in the table's units."""
     from scipy.stats import qmc
-    from alk5_pysb.analysis.uncertainty import _quantile
+    from alk5_pysb.model.parameters import quantile
     name = get_pk(compound).compound
     rows = pk_table()[(pk_table()["compound"] == name) & (pk_table()["distribution"] != "point")]
     u = np.clip(qmc.LatinHypercube(d=max(len(rows), 1), seed=seed).random(n), 1e-12, 1 - 1e-12)
-    return pd.DataFrame({r.parameter: _quantile(r.distribution, float(r.low), float(r.high), u[:, j])
+    return pd.DataFrame({r.parameter: quantile(r.distribution, float(r.low), float(r.high), u[:, j])
                          for j, r in enumerate(rows.itertuples())})
 
 

@@ -18,7 +18,7 @@ space: z' = rho z + sqrt(1 - rho^2) xi on a random block of the coordinates; Cot
 of fractions estimates the prior probability of the constrained set. No maintained Python library
 implements it on numpy 2 (UQpy pins numpy 1.26 and torch), hence ~100 lines here.
 
-Distance: the sum over the constraints of each behaviour's ``margin`` (``validation.miss``: 0 when it
+Distance: the sum over the constraints of each behaviour's ``margin`` (``checks.miss``: 0 when it
 passes, otherwise how far its quantities lie outside their bands, in decades). A proposal stops at the
 first behaviours that already exceed the tolerance (cheap, often-missed behaviours go first). The last
 level's tolerance is 0: its population meets every constraint and is the *accepted* ensemble.
@@ -74,18 +74,19 @@ def constraints(ids=None) -> list[str]:
 
 def to_folds(z, names, table: pd.DataFrame) -> dict[str, float]:
     """Standard normal variates (one per name) -> the member's folds on the table's values: each variate's
-    normal CDF is the row's quantile (``uncertainty._quantile``, as for the prior draws); ties applied."""
+    normal CDF is the row's quantile (``parameters.quantile``, as for the prior draws); ties applied."""
     from scipy.stats import norm
-    from alk5_pysb.analysis.uncertainty import _quantile, tie
+    from alk5_pysb.analysis.uncertainty import tie
+    from alk5_pysb.model.parameters import quantile
     u = np.clip(norm.cdf(np.asarray(z, float)), 1e-12, 1 - 1e-12)
-    own = {n: float(_quantile(table.loc[n, "distribution"], float(table.loc[n, "low"]), float(table.loc[n, "high"]),
+    own = {n: float(quantile(table.loc[n, "distribution"], float(table.loc[n, "low"]), float(table.loc[n, "high"]),
                               np.array(u[j]))) / float(table.loc[n, "value"]) for j, n in enumerate(names)}
     return tie(own, table)
 
 
 def evaluate(sims: dict, folds: dict[str, float], ids, eps: float = math.inf) -> tuple[float, dict]:
     """(distance, {behaviour: margin}) under ``folds``; stops once the distance exceeds ``eps``."""
-    from alk5_pysb.analysis.constrained import evaluate as run_behaviours
+    from alk5_pysb.calibration.constrained import evaluate as run_behaviours
     result = run_behaviours(sims, folds, ids, eps)
     margins = {i: r["margin"] for i, r in result.items() if i != "_seconds"}
     return sum(margins.values()), margins
@@ -144,7 +145,7 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
         rtol: float = 1e-6, atol: float = 1e-9) -> dict:
     """Subset simulation down to tolerance 0; each finished level goes to ``levels/`` (resumable); at the end
     the accepted ensemble and what the behaviours teach. Returns the summary."""
-    from alk5_pysb.analysis.constrained import _sims, context_networks
+    from alk5_pysb.calibration.constrained import _sims, context_networks
     from alk5_pysb.analysis.uncertainty import prior, uncertain
     from alk5_pysb.io.files import atomic_write, make_folder
     ids = constraints(ids)
@@ -264,7 +265,7 @@ def _read_levels(folder: Path) -> list[dict]:
 def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, ids, seed: int,
                   seconds: float) -> dict:
     """levels.csv, accepted.csv (the last level, when its tolerance is 0), parameter_ranges.csv, summary.json."""
-    from alk5_pysb.analysis.constrained import context_networks, teach
+    from alk5_pysb.calibration.constrained import context_networks, teach
     from alk5_pysb.analysis.uncertainty import draw, write_summary
     from alk5_pysb.io.files import atomic_write
     rows = []

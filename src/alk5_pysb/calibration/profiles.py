@@ -6,7 +6,7 @@ log-likelihood stays below chi2(1, 0.95)/2 = 1.92. pyPESTO walks each direction 
 that threshold or reaches the parameter's bound (adaptive steps, a fraction of the search range); a
 direction may also stop at ``max_steps`` re-optimisations (a time budget), which is reported, not hidden.
 
-The objective is a :class:`~alk5_pysb.analysis.calibration.PetabObjective` (a shipped problem, or any PEtab
+The objective is a :class:`~alk5_pysb.calibration.objective.PetabObjective` (a shipped problem, or any PEtab
 problem alk5 runs) or a plain ``pypesto.Problem`` (a synthetic one needs no model). Inner re-optimisations
 use the project's least-squares optimizer (scipy's trust-region reflective on finite-difference residual
 sensitivities) when the problem has residuals with fixed noise, else L-BFGS-B on the (finite-difference)
@@ -413,7 +413,8 @@ def best_values(source) -> dict[str, float]:
 def profile_fit(problem_yaml, sim, outdir, parameters=None, workers: int = 1, **options):
     """Profiles around the best fit of ``alk5 calibrate`` in ``outdir`` (best.csv, observable_parameters.csv),
     written into the same folder (profiles.csv, profile_intervals.csv, profiles.png)."""
-    from alk5_pysb.analysis.calibration import PetabObjective, load_problem
+    from alk5_pysb.calibration.objective import PetabObjective
+    from alk5_pysb.calibration.problem import load_problem
     objective = PetabObjective(load_problem(problem_yaml), sim)
     return profile(objective, best_values(outdir), parameters=parameters, workers=workers, out=outdir, **options)
 

@@ -35,7 +35,6 @@ log-likelihood with its own noise model, plus a chi-square with a common fixed s
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -329,12 +328,12 @@ def parameter_table() -> pd.DataFrame:
 
 
 def yaml_text() -> str:
-    from alk5_pysb.io.petab_problem import problem_yaml
+    from alk5_pysb.calibration.literature import problem_yaml
     return problem_yaml(SBML_RELATIVE)
 
 
 def _tsv(frame: pd.DataFrame) -> str:
-    from alk5_pysb.io.petab_problem import tsv
+    from alk5_pysb.calibration.literature import tsv
     return tsv(frame, float_format="%.10g")
 
 
@@ -356,7 +355,7 @@ def problem_path() -> Path:
 
 
 def write(folder=None) -> Path:
-    from alk5_pysb.io.petab_problem import write_tables
+    from alk5_pysb.calibration.literature import write_tables
     return write_tables(folder or problem_dir(), render())
 
 
@@ -368,7 +367,7 @@ def sbml_file(models=None) -> Path:
 
 def load_problem(models=None):
     """The packaged problem as a ``petab.v1.Problem`` with the SBML found like the simulator finds it."""
-    from alk5_pysb.analysis.calibration import problem_from_tables
+    from alk5_pysb.calibration.problem import problem_from_tables
     return problem_from_tables(problem_path(), sbml_file(models))
 
 
@@ -379,35 +378,17 @@ def lint(models=None) -> bool:
 
 
 # -- objectives -----------------------------------------------------------------------------------------
-def nllh_terms(measurement, simulation, sigma, transformation) -> np.ndarray:
-    """PEtab v1 negative log-likelihood per point, normal noise on lin or log10 scale
-    (petab.v1.calculate.calculate_single_llh, vectorised)."""
-    m, s, sd = (np.asarray(x, float) for x in (measurement, simulation, sigma))
-    log10 = np.asarray(transformation) == "log10"
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lin_terms = 0.5 * np.log(2 * np.pi * sd ** 2) + 0.5 * ((s - m) / sd) ** 2
-        log_terms = (0.5 * np.log(2 * np.pi * sd ** 2 * m ** 2 * math.log(10) ** 2)
-                     + 0.5 * ((np.log10(s) - np.log10(m)) / sd) ** 2)
-    return np.where(log10, log_terms, lin_terms)
-
-
-def _on_noise_scale(values, log10) -> np.ndarray:
-    out = np.asarray(values, float).copy()
-    out[log10] = np.log10(out[log10])
-    return out
-
-
 def _summary(table: pd.DataFrame) -> dict:
     """Objective values of a table with measurement, simulation, sigma, transformation, observableId."""
     table = table.reset_index(drop=True)
-    log10 = (table["transformation"] == "log10").to_numpy()
-    measured = _on_noise_scale(table["measurement"], log10)
-    residual = _on_noise_scale(table["simulation"], log10) - measured
+    from alk5_pysb.calibration.likelihood import nll_terms, transform
+    measured = transform(table["measurement"], table["transformation"])
+    residual = transform(table["simulation"], table["transformation"]) - measured
     common = table["observableId"].map(COMMON_SD).to_numpy()
     flat = pd.Series(measured).groupby(table["observableId"]).transform("mean").to_numpy()
     table = table.assign(residual=residual,
-                         nllh=nllh_terms(table["measurement"], table["simulation"], table["sigma"],
-                                         table["transformation"]),
+                         nllh=nll_terms(table["measurement"], table["simulation"], table["sigma"],
+                                        table["transformation"]),
                          chi2_common_sd=(residual / common) ** 2, residual_flat=measured - flat)
     per_obs = table.groupby("observableId").agg(n=("residual", "size"), nllh=("nllh", "sum"),
                                                 chi2_common_sd=("chi2_common_sd", "sum"),

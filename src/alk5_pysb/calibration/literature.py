@@ -173,7 +173,7 @@ def parameter_table() -> pd.DataFrame:
 
 
 def problem_yaml(sbml: str, comment: str = "") -> str:
-    """A one-problem PEtab v1 YAML over the standard table file names (used here and by io.hepatocyte)."""
+    """A one-problem PEtab v1 YAML over the standard table file names (used here and by calibration.hepatocyte)."""
     return comment + f"""format_version: 1
 parameter_file: parameters.tsv
 problems:
