@@ -2,7 +2,8 @@
 
 Writes ``docs/generated/`` (not committed): one page per mechanism module (its docstring through mkdocstrings and
 the parameter table of its blocks: value, unit, evidence, range and source), the readouts, the contexts, the full
-validation table (from ``figures/validation.md``), the command-line reference (every ``alk5`` subcommand's
+validation table (from ``figures/validation.md``), the behaviour targets (from the tables the
+checks are judged by), the command-line reference (every ``alk5`` subcommand's
 ``--help``) and the figures the pages show. ``mkdocs build --strict`` then builds the site from ``docs/``.
 """
 from __future__ import annotations
@@ -53,6 +54,49 @@ def module_page(module, title, blocks) -> str:
             "`alk5 info` prints the same table.\n\n" + parameter_table(blocks))
 
 
+FAMILY_TITLES = {"canonical": "Canonical and non-canonical signalling (B, default table, full network)",
+                 "fibrosis": "Fibroblasts (F, fibroblast context)", "cytostasis": "Epithelial growth arrest (C)",
+                 "emt": "Epithelial-mesenchymal transition (M)", "endothelial": "Endothelial ALK1/ALK5 (E)"}
+
+
+def _band(low, high, unit) -> str:
+    has_low, has_high = low == low, high == high          # nan: open on that side
+    text = f"{low:g}-{high:g}" if has_low and has_high else f">= {low:g}" if has_low else f"<= {high:g}"
+    return f"{text} {unit}".strip()
+
+
+def behaviours_page() -> str:
+    """Every behaviour from the tables the engine judges with (data/behaviours/): the target as written
+    before simulation, each quantity's band, the tag and the source; the model's values and verdicts from
+    the last ``make figures`` (figures/validation.csv)."""
+    import pandas as pd
+    from alk5_pysb.analysis.checks import FAMILIES, band_table, behaviour_table
+    behaviours, bands = behaviour_table(), band_table()
+    results_file = ROOT / "figures" / "validation.csv"
+    results = pd.read_csv(results_file).set_index("id") if results_file.is_file() else pd.DataFrame()
+    lines = ["# Behaviour targets\n",
+             "The literature behaviours as data: `src/alk5_pysb/data/behaviours/<family>.csv` (behaviour, target, "
+             "tag, source) and `<family>_bands.csv` (one band per measured quantity). A check simulates its "
+             "protocol and computes the quantities; one engine (`alk5_pysb.analysis.checks.judged`) passes a "
+             "behaviour when every quantity is inside its band and sums each quantity's miss into the margin "
+             "that the ensembles use. Model and verdict: the last `make figures`.\n"]
+    for family in FAMILIES:
+        rows = behaviours[behaviours["family"] == family]
+        if rows.empty:
+            continue
+        lines += [f"## {FAMILY_TITLES[family]}\n", "| # | behaviour | target | bands | model | verdict | tag | source |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for check_id, r in rows.iterrows():
+            own = bands[bands["id"] == check_id]
+            band_text = "<br>".join(f"`{b.quantity}` {_band(b.low, b.high, b.unit)}" for b in own.itertuples())
+            model = results.loc[check_id, "model"] if check_id in results.index else "(not run)"
+            verdict = ("PASS" if results.loc[check_id, "passed"] else "FAIL") if check_id in results.index else ""
+            lines.append(f"| {check_id} | {_cell(r['behaviour'])} | {_cell(r['target'])} | {band_text} | "
+                         f"{_cell(model)} | {verdict} | {_cell(r['tag'])} | {_cell(r['source'])} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def readouts_page() -> str:
     from alk5_pysb.simulation.simulator import readout_table
     table = readout_table()
@@ -99,6 +143,7 @@ def main(argv=None):
     (out / "readouts.md").write_text(readouts_page(), encoding="utf-8")
     (out / "contexts.md").write_text(contexts_page(), encoding="utf-8")
     (out / "cli_reference.md").write_text(cli_page(), encoding="utf-8")
+    (out / "behaviour_targets.md").write_text(behaviours_page(), encoding="utf-8")
     validation = (ROOT / "figures" / "validation.md").read_text(encoding="utf-8")
     (out / "validation_table.md").write_text(validation.replace("# Validation checks", "# Validation table", 1),
                                              encoding="utf-8")

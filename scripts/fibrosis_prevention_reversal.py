@@ -56,42 +56,20 @@ def _one(folds: dict) -> dict:
 
 
 def rests_on(ens: pd.DataFrame, values: pd.DataFrame, top: int = 5) -> dict:
-    """Per number, the constants whose own fold correlates with it beyond the noise floor, in two lists: the
-    fibrosis block's and ACTA2's (constrained by the F behaviours) and the upstream ones (constrained by B1-B25).
-    Members are constrained parameter sets, whose constants move together between sets, so each listed one
-    may stand for its set: read them as candidates, with the mechanism; the floor counts distinct sets."""
-    from scipy.stats import spearmanr
-    table = uncertainty.prior()
-    own = uncertainty.own_folds(ens, table)
+    """Per number, the constants it rests on (``uncertainty.rests_on``) in two groups: the fibrosis block's and
+    ACTA2's (constrained by the F behaviours) and the upstream ones (constrained by B1-B25)."""
     block = set(uncertainty.block_names())
     block_ensemble = uncertainty.fibroblast_ensemble(block=True)
     if block_ensemble is not None:              # the ACTA2 rows it varies count with the block
         block |= {c.split(":", 1)[1] for c in uncertainty.fold_columns(block_ensemble)}
-    columns = [c for c in uncertainty.fold_columns(own) if own[c].nunique() > 1]
-    groups = {"fibrosis_block_and_ACTA2": [c for c in columns if c.split(":", 1)[1] in block],
-              "upstream_constants": [c for c in columns if c.split(":", 1)[1] not in block]}
-    distinct_sets = len(own[columns].drop_duplicates()) if columns else 0
+    upstream = set(uncertainty.prior().index) - block
     out = {}
     for key in LABELS:
-        ok = values["error"].eq("") & np.isfinite(values[key].astype(float))
-        out[key] = {}
-        for group, cols in groups.items():
-            n_eff = min(int(ok.sum()), distinct_sets)
-            floor = noise_floor(n_eff, max(len(cols), 1))
-            rho = {c.split(":", 1)[1]: spearmanr(own.loc[ok, c], values.loc[ok, key]).statistic for c in cols}
-            ranked = sorted(((n, r) for n, r in rho.items() if np.isfinite(r) and abs(r) > floor),
-                            key=lambda kv: -abs(kv[1]))[:top]
-            out[key][group] = {"noise_floor": round(floor, 3), "constants": [
-                {"constant": name, "spearman": round(float(r), 3), "evidence": table.loc[name, "evidence"]}
-                for name, r in ranked]}
+        numbers = values[key].astype(float).where(values["error"].eq(""))
+        found = uncertainty.rests_on(ens, numbers, {"fibrosis_block_and_ACTA2": block, "upstream_constants": upstream},
+                                     top=top)
+        out[key] = {g: {"noise_floor": f["noise_floor"], "constants": f["constants"]} for g, f in found.items()}
     return out
-
-
-def noise_floor(n: int, tests: int) -> float:
-    """|rho| that an unrelated constant exceeds with probability 0.05 over all ``tests`` constants (Bonferroni,
-    normal approximation of Spearman's rho under independence)."""
-    from scipy.stats import norm
-    return float(norm.ppf(1 - 0.025 / tests) / np.sqrt(max(n - 1, 1)))
 
 
 def main(argv=None) -> int:

@@ -176,7 +176,17 @@ def main(argv=None):
                 frame[(frame["context"] == context) & (frame["axis"] == "SB-431542")].groupby("member")])
             halves[f"{context}:{readout}"] = uncertainty.band(per_member[context, readout])
     # a selective window needs EMT to halve at a lower concentration than the arrest, member by member
-    window = uncertainty.band(per_member["epithelial", "EMT_score"] / per_member["epithelial", "growth_arrest"])
+    ratio = per_member["epithelial", "EMT_score"] / per_member["epithelial", "growth_arrest"]
+    window = uncertainty.band(ratio)
+    # which constants the numbers rest on: the two blocks' (not constrained here) and the upstream ones
+    blocks = set(uncertainty.block_names(("cytostasis", "emt")))
+    groups = {"cytostasis_and_emt_blocks": blocks, "upstream_constants": set(uncertainty.prior().index) - blocks}
+    order = sorted(frame["member"].unique())                  # the groupby order of per_member
+    aligned = lambda values: pd.Series(values, index=order).reindex(members["member"]).to_numpy()  # noqa: E731
+    rests = {"EMT/arrest half-inhibition ratio": uncertainty.rests_on(members, aligned(ratio), groups),
+             "growth-arrest half-inhibition": uncertainty.rests_on(
+                 members, aligned(per_member["epithelial", "growth_arrest"]), groups),
+             "EMT half-inhibition": uncertainty.rests_on(members, aligned(per_member["epithelial", "EMT_score"]), groups)}
 
     intact = emt_analysis.hysteresis(sim, SWITCH_PM)
     cut = emt_analysis.hysteresis(sim, SWITCH_PM, params={"ZEB_miR200_loop": 0.0})
@@ -189,6 +199,7 @@ def main(argv=None):
     summary = {"members": described, "failures": failures,
                "SB431542_half_inhibition_nM (median, 90% band over members)": halves,
                "epithelial EMT half-inhibition / growth-arrest half-inhibition (per member)": window,
+               "rests_on (Spearman rho of each constant's own fold, above the noise floor)": rests,
                "hysteresis_area": {"intact": round(intact.attrs["area"], 4), "cut": round(cut.attrs["area"], 6)},
                "persistent_after_withdrawal": int(dose_time["persistent"].sum()),
                "dose_time_cases": len(dose_time)}

@@ -15,9 +15,11 @@ def _lint_imports(pythonpath=None):
     exe = Path(sys.executable).with_name("lint-imports")
     if not exe.exists():
         pytest.fail("lint-imports is missing: install the [test] extra (import-linter)")
-    env = {**os.environ, "PYTHONPATH": str(pythonpath)} if pythonpath else None
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}     # its report draws with non-ASCII characters
+    if pythonpath:
+        env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run([str(exe), "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=ROOT,
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, encoding="utf-8", errors="replace", env=env)
 
 
 def test_layers_import_only_downwards():

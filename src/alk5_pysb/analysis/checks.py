@@ -1,11 +1,24 @@
 """What every behaviour check shares: the row it returns (:class:`Check`), the distance to its target
-(:func:`miss`, the margin ABC uses), the behaviours' inhibitor, and the network a context's behaviours run on."""
+(:func:`miss`, the margin ABC uses), the tables that hold the targets and the engine that judges against them
+(:func:`judged`), the behaviours' inhibitor, and the network a context's behaviours run on.
+
+The behaviours are data where they fit. ``data/behaviours/<family>.csv`` holds one row per behaviour (id,
+context, network, behaviour, target as written before simulation, tag, source); ``<family>_bands.csv`` one
+row per quantity a behaviour measures (id, quantity, low, high, unit, description). A check function only
+simulates its protocol and computes those quantities (the irreducible part: protocols, ratios, fits);
+:func:`judged` reads the bands, decides the verdict (every quantity inside its band) and the margin (the
+sum of each quantity's :func:`miss`), and takes the behaviour's words and source from the table.
+"""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from alk5_pysb.simulation.simulator import Simulator
 
@@ -66,3 +79,60 @@ def network_simulator(sim: Simulator, network: str) -> Simulator:
     other = shared_simulator(network, models=models, rtol=sim.rtol, atol=sim.atol)
     other.folds = {n: f for n, f in sim.folds.items() if n in other.table_parameters}
     return other
+
+
+# -- targets as data ---------------------------------------------------------------------------------------
+#: the behaviour families, in the order of the validation table (file stem in data/behaviours/)
+FAMILIES = ("canonical", "fibrosis", "cytostasis", "emt", "endothelial")
+BEHAVIOUR_COLUMNS = ("id", "context", "network", "behaviour", "target", "tag", "source")
+BAND_COLUMNS = ("id", "quantity", "low", "high", "unit", "description")
+
+
+def _read(name: str) -> pd.DataFrame:
+    path = resources.files("alk5_pysb") / "data" / "behaviours" / name
+    with resources.as_file(path) as file:
+        return pd.read_csv(file, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=None)
+def behaviour_table() -> pd.DataFrame:
+    """Every behaviour of every family (index: id), in the validation table's order."""
+    frames = [_read(f"{family}.csv").assign(family=family) for family in FAMILIES]
+    return pd.concat(frames, ignore_index=True).set_index("id")
+
+
+@lru_cache(maxsize=None)
+def band_table() -> pd.DataFrame:
+    """Every quantity with its band (low/high: nan where the band is open on that side)."""
+    frame = pd.concat([_read(f"{family}_bands.csv") for family in FAMILIES], ignore_index=True)
+    for column in ("low", "high"):
+        frame[column] = [float(v) if v.strip() else math.nan for v in frame[column]]
+    return frame
+
+
+def bands(check_id: str) -> pd.DataFrame:
+    """The quantities of one behaviour, in the table's order."""
+    return band_table()[band_table()["id"] == check_id]
+
+
+def _bound(value):
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def judged(check_id: str, values: dict, model: str, note: str = "") -> Check:
+    """The verdict of one behaviour from the quantities its check computed: passed when every quantity of
+    the bands table lies inside its band (a quantity that cannot be computed is nan and fails), margin the
+    sum of each quantity's :func:`miss`. ``values`` must hold exactly the table's quantities (a check and its
+    table that disagree are a programming error, not a FAIL)."""
+    row = behaviour_table().loc[check_id]
+    table = bands(check_id)
+    expected = list(table["quantity"])
+    if sorted(values) != sorted(expected):
+        raise KeyError(f"{check_id}: the check computed {sorted(values)} but its bands table has {sorted(expected)}")
+    passed, margin = True, 0.0
+    for _, band in table.iterrows():
+        value, low, high = float(values[band["quantity"]]), _bound(band["low"]), _bound(band["high"])
+        inside = np.isfinite(value) and (low is None or value >= low) and (high is None or value <= high)
+        passed &= bool(inside)
+        margin += miss(value, low, high)
+    return Check(check_id, row["behaviour"], row["target"], model, bool(passed), note, row["source"], margin=margin)

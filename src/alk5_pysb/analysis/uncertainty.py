@@ -141,6 +141,40 @@ def own_folds(members: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def noise_floor(n: int, tests: int) -> float:
+    """|rho| that an unrelated constant exceeds with probability 0.05 over all ``tests`` constants (Bonferroni,
+    normal approximation of Spearman's rho under independence)."""
+    from scipy.stats import norm
+    return float(norm.ppf(1 - 0.025 / tests) / np.sqrt(max(n - 1, 1)))
+
+
+def rests_on(members: pd.DataFrame, values, groups: dict | None = None, top: int = 5) -> dict:
+    """The constants a prediction rests on: those whose own fold (:func:`own_folds`) correlates (Spearman) with
+    ``values`` (one number per member row; nan where the member failed) beyond the noise floor, per group of
+    constants (``groups``: name -> set of parameter names; default one group of every varied constant). Members
+    of a constrained ensemble repeat parameter sets, so the floor counts distinct sets; a listed constant may
+    stand for others that move with it: read them as candidates, with the mechanism."""
+    from scipy.stats import spearmanr
+    table = prior()
+    own = own_folds(members, table).reset_index(drop=True)
+    values = pd.Series(np.asarray(values, dtype=float))
+    columns = [c for c in fold_columns(own) if own[c].nunique() > 1]
+    names = {c: c[len(FOLD_PREFIX):] for c in columns}
+    groups = groups or {"constants": set(names.values())}
+    ok = np.isfinite(values)
+    distinct_sets = len(own[columns].drop_duplicates()) if columns else 0
+    out = {}
+    for group, members_of_group in groups.items():
+        cols = [c for c in columns if names[c] in members_of_group]
+        floor = noise_floor(min(int(ok.sum()), distinct_sets), max(len(cols), 1))
+        rho = {names[c]: spearmanr(own.loc[ok, c], values[ok]).statistic for c in cols}
+        ranked = sorted(((n, r) for n, r in rho.items() if np.isfinite(r) and abs(r) > floor), key=lambda kv: -abs(kv[1]))
+        out[group] = {"noise_floor": round(floor, 3), "members": int(ok.sum()), "distinct_sets": distinct_sets,
+                      "constants": [{"constant": n, "spearman": round(float(r), 3), "evidence": table.loc[n, "evidence"]}
+                                    for n, r in ranked[:top]]}
+    return out
+
+
 def fold_columns(members: pd.DataFrame) -> list[str]:
     return [c for c in members.columns if c.startswith(FOLD_PREFIX)]
 

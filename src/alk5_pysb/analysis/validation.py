@@ -3,7 +3,9 @@ non-canonical branches, B20-B24 target genes, B25-B26 pharmacology) evaluated on
 
 Each check returns a :class:`Check` row: behaviour | target | model | pass | note. Tests assert
 ``passed``; ``alk5 validate`` and the issue note print the table. Tolerances are the
-reviewer's, copied from the targets file; they are never adjusted to make a check pass.
+reviewer's, copied from the targets file; they are never adjusted to make a check pass. They live in
+``data/behaviours/canonical.csv`` (behaviour, target, source) and ``canonical_bands.csv`` (one band per
+quantity a check computes): a check simulates and computes its quantities, ``checks.judged`` decides.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alk5_pysb.analysis.checks import SIMULATION_FAILED, Check, miss, unfit
+from alk5_pysb.analysis.checks import SIMULATION_FAILED, Check, judged, miss
 from alk5_pysb.analysis.fitting import fit_hill, half_life_of_decay
 from alk5_pysb.simulation.metrics import peak, value_at
 from alk5_pysb.simulation.experiment import Experiment
@@ -36,13 +38,12 @@ def _tc(sim, dose, t_end=1440, n=289, readouts=None, params=None, **kw):
 def b1_peak_time(sim: Simulator) -> Check:
     doses = [1.0, 10.0, 50.0, 100.0, 1000.0]
     times = [peak(_tc(sim, d, t_end=480, n=481, readouts=["pSmad2"]), "pSmad2")[0] for d in doses]
-    at_high = [t for d, t in zip(doses, times) if d >= 50]
-    monotone = all(b <= a + 1e-9 for a, b in zip(times, times[1:]))
-    ok = all(20 <= t <= 90 for t in at_high) and monotone
-    margin = sum(miss(t, 20, 90) for t in at_high) + sum(miss(b, high=a + 1e-9) for a, b in zip(times, times[1:]))
+    values = {f"peak_time_min_{d:g}pM": t for d, t in zip(doses, times) if d >= 50}
+    # not later at the higher dose: each peak time over the previous dose's (1e-9 min tolerance) <= 1
+    values.update({f"peak_time_{b:g}pM_over_{a:g}pM": tb / (ta + 1e-9)
+                   for (a, ta), (b, tb) in zip(zip(doses, times), zip(doses[1:], times[1:]))})
     model = ", ".join(f"{d:g} pM: {t:.0f} min" for d, t in zip(doses, times))
-    return Check("B1", "pSmad2 peak time after a TGF-beta1 step", "peak 20-90 min at >= 50 pM; not later at higher dose",
-                 model, ok, margin=margin)
+    return judged("B1", values, model)
 
 
 def b2_sustained(sim: Simulator) -> Check:
@@ -50,20 +51,17 @@ def b2_sustained(sim: Simulator) -> Check:
     for dose in (50.0, 100.0):
         tc = _tc(sim, dose, t_end=480, n=481, readouts=["pSmad2"])
         ratios[dose] = value_at(tc, "pSmad2", 240) / peak(tc, "pSmad2")[1]
-    ok = all(0.4 <= r <= 0.9 for r in ratios.values())
-    margin = sum(miss(r, 0.4, 0.9) for r in ratios.values())
-    return Check("B2", "sustained pSmad2 at saturating dose", "pSmad2(4 h)/peak 0.4-0.9 at >= 50 pM",
-                 ", ".join(f"{d:g} pM: {r:.2f}" for d, r in ratios.items()), ok, margin=margin)
+    return judged("B2", {f"pSmad2_4h_over_peak_{d:g}pM": r for d, r in ratios.items()},
+                  ", ".join(f"{d:g} pM: {r:.2f}" for d, r in ratios.items()))
 
 
 def b3_graded_short_term(sim: Simulator) -> Check:
     doses = np.logspace(-2, 3, 16)
     values = [value_at(_tc(sim, d, t_end=45, n=46, readouts=["pSmad2"]), "pSmad2", 45) for d in doses]
     fit = fit_hill(doses, values)
-    ok = fit.converged and 0.5 <= fit.ec50 <= 50 and 0.7 <= fit.hill <= 1.5
-    margin = unfit(fit) + miss(fit.ec50, 0.5, 50) + miss(fit.hill, 0.7, 1.5)
-    return Check("B3", "graded short-term dose response (pSmad2 at 45 min)", "EC50 0.5-50 pM, nH 0.7-1.5",
-                 f"EC50 {fit.ec50:.2g} pM (95% CI {fit.ec50_ci[0]:.2g}-{fit.ec50_ci[1]:.2g}), nH {fit.hill:.2f}", ok, margin=margin)
+    values = {"EC50_pM": fit.ec50, "hill": fit.hill} if fit.converged else {"EC50_pM": np.nan, "hill": np.nan}
+    return judged("B3", values,
+                  f"EC50 {fit.ec50:.2g} pM (95% CI {fit.ec50_ci[0]:.2g}-{fit.ec50_ci[1]:.2g}), nH {fit.hill:.2f}")
 
 
 def b4_inhibitor_washoff(sim: Simulator) -> Check:
@@ -77,13 +75,10 @@ def b4_inhibitor_washoff(sim: Simulator) -> Check:
     t_half = half_life_of_decay(tc, "pSmad2", t_add, baseline=0.0)
     frac_90 = value_at(tc, "pSmad2", 90.0) / before
     frac_135 = value_at(tc, "pSmad2", t_add + 90.0) / before
-    ok = 5 <= t_half <= 45 and frac_90 < 0.25
-    margin = miss(t_half, 5, 45) + miss(frac_90, high=0.25)
-    return Check("B4", "pSmad2 falls after 10 uM SB-431542 at 45 min (100 pM TGF-beta1)",
-                 "t1/2 5-45 min; < 25% of pre-inhibitor level by t = 90 min",
-                 f"t1/2 {t_half:.1f} min; {100 * frac_90:.0f}% at 90 min ({100 * frac_135:.0f}% at 135 min); "
-                 f"resting pSmad2 {100 * rest['pSmad2'] / before:.0f}% of pre-inhibitor", ok,
-                 "t = 90 min read as 45 min after the inhibitor (strict reading of the target)", margin=margin)
+    return judged("B4", {"half_life_min": t_half, "pSmad2_90min_over_pre_inhibitor": frac_90},
+                  f"t1/2 {t_half:.1f} min; {100 * frac_90:.0f}% at 90 min ({100 * frac_135:.0f}% at 135 min); "
+                  f"resting pSmad2 {100 * rest['pSmad2'] / before:.0f}% of pre-inhibitor",
+                  "t = 90 min read as 45 min after the inhibitor (strict reading of the target)")
 
 
 def b5_nuclear_accumulation(sim: Simulator) -> Check:
@@ -97,26 +92,23 @@ def b5_nuclear_accumulation(sim: Simulator) -> Check:
     export0, export45 = r0["Smad2_export_flux"] / r0["nuc_Smad2"], r45["Smad2_export_flux"] / r45["nuc_Smad2"]
     import0, import45 = r0["Smad2_import_flux"] / r0["cyt_Smad2"], r45["Smad2_import_flux"] / r45["cyt_Smad2"]
     export_drop, import_rise = export0 / export45, import45 / import0
-    ok = 1.5 <= fold <= 4 and nuc_fraction < 0.5 and export_drop > import_rise
-    margin = miss(fold, 1.5, 4) + miss(nuc_fraction, high=0.5) + miss(export_drop / import_rise, low=1)
-    return Check("B5", "nuclear accumulation of Smad2 (100 pM, 45 min)",
-                 "N/C concentration ratio x1.5-4; basal nuclear fraction < 50%; mainly lower effective export",
-                 f"x{fold:.2f}; basal nuclear fraction {100 * nuc_fraction:.0f}%; effective export /{export_drop:.1f}, "
-                 f"effective import x{import_rise:.1f}", ok, margin=margin)
+    return judged("B5", {"NC_ratio_fold_45min": fold, "basal_nuclear_fraction": nuc_fraction,
+                         "export_drop_over_import_rise": export_drop / import_rise},
+                  f"x{fold:.2f}; basal nuclear fraction {100 * nuc_fraction:.0f}%; effective export /{export_drop:.1f}, "
+                  f"effective import x{import_rise:.1f}")
 
 
 def b6_smad7_immediate_early(sim: Simulator) -> Check:
-    rows, ok, margin = [], True, 0.0
+    rows, values = [], {}
     for dose in (50.0, 100.0):
         tc = _tc(sim, dose, readouts=["SMAD7_mRNA", "PAI1_mRNA"])
         t_pk, v_pk = peak(tc, "SMAD7_mRNA")
         at8 = value_at(tc, "SMAD7_mRNA", 480) / v_pk
         t_pai1 = peak(tc, "PAI1_mRNA")[0]
-        ok &= 30 <= t_pk <= 180 and at8 < 0.5 and t_pk < t_pai1
-        margin += miss(t_pk, 30, 180) + miss(at8, high=0.5) + miss(t_pk / t_pai1, high=1)
+        values.update({f"SMAD7_peak_time_min_{dose:g}pM": t_pk, f"SMAD7_8h_over_peak_{dose:g}pM": at8,
+                       f"SMAD7_peak_over_PAI1_peak_{dose:g}pM": t_pk / t_pai1})
         rows.append(f"{dose:g} pM: peak {t_pk / 60:.1f} h, 8 h at {100 * at8:.0f}% of peak, PAI-1 peak {t_pai1 / 60:.1f} h")
-    return Check("B6", "SMAD7 mRNA is immediate-early and transient",
-                 "peak 0.5-3 h; < 50% of peak by 8 h (50-100 pM); earlier than PAI-1", "; ".join(rows), ok, margin=margin)
+    return judged("B6", values, "; ".join(rows))
 
 
 def _long_term_fit(sim, readout: str, hours: float):
@@ -139,36 +131,32 @@ def b7_pai1_delayed_switch(sim: Simulator) -> Check:
     late = {g: peak(tc, g)[0] for g in ("CTGF_mRNA", "COL1A1_mRNA", "ACTA2_mRNA")}
     fits = {(r, h): _long_term_fit(sim, r, h) for r in ("PAI1_mRNA", "pSmad2") for h in (8, 24)}
     steep = all(f.converged and f.hill >= 1.5 for f in fits.values())
-    ok = t_pai1 >= 180 and steep and all(t >= 360 for t in late.values())
-    margin = (miss(t_pai1, low=180) + sum(unfit(f) + miss(f.hill, low=1.5) for f in fits.values())
-              + sum(miss(t, low=360) for t in late.values()))
+    values = {"PAI1_peak_time_min": t_pai1}
+    values.update({f"{r.split('_')[0]}_hill_{h}h": f.hill if f.converged else np.nan for (r, h), f in fits.items()})
+    values.update({f"{g.split('_')[0]}_peak_time_min": t for g, t in late.items()})
     slopes = "; ".join(f"{r.split('_')[0]} nH {fits[r, 8].hill:.2f} at 8 h, {fits[r, 24].hill:.2f} at 24 h "
                        f"(EC50 {fits[r, 8].ec50:.2g}, {fits[r, 24].ec50:.2g} pM)" for r in ("PAI1_mRNA", "pSmad2"))
-    return Check("B7", "PAI-1 delayed; PAI-1 and pSmad2 switch-like at long times",
-                 "PAI-1 mRNA peak >= 3 h; long-term (8 h and 24 h) dose responses of PAI-1 mRNA and pSmad2 nH >= 1.5; "
-                 "CTGF/COL1A1/ACTA2 peak >= 6 h",
-                 f"PAI-1 peak {t_pai1 / 60:.1f} h; {slopes}; "
-                 + ", ".join(f"{g.split('_')[0]} {t / 60:.1f} h" for g, t in late.items()), ok,
-                 "the late switch comes from ligand depletion: low doses are consumed within hours (B12), "
-                 "as in Zi et al. 2011" if steep else
-                 "long-term switch missed: " + "; ".join(f"{r} {h} h: {f.message or f'nH {f.hill:.2f}'}"
-                                                          for (r, h), f in fits.items() if not (f.converged and f.hill >= 1.5)), margin=margin)
+    return judged("B7", values,
+                  f"PAI-1 peak {t_pai1 / 60:.1f} h; {slopes}; "
+                  + ", ".join(f"{g.split('_')[0]} {t / 60:.1f} h" for g, t in late.items()),
+                  "the late switch comes from ligand depletion: low doses are consumed within hours (B12), "
+                  "as in Zi et al. 2011" if steep else
+                  "long-term switch missed: " + "; ".join(f"{r} {h} h: {f.message or f'nH {f.hill:.2f}'}"
+                                                           for (r, h), f in fits.items() if not (f.converged and f.hill >= 1.5)))
 
 
 def b8_receptor_downregulation(sim: Simulator) -> Check:
-    rows, ok, margin = [], True, 0.0
+    rows, values = [], {}
     for dose in (50.0, 100.0):
         tc = _tc(sim, dose, t_end=240, n=241, readouts=["total_TBRII", "total_TBRI", "pSmad2"])
         loss2 = 1 - value_at(tc, "total_TBRII", 180) / tc["total_TBRII"].iloc[0]
         loss1 = 1 - value_at(tc, "total_TBRI", 180) / tc["total_TBRI"].iloc[0]
         nofb = _tc(sim, dose, t_end=240, n=241, readouts=["pSmad2"], params=NO_FEEDBACK)
         gain = value_at(nofb, "pSmad2", 240) / value_at(tc, "pSmad2", 240) - 1
-        ok &= 0.4 <= loss2 <= 0.9 and loss1 < loss2 and gain >= 0.2
-        margin += miss(loss2, 0.4, 0.9) + miss(loss1 - loss2, high=0) + miss(gain, low=0.2)
+        values.update({f"TBRII_loss_3h_{dose:g}pM": loss2, f"TBRI_loss_minus_TBRII_loss_{dose:g}pM": loss1 - loss2,
+                       f"no_feedback_pSmad2_4h_gain_{dose:g}pM": gain})
         rows.append(f"{dose:g} pM: TbetaRII -{100 * loss2:.0f}%, TbetaRI -{100 * loss1:.0f}%, no feedback +{100 * gain:.0f}% pSmad2(4 h)")
-    return Check("B8", "receptor down-regulation and Smad7 feedback",
-                 "TbetaRII loss 40-90% by 3 h (>= 50 pM), TbetaRI loss smaller; no Smad7 feedback: pSmad2(4 h) +>= 20%",
-                 "; ".join(rows), ok, margin=margin)
+    return judged("B8", values, "; ".join(rows))
 
 
 def _ec50_45min(sim, ligand, doses, params=None):
@@ -183,19 +171,20 @@ def b9_isoforms(sim: Simulator) -> Check:
     f1, f2, f3 = (_ec50_45min(sim, iso, doses, no_bg) for iso in ("TGFB1", "TGFB2", "TGFB3"))
     g1, g2 = (_ec50_45min(sim, iso, doses) for iso in ("TGFB1", "TGFB2"))
     r2_without, r2_with, r3 = f2.ec50 / f1.ec50, g2.ec50 / g1.ec50, f3.ec50 / f1.ec50
-    converged = all(f.converged for f in (f1, f2, f3, g1, g2))
-    ok = converged and r2_without >= 10 and r2_with <= 3 and 0.5 <= r3 <= 5
-    margin = unfit(f1, f2, f3, g1, g2) + miss(r2_without, low=10) + miss(r2_with, high=3) + miss(r3, 0.5, 5)
-    return Check("B9", "isoform specificity (pSmad2 EC50 at 45 min)",
-                 "EC50(b2)/EC50(b1) >= 10 without betaglycan, <= 3 with; EC50(b3)/EC50(b1) 0.5-5",
-                 f"b2/b1 {r2_without:.0f} without betaglycan, {r2_with:.2f} with (TBRIII_0 default); b3/b1 {r3:.2f} "
-                 f"(EC50 b1 {f1.ec50:.2g} pM)", ok, margin=margin)
+    fitted = lambda ratio, *fits: ratio if all(f.converged for f in fits) else np.nan
+    return judged("B9", {"EC50_b2_over_b1_without_betaglycan": fitted(r2_without, f2, f1),
+                         "EC50_b2_over_b1_with_betaglycan": fitted(r2_with, g2, g1),
+                         "EC50_b3_over_b1": fitted(r3, f3, f1)},
+                  f"b2/b1 {r2_without:.0f} without betaglycan, {r2_with:.2f} with (TBRIII_0 default); b3/b1 {r3:.2f} "
+                  f"(EC50 b1 {f1.ec50:.2g} pM)")
 
 
 #: B10 potency order as validation_targets.md states it: vactosertib ~ RepSox < A-83-01 < SB-431542. The two
 #: compounds written "~" form one rank (their order is not asserted: reported cellular IC50 16.5 vs 18 nM);
 #: every compound of a rank must be more potent (lower IC50) than every compound of the next rank.
 B10_ORDER = (("vactosertib", "RepSox"), ("A-83-01",), ("SB-431542",))
+#: the compounds whose model IC50 is held to a band around the reported cellular IC50 (bands table)
+B10_BANDED = ("vactosertib", "RepSox", "SB-431542")
 B10_TARGET = ("model IC50 within 0.3-10x of the reported cellular IC50 (vactosertib, RepSox, SB-431542); potency order "
               + " < ".join(" ~ ".join(rank) for rank in B10_ORDER) + " (IC50 rising; '~': same rank, not ordered)")
 
@@ -212,7 +201,7 @@ def b10_inhibitor_potency(sim: Simulator) -> Check:
     from alk5_pysb.simulation.metrics import parse_metric
     from alk5_pysb.analysis.dose_response import inhibition
     doses = np.logspace(-1, 5, 19)
-    results, ok, skipped, margin = {}, True, [], 0.0
+    results, skipped, values = {}, [], {}
     for name in (n for rank in B10_ORDER for n in rank):
         if name not in simulable_compounds():
             skipped.append(name)
@@ -224,12 +213,11 @@ def b10_inhibitor_potency(sim: Simulator) -> Check:
         ic50 = float(fits["ic50"].iloc[0])
         reported = float(library().loc[name, "cell_ic50_nM"])
         results[name] = (ic50, reported, f"{d['readout']} {d['metric']}")
-        if name in ("vactosertib", "RepSox", "SB-431542"):
-            ok &= 0.3 <= ic50 / reported <= 10
-            margin += miss(ic50 / reported, 0.3, 10)
+    for name in B10_BANDED:      # a banded compound the library cannot simulate has no IC50: nan, a miss
+        values[f"IC50_over_reported_{name.replace('-', '')}"] = (results[name][0] / results[name][1]
+                                                                  if name in results else np.nan)
     ranks = tuple(tuple(n for n in rank if n in results) for rank in B10_ORDER)
     broken = potency_order_breaks({n: v[0] for n, v in results.items()}, tuple(r for r in ranks if r))
-    margin += sum(miss(results[a][0] / results[b][0], high=1) or 1e-3 for a, b in broken)
     model = "; ".join(f"{n} {v[0]:.3g} nM vs {v[1]:g} ({v[0] / v[1]:.1f}x, {v[2]})" for n, v in results.items())
     order = " < ".join(sorted(results, key=lambda n: results[n][0]))
     note = (f"Kd_cell = Cheng-Prusoff Kd against cellular ATP x {residual_factor():.3g} (Kd_residual_factor, fitted on "
@@ -239,8 +227,12 @@ def b10_inhibitor_potency(sim: Simulator) -> Check:
         note += "; not simulated (no cell-free ALK5 potency): " + ", ".join(skipped)
     if broken:
         note += "; ORDER MISSED: " + ", ".join(f"{a} not more potent than {b}" for a, b in broken)
-    return Check("B10", "inhibitor potency in cells (declared assay readout and time)", B10_TARGET,
-                 model + f"; order {order}", ok and not broken, note, margin=margin)
+    check = judged("B10", values, model + f"; order {order}", note)
+    # the potency order is an order, not a band: which pairs it compares depends on the compounds the library
+    # can simulate (consecutive non-empty ranks), so it is judged here; a pair met with equality counts 1e-3
+    check.passed = check.passed and not broken
+    check.margin += sum(miss(results[a][0] / results[b][0], high=1) or 1e-3 for a, b in broken)
+    return check
 
 
 def b11_branch_selectivity(sim: Simulator) -> Check:
@@ -260,21 +252,15 @@ def b11_branch_selectivity(sim: Simulator) -> Check:
         return {c: drug[c] / ctrl[c] for c in cols}
     frac = fractions()
     needs_kinase = fractions({"TRAF6_needs_ALK5_kinase": 1.0})
-    ok = frac["pSmad2"] < 0.10 and frac["ERK_active"] < 0.30
-    margin = miss(frac["pSmad2"], high=0.10) + miss(frac["ERK_active"], high=0.30)
     flag = frac["p38_active"] >= 0.5 and frac["TAK1_active"] >= 0.5
     other = f"; with TRAF6_needs_ALK5_kinase = 1: p38 {100 * needs_kinase['p38_active']:.0f}%, " \
             f"JNK {100 * needs_kinase['JNK_active']:.0f}%"
-    return Check("B11", "branch selectivity of SB-431542 at 10x its pSmad2 IC50 (60 min, 100 pM)",
-                 "pSmad2 < 10% and ERK < 30% of control; TAK1/p38 >= 50% (flag only); p38/JNK under both "
-                 "settings of the kinase-dependence switch reported",
-                 f"IC50 {ic50:.3g} nM; at 10x: " + ", ".join(f"{c} {100 * v:.1f}%" for c, v in frac.items()) + other, ok,
-                 "TAK1/p38 spared: the default TRAF6 arm is kinase-independent (Sorrentino 2008); with "
-                 "TRAF6_needs_ALK5_kinase = 1 (Bakin 2002) it is inhibited, see figures/branch_selectivity.png" if flag else
-                 "FLAG: TAK1/p38 inhibited > 50% (experimental data are mixed; TRAF6_needs_ALK5_kinase = "
-                 f"{_value(sim, 'TRAF6_needs_ALK5_kinase'):g})",
-                 "Sorrentino 2008 Nat Cell Biol 10:1199 [V]; Bakin 2002 J Cell Sci 115:3193 [V]; Lee 2007 EMBO J "
-                 "26:3957 (ShcA-ERK needs the kinase) [V]", margin=margin)
+    return judged("B11", {"pSmad2_fraction_of_control": frac["pSmad2"], "ERK_fraction_of_control": frac["ERK_active"]},
+                  f"IC50 {ic50:.3g} nM; at 10x: " + ", ".join(f"{c} {100 * v:.1f}%" for c, v in frac.items()) + other,
+                  "TAK1/p38 spared: the default TRAF6 arm is kinase-independent (Sorrentino 2008); with "
+                  "TRAF6_needs_ALK5_kinase = 1 (Bakin 2002) it is inhibited, see figures/branch_selectivity.png" if flag else
+                  "FLAG: TAK1/p38 inhibited > 50% (experimental data are mixed; TRAF6_needs_ALK5_kinase = "
+                  f"{_value(sim, 'TRAF6_needs_ALK5_kinase'):g})")
 
 
 def _medium_fraction(sim, dose, t_end=1440, params=None):
@@ -302,22 +288,15 @@ def b12_ligand_depletion(sim: Simulator) -> Check:
     t_half = _time_to_half(*_medium_fraction(sim, 10.0))
     t_half_dense = _time_to_half(*_medium_fraction(sim, 10.0, params={"V_medium": v_medium / 2}))
     ratio = t_half_dense / t_half if np.isfinite(t_half) else float("nan")
-    low_ok = all(left[d] < 0.5 for d in (1.0, 10.0))
-    high_ok = all(left[d] > 0.5 for d in (50.0, 100.0))
-    scale_ok = bool(np.isfinite(ratio) and 0.4 <= ratio <= 0.6)
-    margin = (sum(miss(left[d], high=0.5) for d in (1.0, 10.0)) + sum(miss(left[d], low=0.5) for d in (50.0, 100.0))
-              + miss(ratio, 0.4, 0.6))
+    values = {f"ligand_left_8h_{d:g}pM": left[d] for d in (1.0, 10.0, 50.0, 100.0)}
+    values["half_medium_time_to_half_ratio"] = ratio
     fmt = lambda values: ", ".join(f"{d:g} pM {100 * v:.0f}%" for d, v in values.items())
-    return Check("B12", "ligand depletion at the Zi set-up (1e6 cells in 2 mL): low doses consumed, high doses not, "
-                 "faster at higher cell density",
-                 "free ligand left at 8 h < 50% of a <= 10 pM dose and > 50% of a >= 50 pM dose; half the medium per "
-                 "cell shortens the time to consume half of 10 pM by x0.4-0.6",
-                 f"left at 8 h: {fmt(left)}; 10 pM half-consumed at {t_half / 60:.1f} h, {t_half_dense / 60:.1f} h "
-                 f"with half the medium (x{ratio:.2f})",
-                 low_ok and high_ok and scale_ok,
-                 f"Zi 2011 model, same protocol, left at 8 h: {fmt(zi)}. Not independent: kon_ALK5_complex (assumed "
-                 "2D assembly rate) was chosen against this behaviour; kon and the receptor amounts are Zi 2011's. "
-                 "Depletion at 10-50 pM is limited by receptor supply (synthesis and recycling), so high doses persist", margin=margin)
+    return judged("B12", values,
+                  f"left at 8 h: {fmt(left)}; 10 pM half-consumed at {t_half / 60:.1f} h, {t_half_dense / 60:.1f} h "
+                  f"with half the medium (x{ratio:.2f})",
+                  f"Zi 2011 model, same protocol, left at 8 h: {fmt(zi)}. Not independent: kon_ALK5_complex (assumed "
+                  "2D assembly rate) was chosen against this behaviour; kon and the receptor amounts are Zi 2011's. "
+                  "Depletion at 10-50 pM is limited by receptor supply (synthesis and recycling), so high doses persist")
 
 
 def b13_transient_pulse(sim: Simulator) -> Check:
@@ -329,14 +308,11 @@ def b13_transient_pulse(sim: Simulator) -> Check:
         ours[dose] = frame["pSmad2"].iloc[240] / frame["pSmad2"].max()
         ref = zi2011_time_course(dose, 480, washout_min=0.5)
         zi[dose] = ref["pSmad2"].iloc[240] / ref["pSmad2"].max()
-    ok = all(v < 0.25 for v in ours.values())
-    margin = sum(miss(v, high=0.25) for v in ours.values())
     fmt = lambda values: ", ".join(f"{d:g} pM {100 * v:.0f}%" for d, v in values.items())
-    return Check("B13", "a 30-s TGF-beta1 pulse gives a transient pSmad2 response",
-                 "pSmad2 at 4 h < 25% of its peak after a 30-s pulse of 50-100 pM",
-                 f"pSmad2(4 h)/peak: {fmt(ours)}", ok,
-                 f"Zi 2011 model, same pulse: {fmt(zi)}. After the washout, ligand released from non-specific sites "
-                 "(~2% of the dose) is consumed within an hour (B12), so receptor activity decays", margin=margin)
+    return judged("B13", {f"pSmad2_4h_over_peak_{d:g}pM": v for d, v in ours.items()},
+                  f"pSmad2(4 h)/peak: {fmt(ours)}",
+                  f"Zi 2011 model, same pulse: {fmt(zi)}. After the washout, ligand released from non-specific sites "
+                  "(~2% of the dose) is consumed within an hour (B12), so receptor activity decays")
 
 
 def b14_pulses_integrate(sim: Simulator) -> Check:
@@ -350,12 +326,7 @@ def b14_pulses_integrate(sim: Simulator) -> Check:
     ours = ratio(_tc(sim, dose, t_end=480, n=481, readouts=["pSmad2"], washout_min=0.5, pulses=pulses,
                      pulse_every_min=every))
     zi = ratio(zi2011_time_course(dose, 480, washout_min=0.5, pulses=pulses, pulse_every_min=every))
-    margin = miss(ours, low=1.2)
-    return Check("B14", "repeated 30-s pulses at short intervals integrate",
-                 f"{pulses} pulses of {dose:g} pM every {every:g} min: pSmad2 peak after the last >= 1.2x the peak "
-                 "after the first (qualitative in Zi 2011; the 1.2 threshold is ours)",
-                 f"x{ours:.2f}", ours >= 1.2,
-                 f"Zi 2011 model, same pulses: x{zi:.2f}", margin=margin)
+    return judged("B14", {"last_pulse_peak_over_first": ours}, f"x{ours:.2f}", f"Zi 2011 model, same pulses: x{zi:.2f}")
 
 
 # --- non-canonical branches (issue 11; docs/research/noncanonical.md; [V] read in the source, [R] recalled)
@@ -376,16 +347,12 @@ def b15_p38_transient(sim: Simulator) -> Check:
     t_pk, v_pk = peak(tc, "p38_active")
     at15, at4h, at24h = (value_at(tc, "p38_active", t) for t in (15, 240, 1440))
     pool = _pool(sim, "p38")
-    ok = at15 >= 2 * base and 10 <= t_pk <= 60 and at4h < 0.5 * v_pk and at24h < 0.5 * pool
-    margin = miss(at15 / base, low=2) + miss(t_pk, 10, 60) + miss(at4h / v_pk, high=0.5) + miss(at24h / pool, high=0.5)
-    return Check("B15", "p38 activation is rapid and transient (100 pM TGF-beta1)",
-                 "above 2x basal by 15 min; peak 10-60 min; < 50% of peak by 4 h; < 50% of the p38 pool at 24 h",
-                 f"x{at15 / base:.0f} basal at 15 min; peak {t_pk:.0f} min ({100 * v_pk / pool:.0f}% of pool); "
-                 f"4 h {100 * at4h / v_pk:.0f}% of peak; 24 h {100 * at24h / pool:.0f}% of pool", ok,
-                 "transience comes from the p38-TAB1 feedback on TAK1 (Cheung 2003); the decay by 4 h is [R], "
-                 "the 24-h bound is the issue's 'no branch saturated for a day'",
-                 "Bakin 2002 J Cell Sci 115:3193 (NMuMG, within 15 min) [V]; Horowitz 2004 J Biol Chem 279:1359 "
-                 "(IMR-90, within minutes) [V]; decay [R]", margin=margin)
+    return judged("B15", {"p38_15min_over_basal": at15 / base, "p38_peak_time_min": t_pk,
+                          "p38_4h_over_peak": at4h / v_pk, "p38_24h_over_pool": at24h / pool},
+                  f"x{at15 / base:.0f} basal at 15 min; peak {t_pk:.0f} min ({100 * v_pk / pool:.0f}% of pool); "
+                  f"4 h {100 * at4h / v_pk:.0f}% of peak; 24 h {100 * at24h / pool:.0f}% of pool",
+                  "transience comes from the p38-TAB1 feedback on TAK1 (Cheung 2003); the decay by 4 h is [R], "
+                  "the 24-h bound is the issue's 'no branch saturated for a day'")
 
 
 def b16_jnk_smad_independent(sim: Simulator) -> Check:
@@ -393,15 +360,10 @@ def b16_jnk_smad_independent(sim: Simulator) -> Check:
     t_pk, v_pk = peak(ctrl, "JNK_active")
     change = abs(peak(null, "JNK_active")[1] / v_pk - 1)
     t_p38 = peak(ctrl, "p38_active")[0]
-    ok = 10 <= t_pk <= 90 and change < 0.2
-    margin = miss(t_pk, 10, 90) + miss(change, high=0.2)
-    return Check("B16", "JNK activation is rapid and Smad-independent (100 pM)",
-                 "peak 10-90 min; Smad4-null (Smad4_0 = 0) changes the JNK peak < 20%",
-                 f"peak {t_pk:.0f} min (p38 {t_p38:.0f} min), {100 * v_pk / _pool(sim, 'JNK'):.0f}% of pool; "
-                 f"Smad4-null {100 * change:.1f}% change", ok,
-                 "JNK has its own constants (slower turnover than p38, assumed); both share TAK1",
-                 "Engel 1999 J Biol Chem 274:37413 (rapid, Smad-independent) [V]; Hocevar 1999 EMBO J 18:1345 "
-                 "(Smad4-independent) [V]", margin=margin)
+    return judged("B16", {"JNK_peak_time_min": t_pk, "Smad4_null_JNK_peak_change": change},
+                  f"peak {t_pk:.0f} min (p38 {t_p38:.0f} min), {100 * v_pk / _pool(sim, 'JNK'):.0f}% of pool; "
+                  f"Smad4-null {100 * change:.1f}% change",
+                  "JNK has its own constants (slower turnover than p38, assumed); both share TAK1")
 
 
 def b17_erk_sustained(sim: Simulator) -> Check:
@@ -409,32 +371,24 @@ def b17_erk_sustained(sim: Simulator) -> Check:
     base = tc["ERK_active"].iloc[0]
     t_pk, v_pk = peak(tc, "ERK_active")
     at10, at90 = value_at(tc, "ERK_active", 10), value_at(tc, "ERK_active", 90)
-    ok = at10 >= 2 * base and at90 >= 0.5 * v_pk
-    margin = miss(at10 / base, low=2) + miss(at90 / v_pk, low=0.5)
     weak = v_pk / _pool(sim, "ERK")
-    return Check("B17", "ERK activation is fast, sustained and weak (100 pM)",
-                 "above 2x basal by 10 min; >= 50% of peak at 90 min; peak <= 30% of the ERK pool (flag only)",
-                 f"x{at10 / base:.0f} basal at 10 min; {100 * at90 / v_pk:.0f}% of peak at 90 min; "
-                 f"peak {t_pk:.0f} min, {100 * weak:.0f}% of pool", ok,
-                 "weak as Lee 2007 reports" if weak <= 0.3 else "FLAG: ERK peak above 30% of its pool",
-                 "Hartsough & Mulder 1995 J Biol Chem 270:7117 (IEC 4-1, within 5-10 min, sustained >= 90 min) [V]; "
-                 "Lee 2007 EMBO J 26:3957 (much weaker than RTKs) [V]", margin=margin)
+    return judged("B17", {"ERK_10min_over_basal": at10 / base, "ERK_90min_over_peak": at90 / v_pk},
+                  f"x{at10 / base:.0f} basal at 10 min; {100 * at90 / v_pk:.0f}% of peak at 90 min; "
+                  f"peak {t_pk:.0f} min, {100 * weak:.0f}% of pool",
+                  "weak as Lee 2007 reports" if weak <= 0.3 else "FLAG: ERK peak above 30% of its pool")
 
 
 def b18_akt_delayed_p38_dependent(sim: Simulator) -> Check:
     ctrl, blocked = _branches(sim), _branches(sim, params=NO_P38)
     t = {c: peak(ctrl, c)[0] for c in ("AKT_active", "p38_active", "pSmad2")}
     cut = 1 - peak(blocked, "AKT_active")[1] / peak(ctrl, "AKT_active")[1]
-    ok = t["AKT_active"] > t["p38_active"] and t["AKT_active"] > t["pSmad2"] and cut >= 0.5
-    margin = (miss(t["AKT_active"] - t["p38_active"], low=1) + miss(t["AKT_active"] - t["pSmad2"], low=1)
-              + miss(cut, low=0.5))
-    return Check("B18", "AKT activation is delayed and p38-dependent (100 pM)",
-                 "AKT peaks after p38 and after pSmad2; blocking p38 cuts the AKT peak >= 50%",
-                 f"peaks: AKT {t['AKT_active']:.0f}, p38 {t['p38_active']:.0f}, pSmad2 {t['pSmad2']:.0f} min; "
-                 f"p38 blocked: AKT -{100 * cut:.0f}%", ok,
-                 "AKT runs through a lumped p38-dependent autocrine factor; the TRAF6-p85 route (Hamidi 2017) is weak",
-                 "Horowitz 2004 J Biol Chem 279:1359 (IMR-90: delayed, blocked by SB203580 and kinase-deficient p38, "
-                 "transferred by conditioned medium) [V]", margin=margin)
+    # peak times on the 1-min grid of _branches: "after" is at least one grid step later
+    return judged("B18", {"AKT_peak_minus_p38_peak_min": t["AKT_active"] - t["p38_active"],
+                          "AKT_peak_minus_pSmad2_peak_min": t["AKT_active"] - t["pSmad2"],
+                          "p38_blocked_AKT_peak_cut": cut},
+                  f"peaks: AKT {t['AKT_active']:.0f}, p38 {t['p38_active']:.0f}, pSmad2 {t['pSmad2']:.0f} min; "
+                  f"p38 blocked: AKT -{100 * cut:.0f}%",
+                  "AKT runs through a lumped p38-dependent autocrine factor; the TRAF6-p85 route (Hamidi 2017) is weak")
 
 
 def b19_rhoa_smad_independent(sim: Simulator) -> Check:
@@ -442,13 +396,9 @@ def b19_rhoa_smad_independent(sim: Simulator) -> Check:
     t_pk, v_pk = peak(ctrl, "RhoA_GTP")
     at15 = value_at(ctrl, "RhoA_GTP", 15) / v_pk
     kept = peak(null, "RhoA_GTP")[1] / v_pk
-    ok = at15 >= 0.5 and kept >= 0.5
-    margin = miss(at15, low=0.5) + miss(kept, low=0.5)
-    return Check("B19", "RhoA activation is rapid and Smad-independent (100 pM)",
-                 ">= 50% of peak by 15 min; Smad4-null keeps >= 50% of the RhoA-GTP peak",
-                 f"{100 * at15:.0f}% of peak at 15 min (peak {t_pk:.0f} min); Smad4-null {100 * kept:.0f}% of control",
-                 ok, "the 5-15 min timing is [R]; a late, Smad4-dependent RhoA wave (Tsapara 2010) is not modelled",
-                 "Bhowmick 2001 Mol Biol Cell 12:27 (NMuMG: rapid; dominant-negative Smad3 or Smad7 do not block) [V]", margin=margin)
+    return judged("B19", {"RhoA_15min_over_peak": at15, "Smad4_null_RhoA_peak_over_control": kept},
+                  f"{100 * at15:.0f}% of peak at 15 min (peak {t_pk:.0f} min); Smad4-null {100 * kept:.0f}% of control",
+                  "the 5-15 min timing is [R]; a late, Smad4-dependent RhoA wave (Tsapara 2010) is not modelled")
 
 
 # --- target genes (issue 11; docs/research/target_genes.md)
@@ -472,29 +422,18 @@ def b20_pai1_primary(sim: Simulator) -> Check:
     base, top = tc["PAI1_mRNA"].iloc[0], tc["PAI1_mRNA"].max()
     t_half = _time_to_fraction(tc, "PAI1_mRNA", 0.5)
     at8 = value_at(tc, "PAI1_mRNA", 480) / top
-    ok = 10 <= top / base <= 100 and t_half <= 240 and at8 >= 0.8
-    margin = miss(top / base, 10, 100) + miss(t_half, high=240) + miss(at8, low=0.8)
-    return Check("B20", "PAI-1 mRNA is a strong, fast primary target (100 pM)",
-                 "fold 10-100 over basal (50x reported; the band is ours); half the rise within 4 h; >= 80% of the 24-h "
-                 "maximum at 8 h",
-                 f"x{top / base:.0f}; half-rise at {t_half / 60:.1f} h; 8 h at {100 * at8:.0f}% of max "
-                 f"(peak {peak(tc, 'PAI1_mRNA')[0] / 60:.1f} h)", ok,
-                 "a direct Smad3/Smad4 target with a 2-h mRNA half-life, stabilised 2.5-fold; the model plateaus "
-                 "after 8 h instead of falling, because nuclear Smad3 complexes stay at ~55% of peak for a day at 100 pM",
-                 "Lund 1987 EMBO J 6:1281 (WI-38: maximal 50-fold at 8 h, cycloheximide-insensitive) [V]; "
-                 "Hep G2 1991 (run-on 3.8-fold at 6 h, half-life x2.5) [V]", margin=margin)
+    return judged("B20", {"PAI1_fold_max": top / base, "PAI1_half_rise_time_min": t_half, "PAI1_8h_over_max": at8},
+                  f"x{top / base:.0f}; half-rise at {t_half / 60:.1f} h; 8 h at {100 * at8:.0f}% of max "
+                  f"(peak {peak(tc, 'PAI1_mRNA')[0] / 60:.1f} h)",
+                  "a direct Smad3/Smad4 target with a 2-h mRNA half-life, stabilised 2.5-fold; the model plateaus "
+                  "after 8 h instead of falling, because nuclear Smad3 complexes stay at ~55% of peak for a day at 100 pM")
 
 
 def b21_ctgf_direct(sim: Simulator) -> Check:
     tc = _genes(sim, t_end=1440)
     fold = tc["CTGF_mRNA"].max() / tc["CTGF_mRNA"].iloc[0]
-    ok = 3 <= fold <= 10
-    margin = miss(fold, 3, 10)
-    return Check("B21", "CTGF mRNA is a direct target with a moderate rise (100 pM)", "fold 3-10 over basal (5-6 reported)",
-                 f"x{fold:.1f}; peak {peak(tc, 'CTGF_mRNA')[0] / 60:.1f} h", ok,
-                 "direct Smad3 target, mRNA half-life 1.96 h (Kucich 2001)",
-                 "Kucich 2001 Arch Biochem Biophys 395:103 (lung fibroblasts: 5-6-fold, t1/2 1.96 h) [V]; "
-                 "Igarashi 1993, Grotendorst 1996 (cycloheximide-insensitive, run-on) [V]", margin=margin)
+    return judged("B21", {"CTGF_fold_max": fold}, f"x{fold:.1f}; peak {peak(tc, 'CTGF_mRNA')[0] / 60:.1f} h",
+                  "direct Smad3 target, mRNA half-life 1.96 h (Kucich 2001)")
 
 
 def b22_col1a1_post_transcriptional(sim: Simulator) -> Check:
@@ -502,14 +441,9 @@ def b22_col1a1_post_transcriptional(sim: Simulator) -> Check:
     plain = _genes(sim, t_end=1440, params={"f_stab_COL1A1": 1.0})
     rise = lambda frame: value_at(frame, "COL1A1_mRNA", 1440) / frame["COL1A1_mRNA"].iloc[0] - 1
     fold, share = 1 + rise(tc), 1 - rise(plain) / rise(tc)
-    ok = 2 <= fold <= 5 and share >= 0.5
-    margin = miss(fold, 2, 5) + miss(share, low=0.5)
-    return Check("B22", "the COL1A1 mRNA rise is mostly post-transcriptional (100 pM, 24 h)",
-                 "fold 2-5 at 24 h; >= 50% of the rise from mRNA stabilisation (f_stab_COL1A1 = 1 removes it)",
-                 f"x{fold:.1f} at 24 h; {100 * share:.0f}% of the rise from stabilisation", ok,
-                 "the stabilising mediator is unknown and lumped on nuclear Smad3 complexes",
-                 "Raghow 1987 J Clin Invest 79:1285 (dermal fibroblasts: 3-5-fold, no net rise in transcription) [V]; "
-                 "Varga 1987 (2-3-fold) [V]", margin=margin)
+    return judged("B22", {"COL1A1_fold_24h": fold, "stabilisation_share_of_rise": share},
+                  f"x{fold:.1f} at 24 h; {100 * share:.0f}% of the rise from stabilisation",
+                  "the stabilising mediator is unknown and lumped on nuclear Smad3 complexes")
 
 
 def b23_acta2_late_sustained(sim: Simulator) -> Check:
@@ -517,15 +451,10 @@ def b23_acta2_late_sustained(sim: Simulator) -> Check:
     t_acta2, t_pai1 = _time_to_fraction(tc, "ACTA2_mRNA", 0.5), _time_to_fraction(tc, "PAI1_mRNA", 0.5)
     kept = value_at(tc, "ACTA2_mRNA", 2880) / tc["ACTA2_mRNA"].max()
     fold = tc["ACTA2_mRNA"].max() / tc["ACTA2_mRNA"].iloc[0]
-    ok = t_acta2 > 2 * t_pai1 and kept >= 0.8
-    margin = miss(t_acta2 / (2 * t_pai1), low=1) + miss(kept, low=0.8)
-    return Check("B23", "ACTA2 (alpha-SMA) mRNA rises later than PAI-1 and is sustained (100 pM, 48 h)",
-                 "half-rise more than twice as late as PAI-1's; >= 80% of its maximum at 48 h",
-                 f"half-rise {t_acta2 / 60:.1f} h (PAI-1 {t_pai1 / 60:.1f} h); 48 h at {100 * kept:.0f}% of max; "
-                 f"x{fold:.1f}", ok,
-                 "a secondary target through a Smad-induced factor (coTF, lumped SRF induction); fold 2-5 is [R]",
-                 "Hautmann 1997 J Biol Chem 272:10948 (TGF-beta control element and CArG boxes) [V]; Desmouliere 1993 "
-                 "J Cell Biol 122:103 (alpha-SMA over days) [V]", margin=margin)
+    return judged("B23", {"ACTA2_half_rise_over_twice_PAI1": t_acta2 / (2 * t_pai1), "ACTA2_48h_over_max": kept},
+                  f"half-rise {t_acta2 / 60:.1f} h (PAI-1 {t_pai1 / 60:.1f} h); 48 h at {100 * kept:.0f}% of max; "
+                  f"x{fold:.1f}",
+                  "a secondary target through a Smad-induced factor (coTF, lumped SRF induction); fold 2-5 is [R]")
 
 
 def b24_smad3_knockdown(sim: Simulator) -> Check:
@@ -534,15 +463,10 @@ def b24_smad3_knockdown(sim: Simulator) -> Check:
     induction = lambda frame, r: value_at(frame, r, 480) - frame[r].iloc[0]
     cut = {r: 1 - induction(kd, r) / induction(ctrl, r) for r in ("PAI1_mRNA", "CTGF_mRNA", "SMAD7_mRNA")}
     psmad2 = abs(peak(kd, "pSmad2")[1] / peak(ctrl, "pSmad2")[1] - 1)
-    ok = cut["PAI1_mRNA"] >= 0.5 and cut["CTGF_mRNA"] >= 0.5 and psmad2 < 0.25
-    margin = miss(cut["PAI1_mRNA"], low=0.5) + miss(cut["CTGF_mRNA"], low=0.5) + miss(psmad2, high=0.25)
-    return Check("B24", f"Smad3 knock-down ({100 * (1 - SMAD3_KNOCKDOWN):.0f}%) removes PAI-1 and CTGF induction, "
-                 "not pSmad2 (100 pM, 8 h)",
-                 "PAI-1 and CTGF induction at 8 h cut >= 50%; pSmad2 peak changes < 25% (threshold ours); SMAD7 reported",
-                 ", ".join(f"{r.split('_')[0]} -{100 * v:.0f}%" for r, v in cut.items()) + f"; pSmad2 peak {100 * psmad2:.0f}% change",
-                 ok, "SMAD7's Smad3 dependence is [R]; the model drives it by Smad3 complexes too",
-                 "Bonniaud 2004 J Immunol (Smad3-null lung: no PAI-1 or CTGF induction) [V]; Yang 2003 PNAS "
-                 "(Smad3 the essential mediator) [V]", margin=margin)
+    return judged("B24", {"PAI1_induction_cut_8h": cut["PAI1_mRNA"], "CTGF_induction_cut_8h": cut["CTGF_mRNA"],
+                          "pSmad2_peak_change": psmad2},
+                  ", ".join(f"{r.split('_')[0]} -{100 * v:.0f}%" for r, v in cut.items()) + f"; pSmad2 peak {100 * psmad2:.0f}% change",
+                  "SMAD7's Smad3 dependence is [R]; the model drives it by Smad3 complexes too")
 
 
 # --- pharmacology (issue 12)
@@ -558,18 +482,13 @@ def b25_sb431542_washout(sim: Simulator) -> Check:
     top = peak(untreated, "pSmad2")[1]
     reached = washed[washed["pSmad2"] >= 0.5 * top]["time_min"]
     t_half = float(reached.iloc[0]) if len(reached) else np.inf
-    ok = t_half <= 90 and peak(kept, "pSmad2")[1] < 0.5 * top
-    margin = miss(t_half, high=90) + miss(peak(kept, "pSmad2")[1] / top, high=0.5)
-    return Check("B25", "SB-431542 is reversible: after a wash-out (10 uM, 60-min pre-treatment, washed at ligand "
-                 "addition, 100 pM) pSmad2 rises as without drug",
-                 "pSmad2 reaches 50% of the untreated peak within 90 min (drug kept: stays below 50%)",
-                 f"50% of the untreated peak at {t_half:.0f} min (untreated peak {peak(untreated, 'pSmad2')[0]:.0f} min); "
-                 f"drug kept: peak {100 * peak(kept, 'pSmad2')[1] / top:.0f}%; residence time "
-                 f"{60 * sb.residence_time_min:.2g} s", ok,
-                 "no published wash-out time was found: the 90-min threshold is ours, set by pSmad2's own rise "
-                 "(peak 30-60 min) once receptors are free; kon is assumed (1e7 /M/s), so the residence time is too",
-                 "Inman et al. 2002 Mol Cell 10:283 (continuous receptor activity is needed; receptors stay active "
-                 "3-4 h) [V]; wash-out time [R]", margin=margin)
+    return judged("B25", {"washed_time_to_half_untreated_peak_min": t_half,
+                          "kept_peak_over_untreated_peak": peak(kept, "pSmad2")[1] / top},
+                  f"50% of the untreated peak at {t_half:.0f} min (untreated peak {peak(untreated, 'pSmad2')[0]:.0f} min); "
+                  f"drug kept: peak {100 * peak(kept, 'pSmad2')[1] / top:.0f}%; residence time "
+                  f"{60 * sb.residence_time_min:.2g} s",
+                  "no published wash-out time was found: the 90-min threshold is ours, set by pSmad2's own rise "
+                  "(peak 30-60 min) once receptors are free; kon is assumed (1e7 /M/s), so the residence time is too")
 
 
 def b26_galunisertib_persistence(sim: Simulator) -> Check:
@@ -590,21 +509,18 @@ def b26_galunisertib_persistence(sim: Simulator) -> Check:
     rec = summary["recovery"][0]
     cycle = summary["cycles"][0]
     below50, below10 = rec["hours_to_below_50pct"], rec["hours_to_below_10pct"]
-    ok = below50 is None or below50 >= 7 * 24
-    margin = 0.0 if below50 is None else miss(below50, low=7 * 24)
+    # still above 50% at the end of the run: at least the hours observed after the last dose (the fixed regimen
+    # observes 10 days after it, more than the 7 days asked)
+    hours50 = rec["observed_after_last_dose_h"] if below50 is None else below50
     fmt = lambda h: "not within the run" if h is None else f"{h:.0f} h"
     t_half = summary["pk"]["t_half_h"]
-    return Check("B26", "pSMAD2 inhibition outlasts galunisertib in plasma (150 mg twice daily, 14 days, then stopped)",
-                 "inhibition above 50% (threshold ours) for up to 7 days after the last dose",
-                 f"on drug: peak {100 * cycle['peak_inhibition']:.0f}%, trough {100 * cycle['trough_inhibition']:.0f}%; "
-                 f"after the last dose below 50% at {fmt(below50)} and below 10% at {fmt(below10)} "
-                 f"(plasma t1/2 {t_half:g} h)", ok,
-                 "the model's inhibition follows the unbound drug (fast binding, pSmad turnover of minutes, ALK5 "
-                 "resynthesis within hours); a slow off-rate (alk5 regimen --residence-time) cannot hold it either "
-                 "because new ALK5 is made unbound; tissue retention or a slow downstream memory would be needed",
-                 "Herbertz et al. 2015 Drug Des Devel Ther 9:4479 (pSMAD2 inhibition extended up to 7 days after "
-                 "galunisertib was stopped, preclinical and phase I; read on a mirror page) [V]; Bueno et al. 2008 "
-                 "Eur J Cancer (pSmad t1/2 18.6-32 min, estimated with an indirect-response model in mouse xenografts) [V]", margin=margin)
+    return judged("B26", {"hours_to_below_50pct_after_last_dose": hours50},
+                  f"on drug: peak {100 * cycle['peak_inhibition']:.0f}%, trough {100 * cycle['trough_inhibition']:.0f}%; "
+                  f"after the last dose below 50% at {fmt(below50)} and below 10% at {fmt(below10)} "
+                  f"(plasma t1/2 {t_half:g} h)",
+                  "the model's inhibition follows the unbound drug (fast binding, pSmad turnover of minutes, ALK5 "
+                  "resynthesis within hours); a slow off-rate (alk5 regimen --residence-time) cannot hold it either "
+                  "because new ALK5 is made unbound; tissue retention or a slow downstream memory would be needed")
 
 
 CHECKS = {
