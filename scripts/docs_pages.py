@@ -88,7 +88,9 @@ def behaviours_page() -> str:
                   "|---|---|---|---|---|---|---|---|"]
         for check_id, r in rows.iterrows():
             own = bands[bands["id"] == check_id]
-            band_text = "<br>".join(f"`{b.quantity}` {_band(b.low, b.high, b.unit)}" for b in own.itertuples())
+            band_text = "<br>".join(f"`{b.quantity}` {_band(b.low, b.high, b.unit)}"
+                                    + (f" (or-set {b.alternative.replace(':', ', option ')})" if b.alternative else "")
+                                    for b in own.itertuples())
             model = results.loc[check_id, "model"] if check_id in results.index else "(not run)"
             verdict = ("PASS" if results.loc[check_id, "passed"] else "FAIL") if check_id in results.index else ""
             lines.append(f"| {check_id} | {_cell(r['behaviour'])} | {_cell(r['target'])} | {band_text} | "

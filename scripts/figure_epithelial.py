@@ -147,7 +147,7 @@ def draw_switch(intact: pd.DataFrame, cut: pd.DataFrame, dose_time: pd.DataFrame
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="figures/")
-    parser.add_argument("--members", type=int, default=32, help="ensemble members for the dual-role bands")
+    parser.add_argument("--members", type=int, default=128, help="ensemble members for the dual-role bands")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     out = Path(args.out)

@@ -38,6 +38,10 @@ def test_rows_are_well_formed():
         assert not (math.isnan(b.low) and math.isnan(b.high)), f"{b.id} {b.quantity}: a band needs a bound"
         assert math.isnan(b.low) or math.isnan(b.high) or b.low <= b.high, b
         assert b.unit.strip() and b.description.strip(), b
+        assert b.alternative == "" or re.fullmatch(r"\w+:\w+", b.alternative), b
+    for (check_id, group), rows in bands[bands["alternative"] != ""].groupby(
+            ["id", bands["alternative"].str.split(":").str[0]]):
+        assert rows["alternative"].nunique() >= 2, f"{check_id} {group}: an or-set needs two options"
 
 
 def test_the_engine_judges_from_the_table():
@@ -61,3 +65,24 @@ def test_the_engine_judges_from_the_table():
         checks.judged(check_id, {**inside, "not_in_the_table": 1.0}, "model text")
     with pytest.raises(KeyError, match="bands table"):
         checks.judged(check_id, {k: v for k, v in inside.items() if k != first["quantity"]}, "model text")
+
+
+def test_alternatives_need_one_option_and_count_the_nearest():
+    """A target "(a) or (b)" (M6): options of one set in the bands table's ``alternative`` column."""
+    table = checks.bands("M6")
+    alternatives = table[table["alternative"] != ""]
+    assert set(alternatives["alternative"]) == {"memory:a", "memory:b"}
+    a = alternatives[alternatives["alternative"] == "memory:a"]
+    b = alternatives[alternatives["alternative"] == "memory:b"].iloc[0]
+    required = table[table["alternative"] == ""].iloc[0]
+    in_a = {q.quantity: (q.low * 2 if q.low == q.low else q.high / 2) for q in a.itertuples()}
+    out_b = {b["quantity"]: b["low"] / 10}                        # one decade short of option b
+    ok_required = {required["quantity"]: required["low"] * 1.5}
+    only_a = checks.judged("M6", {**in_a, **out_b, **ok_required}, "")
+    assert only_a.passed and only_a.margin == 0.0                 # one option suffices
+    out_a = {q: v * 1e6 if a.set_index("quantity").loc[q, "low"] != a.set_index("quantity").loc[q, "low"] else v / 1e6
+             for q, v in in_a.items()}                            # every quantity of option a far outside
+    neither = checks.judged("M6", {**out_a, **out_b, **ok_required}, "")
+    assert not neither.passed and neither.margin == pytest.approx(1.0)   # the nearer option (b) counts
+    missing_required = checks.judged("M6", {**in_a, **out_b, required["quantity"]: required["low"] / 10}, "")
+    assert not missing_required.passed and missing_required.margin == pytest.approx(1.0)

@@ -4,10 +4,12 @@
 
 The behaviours are data where they fit. ``data/behaviours/<family>.csv`` holds one row per behaviour (id,
 context, network, behaviour, target as written before simulation, tag, source); ``<family>_bands.csv`` one
-row per quantity a behaviour measures (id, quantity, low, high, unit, description). A check function only
-simulates its protocol and computes those quantities (the irreducible part: protocols, ratios, fits);
-:func:`judged` reads the bands, decides the verdict (every quantity inside its band) and the margin (the
-sum of each quantity's :func:`miss`), and takes the behaviour's words and source from the table.
+row per quantity a behaviour measures (id, quantity, low, high, unit, description, alternative). A check
+function only simulates its protocol and computes those quantities (the irreducible part: protocols, ratios,
+fits); :func:`judged` reads the bands, decides the verdict (every quantity inside its band) and the margin (the
+sum of each quantity's :func:`miss`), and takes the behaviour's words and source from the table. A target
+"(a) or (b)" names its options in ``alternative`` as ``SET:OPTION``: the quantities of one option must all
+hold, one option of each set suffices, and the set adds the smallest option's miss to the margin.
 """
 from __future__ import annotations
 
@@ -85,7 +87,7 @@ def network_simulator(sim: Simulator, network: str) -> Simulator:
 #: the behaviour families, in the order of the validation table (file stem in data/behaviours/)
 FAMILIES = ("canonical", "fibrosis", "cytostasis", "emt", "endothelial")
 BEHAVIOUR_COLUMNS = ("id", "context", "network", "behaviour", "target", "tag", "source")
-BAND_COLUMNS = ("id", "quantity", "low", "high", "unit", "description")
+BAND_COLUMNS = ("id", "quantity", "low", "high", "unit", "description", "alternative")
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -105,6 +107,7 @@ def behaviour_table() -> pd.DataFrame:
 def band_table() -> pd.DataFrame:
     """Every quantity with its band (low/high: nan where the band is open on that side)."""
     frame = pd.concat([_read(f"{family}_bands.csv") for family in FAMILIES], ignore_index=True)
+    frame["alternative"] = frame.get("alternative", pd.Series("", index=frame.index)).fillna("")
     for column in ("low", "high"):
         frame[column] = [float(v) if v.strip() else math.nan for v in frame[column]]
     return frame
@@ -129,10 +132,18 @@ def judged(check_id: str, values: dict, model: str, note: str = "") -> Check:
     expected = list(table["quantity"])
     if sorted(values) != sorted(expected):
         raise KeyError(f"{check_id}: the check computed {sorted(values)} but its bands table has {sorted(expected)}")
+    options: dict[str, dict[str, list]] = {}          # set -> option -> [(inside, miss), ...]
     passed, margin = True, 0.0
     for _, band in table.iterrows():
         value, low, high = float(values[band["quantity"]]), _bound(band["low"]), _bound(band["high"])
-        inside = np.isfinite(value) and (low is None or value >= low) and (high is None or value <= high)
-        passed &= bool(inside)
-        margin += miss(value, low, high)
+        inside = bool(np.isfinite(value) and (low is None or value >= low) and (high is None or value <= high))
+        if band["alternative"]:
+            group, _, option = band["alternative"].partition(":")
+            options.setdefault(group, {}).setdefault(option, []).append((inside, miss(value, low, high)))
+        else:
+            passed &= inside
+            margin += miss(value, low, high)
+    for group in options.values():         # one option of each set suffices; the nearest option's miss counts
+        passed &= any(all(inside for inside, _ in option) for option in group.values())
+        margin += min(sum(m for _, m in option) for option in group.values())
     return Check(check_id, row["behaviour"], row["target"], model, bool(passed), note, row["source"], margin=margin)

@@ -8,7 +8,9 @@ block, so one epithelial cell shows both halves of the dual role). Sources and r
 
 - ``snai1_hmga2``: nuclear Smad3-Smad4 complexes induce HMGA2 (Thuault et al. 2006 J Cell Biol 174:175) and
   SNAI1, an immediate-early gene whose promoter also needs HMGA2 for a sustained response (Thuault et al.
-  2008 J Biol Chem 283:33437). SNAI1 protein is short-lived (GSK-3beta, Zhou et al. 2004 Nat Cell Biol 6:931).
+  2008 J Biol Chem 283:33437). SNAI1 protein is short-lived (GSK-3beta, Zhou et al. 2004 Nat Cell Biol 6:931)
+  and represses its own promoter through an E-box (Peiro et al. 2006 Nucleic Acids Res 34:2077), a negative
+  feedback that turns the immediate-early rise into a peak followed by a lower plateau.
 - ``zeb_mir200_switch``: SNAI1 induces ZEB1/2 (lumped ``ZEB``); miR-200 binds several sites in the ZEB 3'UTRs
   and blocks translation, ZEB binds E-boxes of the miR-200 promoters and represses them (Bracken et al. 2008
   Cancer Res 68:7846; Burk et al. 2008 EMBO Rep 9:582; Gregory et al. 2008 Nat Cell Biol 10:593), and SNAI1
@@ -67,9 +69,12 @@ def snai1_hmga2(b):
     hmga2 = b.observable("HMGA2", b.m.HMGA2_protein())
     share = b.par("f_HMGA2_SNAI1")             # share of the Smad drive that needs HMGA2 on the promoter
     helper = 1 - share + share * hmga2 / (b.par("K_HMGA2_SNAI1") + hmga2)
-    _gene(b, "SNAI1", b.par("k_tx_basal_SNAI1")
-          + b.par("k_tx_max_SNAI1") * _hill(smad3, b.par("K_tx_SNAI1"), b.par("n_tx_SNAI1")) * helper)
-    b.observable("SNAI1", b.m.SNAI1_protein())
+    snai1 = b.observable("SNAI1", b.m.SNAI1_protein())
+    # SNAI1 binds an E-box of its own promoter and represses it (Peiro et al. 2006): an early peak, then less
+    self_repression = _repressed(snai1, b.par("K_SNAI1_self"), b.par("n_SNAI1_self"))
+    _gene(b, "SNAI1", (b.par("k_tx_basal_SNAI1")
+                       + b.par("k_tx_max_SNAI1") * _hill(smad3, b.par("K_tx_SNAI1"), b.par("n_tx_SNAI1")) * helper)
+          * self_repression)
 
 
 def _repressed(x, k, n):
