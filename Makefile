@@ -47,12 +47,13 @@ figures: models
 	cp results/figures_sensitivity/sobol_indices.* results/figures_population/population.* figures/
 	cp results/figures_population/cells.csv figures/population_cells.csv
 	rm -rf results/figures_regimen
-	$(BIN)/alk5 regimen --compound galunisertib --dose 150mg --every 12h --days 14 --off 14 --cycles 2 --ensemble 32 -o results/figures_regimen
+	$(BIN)/alk5 regimen --compound galunisertib --dose 150mg --every 12h --days 14 --off 14 --cycles 2 --ensemble 64 -o results/figures_regimen
 	cp results/figures_regimen/regimen.png figures/regimen.png
 	cp results/figures_regimen/regimen_ensemble.png figures/regimen_ensemble.png
 	cp results/figures_regimen/ensemble_cycles.csv figures/regimen_ensemble_cycles.csv
 	cp results/figures_regimen/cycles.csv figures/regimen_cycles.csv
 	cp results/figures_regimen/summary.json figures/regimen_summary.json
+	cp results/figures_regimen/ensemble.json figures/regimen_ensemble.json
 
 # The documentation site (MkDocs, strict: a warning fails the build) from docs/ into site/; the pages generated from
 # the tables, the CLI and figures/ go to docs/generated/ first.

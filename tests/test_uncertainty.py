@@ -292,6 +292,23 @@ def test_attribution_finds_the_constant_a_prediction_rests_on():
     assert (other < 0.1).all()
 
 
+def test_rests_on_ranks_the_driving_input_above_the_noise_floor_only():
+    """rests_on: a prediction driven by one drawn input (a PK value) and one constant lists both, each in its
+    group, and nothing else passes the floor; a failed member (nan) is left out."""
+    members = uncertainty.draw(96, seed=3, table=uncertainty.prior())
+    rng = np.random.default_rng(1)
+    drawn = pd.DataFrame({"fu": rng.uniform(0.01, 1, len(members)), "t_half": rng.uniform(4, 12, len(members))})
+    values = np.log(drawn["fu"].to_numpy()) + 0.5 * np.log(members["fold:ALK5_0"].to_numpy())
+    values[0] = np.nan
+    found = uncertainty.rests_on(members, values, {"PK": {"fu", "t_half"}, "model": set(uncertainty.prior().index)},
+                                 drawn=drawn, drawn_evidence="PK table draw")
+    assert [c["constant"] for c in found["PK"]["constants"]] == ["fu"]
+    assert found["PK"]["constants"][0]["evidence"] == "PK table draw" and found["PK"]["members"] == 95
+    model = [c["constant"] for c in found["model"]["constants"]]
+    assert model[0] == "ALK5_0" and len(model) <= 2          # one more would be a chance crossing of the floor
+    assert 0 < found["model"]["noise_floor"] < 1
+
+
 def test_total_order_over_accepted_marginals_finds_the_driving_constant():
     """Sobol total-order indices over the accepted ensemble's marginals: a prediction driven by one screened
     constant gives it ST ~ 1 and the grouped rest ~ 0; a constant collapsed to one value in the accepted

@@ -45,7 +45,8 @@ PREDICTIONS = {
     "ALK5 lost at 24 h (fraction, 100 pM)": "linear",
 }
 NOT_COMPUTED = {"galunisertib trough inhibition at 150 mg twice daily":
-                "needs the regimen model per member (~5 s each); next run"}
+                "not by Sobol here (a regimen run per design point, ~2 s each): `alk5 regimen --ensemble` ranks the PK "
+                "draws and the model's constants by Spearman over its members (figures/regimen_ensemble.json)"}
 
 
 @lru_cache(maxsize=1)

@@ -263,12 +263,26 @@ def regimen_ensemble(compound_name: str, regimen: Regimen, tgfb1_pM: float, read
     metrics = {f"{r} cycle {c} {k}": band(grp[k]) for (r, c), grp in per_member.groupby(["readout", "cycle"])
                for k in ("peak_inhibition", "trough_inhibition", "mean_inhibition_on")}
     summary = {"members": int(len(members)), "failed": failures, "seed": seed, "metrics": metrics,
-               "pk_drawn": list(draws.columns)}
+               "pk_drawn": list(draws.columns), "rests_on": trough_rests_on(per_member, members, draws, readouts)}
     (outdir / "ensemble.json").write_text(json.dumps(rounded(summary), indent=2, default=float) + "\n", encoding="utf-8")
     if plot:
         plot_ensemble(bands, readouts, compound_name, regimen, len(curves), outdir / "regimen_ensemble.png")
     summary["bands"] = bands
     return summary
+
+
+def trough_rests_on(per_member: pd.DataFrame, members: pd.DataFrame, draws: pd.DataFrame, readouts) -> dict:
+    """Per readout, what the first cycle's trough inhibition rests on (``uncertainty.rests_on``): the PK draws
+    and the model's constants, each group above its own noise floor."""
+    from alk5_pysb.analysis.uncertainty import prior, rests_on
+    out = {}
+    for readout in readouts:
+        first = per_member[(per_member["readout"] == readout) & (per_member["cycle"] == 1)].set_index("member")
+        troughs = first["trough_inhibition"].reindex(members["member"]).to_numpy(float)   # nan: failed member
+        groups = {"PK": set(draws.columns), "model_constants": set(prior().index)}
+        out[f"{readout} cycle 1 trough_inhibition"] = rests_on(members, troughs, groups, drawn=draws.reset_index(drop=True),
+                                                               drawn_evidence="PK table draw")
+    return out
 
 
 def plot_ensemble(bands: pd.DataFrame, readouts, compound: str, regimen: Regimen, n: int, path):

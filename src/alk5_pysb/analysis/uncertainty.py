@@ -148,18 +148,28 @@ def noise_floor(n: int, tests: int) -> float:
     return float(norm.ppf(1 - 0.025 / tests) / np.sqrt(max(n - 1, 1)))
 
 
-def rests_on(members: pd.DataFrame, values, groups: dict | None = None, top: int = 5) -> dict:
+def rests_on(members: pd.DataFrame, values, groups: dict | None = None, top: int = 5,
+             drawn: pd.DataFrame | None = None, drawn_evidence: str = "drawn") -> dict:
     """The constants a prediction rests on: those whose own fold (:func:`own_folds`) correlates (Spearman) with
     ``values`` (one number per member row; nan where the member failed) beyond the noise floor, per group of
-    constants (``groups``: name -> set of parameter names; default one group of every varied constant). Members
-    of a constrained ensemble repeat parameter sets, so the floor counts distinct sets; a listed constant may
-    stand for others that move with it: read them as candidates, with the mechanism."""
+    constants (``groups``: name -> set of names; default one group of every varied constant). ``drawn``: other
+    inputs drawn per member (columns, one row per member, e.g. a PK draw), ranked like the folds with
+    ``drawn_evidence`` as their evidence. Members of a constrained ensemble repeat parameter sets, so the floor
+    counts distinct sets; a listed constant may stand for others that move with it: read them as candidates,
+    with the mechanism."""
     from scipy.stats import spearmanr
     table = prior()
     own = own_folds(members, table).reset_index(drop=True)
-    values = pd.Series(np.asarray(values, dtype=float))
     columns = [c for c in fold_columns(own) if own[c].nunique() > 1]
     names = {c: c[len(FOLD_PREFIX):] for c in columns}
+    evidence = {n: table.loc[n, "evidence"] for n in names.values()}
+    if drawn is not None:
+        for column in drawn.columns:
+            if drawn[column].nunique() > 1:
+                own[f"drawn:{column}"] = drawn[column].to_numpy(float)
+                names[f"drawn:{column}"], evidence[column] = column, drawn_evidence
+                columns.append(f"drawn:{column}")
+    values = pd.Series(np.asarray(values, dtype=float))
     groups = groups or {"constants": set(names.values())}
     ok = np.isfinite(values)
     distinct_sets = len(own[columns].drop_duplicates()) if columns else 0
@@ -170,7 +180,7 @@ def rests_on(members: pd.DataFrame, values, groups: dict | None = None, top: int
         rho = {names[c]: spearmanr(own.loc[ok, c], values[ok]).statistic for c in cols}
         ranked = sorted(((n, r) for n, r in rho.items() if np.isfinite(r) and abs(r) > floor), key=lambda kv: -abs(kv[1]))
         out[group] = {"noise_floor": round(floor, 3), "members": int(ok.sum()), "distinct_sets": distinct_sets,
-                      "constants": [{"constant": n, "spearman": round(float(r), 3), "evidence": table.loc[n, "evidence"]}
+                      "constants": [{"constant": n, "spearman": round(float(r), 3), "evidence": evidence[n]}
                                     for n, r in ranked[:top]]}
     return out
 

@@ -148,6 +148,11 @@ def cmd_regimen(args):
         for key, b in ens["metrics"].items():
             if "trough" in key or "peak" in key:
                 print(f"  {key}: {band_text({**b, 'median': 100 * b['median'], 'q05': 100 * b['q05'], 'q95': 100 * b['q95']}, '%')}")
+        for key, found in ens["rests_on"].items():
+            parts = [f"{group.replace('_', ' ')}: " + (", ".join(f"{c['constant']} {c['spearman']:+.2f}"
+                                                              for c in f["constants"][:3]) or "none above the noise floor")
+                     for group, f in found.items()]
+            print(f"  {key} rests on " + "; ".join(parts))
         print(f"  ensemble: {out / 'ensemble_cycles.csv'} (every member), {out / 'ensemble_timecourse.csv'}, "
               f"{out / 'regimen_ensemble.png'}" + (f"; {len(ens['failed'])} members failed" if ens["failed"] else ""))
     print(f"wrote {out}/timecourse.csv, cycles.csv, summary.json, regimen.sbml, regimen.png")
