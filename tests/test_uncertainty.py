@@ -309,6 +309,29 @@ def test_rests_on_ranks_the_driving_input_above_the_noise_floor_only():
     assert 0 < found["model"]["noise_floor"] < 1
 
 
+def test_each_library_compound_draws_its_own_potency_per_member():
+    """Potency ratios between compounds vary across members: a compound's Kd_inhibitor fold is its own draw
+    from its potency row (spread as the row says), independent of SB-431542's (the anchor keeps the member's
+    fold); the same member gets the same draw in every command."""
+    from alk5_pysb.pharmacology.compounds import potency_table
+    members = uncertainty.draw(400, seed=2, table=uncertainty.prior())
+    frame = uncertainty.with_members(pd.DataFrame({"condition_id": [0, 1], "compound": ["SB-431542", "galunisertib"]}),
+                                     members)
+    out = uncertainty.with_compound_potency(frame, members)
+    sb = out[out["compound"] == "SB-431542"].set_index("member")["fold:Kd_inhibitor"]
+    gal = out[out["compound"] == "galunisertib"].set_index("member")["fold:Kd_inhibitor"]
+    assert np.allclose(sb.to_numpy(), members.set_index("member")["fold:Kd_inhibitor"].to_numpy())
+    row = potency_table().query("compound == 'galunisertib' and target == 'ALK5' and role == 'input'").iloc[0]
+    expected_sd = (np.log10(float(row["high"])) - np.log10(float(row["low"]))) / (2 * 1.959964)   # lognormal 95%
+    assert np.std(np.log10(gal.to_numpy())) == pytest.approx(expected_sd, rel=0.1)
+    assert abs(np.median(np.log10(gal.to_numpy()))) < 0.1
+    assert abs(np.corrcoef(np.log(sb.to_numpy()), np.log(gal.to_numpy()))[0, 1]) < 0.15
+    again = uncertainty.with_compound_potency(frame, members)
+    assert again.equals(out)
+    whole = uncertainty.with_compound_potency(members, members, compound="galunisertib")
+    assert np.allclose(whole.set_index("member")["fold:Kd_inhibitor"].to_numpy(), gal.to_numpy())
+
+
 def test_total_order_over_accepted_marginals_finds_the_driving_constant():
     """Sobol total-order indices over the accepted ensemble's marginals: a prediction driven by one screened
     constant gives it ST ~ 1 and the grouped rest ~ 0; a constant collapsed to one value in the accepted

@@ -182,6 +182,9 @@ def inhibition(sim, experiment: Experiment, compounds, doses_nM, out=None, resum
                          "ligand_dose_pM": experiment.dose_pM, "inhibitor_nM": axes["inhibitor_dose"]})
     experiment = dataclasses.replace(experiment, compounds={**experiment.compounds, **{c.name: c for c in compounds}})
     axes, keys = _with_members(axes, keys, members)
+    if members is not None:             # each library compound's potency moves with its own draw
+        from alk5_pysb.analysis.uncertainty import with_compound_potency
+        axes = with_compound_potency(axes, members)
     data = run_conditions(sim, experiment, axes, keys, out, resume, engine)
 
     def per_compound(frame):

@@ -221,13 +221,14 @@ def regimen_ensemble(compound_name: str, regimen: Regimen, tgfb1_pM: float, read
     the cell model (the fibroblast context: ``fibrosis`` and its parameter values)."""
     import os
     from concurrent.futures import ProcessPoolExecutor
-    from alk5_pysb.analysis.uncertainty import band, member_folds
+    from alk5_pysb.analysis.uncertainty import band, member_folds, with_compound_potency
     from alk5_pysb.io.locations import sbml_path
     from alk5_pysb.pharmacology.pk import pk_draws
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     lean = Path(sbml_path(network, models)).read_text(encoding="utf-8")
     draws = pk_draws(compound_name, len(members), seed)
+    members = with_compound_potency(members, members, compound=compound_name)   # the compound's own potency draw
     if fu is not None:                       # --fu fixes the fraction unbound in every member
         draws["fu"] = float(fu)
     tasks = [(compound_name, regimen, tgfb1_pM, list(readouts), lean, member_folds(members, m),

@@ -5,7 +5,9 @@ Every row of ``data/parameters.csv`` (and of a context's table) carries a distri
 ``fold:NAME`` column per uncertain parameter, the factor that member applies to NAME's value in every
 run (``Experiment.folds``, ``Simulator.folds``). Folds, not absolute values, so a member means the same
 on a context, under ``--set`` and for every compound (a compound's affinity is multiplied by the
-member's ``Kd_inhibitor`` and ``Kd_residual_factor`` folds).
+member's ``Kd_inhibitor`` and ``Kd_residual_factor`` folds). ``Kd_inhibitor``'s distribution is SB-431542's
+reported-potency spread; every other library compound gets its own draw from its own potency row instead
+(:func:`with_compound_potency`), so potency ratios between compounds vary across members.
 
 Draws are Latin hypercube samples (scipy.stats.qmc, seeded) mapped through each row's distribution;
 a ``tied_to`` row's draw is multiplied by its partner's fold. A member with every fold 1 is the
@@ -418,6 +420,52 @@ def with_members(conditions: pd.DataFrame, members: pd.DataFrame) -> pd.DataFram
     table = conditions.drop(columns=["condition_id"]).merge(members, how="cross").copy()   # one block: no fragmentation warning
     table.insert(0, "condition_id", np.arange(len(table)))
     return table
+
+
+#: the compound whose potency row Kd_inhibitor's distribution is: a member's Kd_inhibitor fold is its draw
+ANCHOR_COMPOUND = "SB-431542"
+
+
+def potency_factors(compound_name: str, members: pd.DataFrame) -> pd.Series | None:
+    """Each member's factor on ``compound_name``'s ALK5 potency, drawn from the compound's own potency row
+    (data/potency.csv, role input: the reported value's spread) relative to its value; Latin hypercube over
+    member ids, seeded by the compound's name, so a member means the same compound draw in every command.
+    None for the anchor compound (its spread is Kd_inhibitor's) and for compounds without a library row."""
+    import zlib
+    from alk5_pysb.pharmacology.compounds import potency_table
+    if compound_name == ANCHOR_COMPOUND:
+        return None
+    table = potency_table()
+    rows = table[(table["compound"] == compound_name) & (table["target"] == "ALK5") & (table["role"] == "input")]
+    if rows.empty or str(rows.iloc[0]["distribution"]) in ("", "point", "nan"):
+        return None
+    row = rows.iloc[0]
+    ids = members["member"].astype(int).to_numpy()
+    n = int(ids.max()) + 1
+    rng = np.random.default_rng([zlib.crc32(compound_name.encode()), 17])
+    u = (rng.permutation(n) + rng.uniform(size=n)) / n
+    factors = quantile(str(row["distribution"]), float(row["low"]), float(row["high"]), u) / float(row["value_nM"])
+    return pd.Series(factors[ids], index=members.index)
+
+
+def with_compound_potency(frame: pd.DataFrame, members: pd.DataFrame, compound: str | None = None) -> pd.DataFrame:
+    """``frame`` (rows with a ``member`` column and fold columns) with each row's ``fold:Kd_inhibitor`` set to
+    its compound's own potency draw for that member (:func:`potency_factors`): the compound of ``compound``,
+    else of each row's ``compound`` column. The anchor compound and compounds without a library potency row
+    keep the member's Kd_inhibitor fold."""
+    out = frame.copy()
+    column = FOLD_PREFIX + "Kd_inhibitor"
+    if column not in out:
+        out[column] = 1.0
+    names = [compound] if compound is not None else list(dict.fromkeys(out["compound"]))
+    for name in names:
+        factors = potency_factors(name, members)
+        if factors is None:
+            continue
+        by_member = dict(zip(members["member"], factors))
+        rows = slice(None) if compound is not None else out["compound"] == name
+        out.loc[rows, column] = out.loc[rows, "member"].map(by_member).to_numpy(float)
+    return out
 
 
 def write_summary(path: Path, summary: dict):
