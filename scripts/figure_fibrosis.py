@@ -28,6 +28,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 plt.rcParams["svg.hashsalt"] = "alk5-pysb"
+plt.rcParams["svg.fonttype"] = "none"    # text as text: no glyph outlines, whose ids and shapes vary by font and run
 import pandas as pd  # noqa: E402
 
 from alk5_pysb.analysis import uncertainty  # noqa: E402

@@ -16,6 +16,7 @@ def save_figure(fig, stem: Path):
 def _save(fig, stem: Path):
     import matplotlib.pyplot as plt
     plt.rcParams["svg.hashsalt"] = "alk5-pysb"     # fixed SVG ids: reproducible files
+    plt.rcParams["svg.fonttype"] = "none"          # text as text: glyph outlines vary by font file and run
     for ext in ("png", "svg"):
         with atomic_path(stem.with_suffix(f".{ext}")) as tmp:
             fig.savefig(tmp, dpi=150, format=ext, metadata={"Date": None} if ext == "svg" else {"Software": None})

@@ -303,7 +303,7 @@ def plot_ensemble(bands: pd.DataFrame, readouts, compound: str, regimen: Regimen
     axes[1].set(xlabel="time (days)", ylabel="inhibition vs untreated (%)", title="readouts (median, 90% band)")
     axes[1].legend(fontsize=8)
     fig.suptitle(f"{compound} {regimen.dose_mg:g} mg every {regimen.every_h:g} h, {regimen.days_on:g} d on / "
-                 f"{regimen.days_off:g} d off x {regimen.cycles}: {n} members (model folds and PK draws)", fontsize=10)
+                 f"{regimen.days_off:g} d off x {regimen.cycles}: {n} members (model folds, PK and potency draws)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
