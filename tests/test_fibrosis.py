@@ -13,7 +13,8 @@ from alk5_pysb.simulation.experiment import Experiment
 from conftest import MODELS, assert_behaviour_met, behaviour_cases
 
 FIBROSIS_READOUTS = ["alpha_SMA", "FN1_mRNA", "fibronectin", "TGFB1_mRNA", "procollagen_medium", "collagen_deposited",
-                     "latent_TGFB1", "collagen_secretion", "ROCK_active", "MRTF_nuclear"]
+                     "latent_TGFB1", "collagen_secretion", "ROCK_active", "MRTF_nuclear", "stress_fibres",
+                     "traction"]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,9 @@ def test_context_runs_on_the_fibrosis_network(tmp_path):
     assert "fibroblast:" in info.stdout and "Kalter & Brody 1991" in info.stdout
     bad = subprocess.run([sys.executable, "-m", "alk5_pysb.cli", "simulate", "--dose", "100pM", "--readouts",
                           "alpha_SMA", "-o", str(tmp_path / "x.csv")], capture_output=True, text=True)
-    assert bad.returncode == 2 and "unknown readout 'alpha_SMA'" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "readout 'alpha_SMA' belongs to the fibrosis network (--context fibroblast)" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1 and "pSmad2" in bad.stderr     # names what exists
 
 
 def test_rest_is_mostly_latent_and_quiet(fib):
@@ -99,6 +102,26 @@ def test_rock_inhibition_removes_the_gate_not_the_smads(fib):
     assert rock["MRTF_nuclear"].iloc[-1] < 0.5 * ctrl["MRTF_nuclear"].iloc[-1]
     assert rock["alpha_SMA"].iloc[-1] < ctrl["alpha_SMA"].iloc[-1]
     assert rock["pSmad2"].iloc[1] == pytest.approx(ctrl["pSmad2"].iloc[1], rel=0.2)
+
+
+def test_stress_fibres_follow_rock_before_alpha_sma_and_traction_weighs_alpha_sma(fib):
+    """Stress fibres rise within hours (ROCK), long before alpha-SMA (Vaughan 2000); a ROCK inhibitor removes
+    them; more alpha-SMA (slower turnover) raises traction but not the fibres themselves."""
+    values = contexts.load("fibroblast")
+    e = Experiment(dose_pM=100.0, t_end_min=4320, n_points=73)
+    cols = ["stress_fibres", "traction", "alpha_SMA"]
+    ctrl = fib.run(e, readouts=cols, params=values)
+    assert ((ctrl["stress_fibres"] >= 0) & (ctrl["stress_fibres"] <= 1)).all()
+    fibres = ctrl["stress_fibres"] - ctrl["stress_fibres"].iloc[0]
+    sma = ctrl["alpha_SMA"] - ctrl["alpha_SMA"].iloc[0]
+    t_fibres = ctrl["time_min"][fibres >= 0.5 * fibres.max()].iloc[0]
+    t_sma = ctrl["time_min"][sma >= 0.5 * sma.max()].iloc[0]
+    assert t_fibres <= 360 and t_sma >= 4 * t_fibres
+    rock = fib.run(e, readouts=cols, params={**values, "ROCK_activity": 0.1})
+    assert rock["stress_fibres"].max() < 0.2 * ctrl["stress_fibres"].max()
+    stable = fib.run(e, readouts=cols, params={**values, "kdeg_ACTA2": 0.5 * values.get("kdeg_ACTA2", fib.nominal("kdeg_ACTA2"))})
+    assert stable["alpha_SMA"].iloc[-1] > ctrl["alpha_SMA"].iloc[-1]
+    assert stable["traction"].iloc[1] / stable["stress_fibres"].iloc[1] > ctrl["traction"].iloc[1] / ctrl["stress_fibres"].iloc[1]
 
 
 KNOWN_MISSES = {

@@ -13,6 +13,9 @@ constant are in ``data/parameters.csv`` (block ``fibrosis``); the research notes
   MRTF-A loss disrupts type I collagen synthesis in lung myofibroblasts); a share ``f_MRTF_COL1A1``
   of COL1A1 transcription needs it. ROCK inhibitors remove the gate but leave pSmad2 and
   nuclear Smad2/3 intact (Meyer-ter-Vehn 2006). ``ROCK_activity`` (1 = no drug) scales ROCK's outputs.
+- ``stress_fibres``: actomyosin stress fibres follow ROCK within minutes and form before and independent of
+  alpha-SMA (Vaughan 2000), read as the active share of ROCK (0-1); ``traction`` weighs them by their
+  alpha-SMA content (Hinz 2001 Mol Biol Cell: high-alpha-SMA fibroblasts contract gels more).
 - ``fibronectin``: FN1 mRNA is a Smad3 target whose induction is partly p38-dependent (Laping 2002: p38
   inhibitors lower FN but not COL1A1 mRNA); ``p38_activity`` (1 = no drug) scales p38's share.
 - ``collagen_secretion_and_deposition``: of the cell-associated pro-alpha1(I) that leaves the cell each
@@ -90,6 +93,25 @@ def collagen_secretion_and_deposition(b):
     b.rule("deposited_collagen_turnover", matrix() >> None, b.rate("kdeg_collagen_deposited"))
 
 
+def stress_fibres(b):
+    """Stress fibres as the share of ROCK active (ROCK inhibitor included), 0-1.
+
+    ROCK assembles actomyosin bundles within minutes (Meyer-ter-Vehn 2006), and fibres form before and
+    independent of alpha-SMA (Vaughan, Howard & Tomasek 2000), so their amount follows ROCK quasi-steadily.
+    """
+    existing = b.model.expressions.get("stress_fibres")
+    if existing is not None:
+        return existing
+    rock = b.observable("ROCK_active", b.m.ROCK(s="a"))
+    return b.expression("stress_fibres", b.par("ROCK_activity") * rock / b.amount("ROCK_0"))
+
+
+def _sma_contractility(b):
+    # alpha-SMA incorporated into the fibres raises their force (Hinz et al. 2001 Mol Biol Cell 12:2730)
+    sma = b.observable("alpha_SMA", b.m.ACTA2_protein())
+    return sma / (b.par("K_SMA_traction") + sma)
+
+
 def autocrine_latent_tgfb1(b):
     mrna, latent, L = b.m.mRNA_TGFB1, b.m.LTGFB1, b.m.L
     if "TGFB1" not in b.ligands:
@@ -107,15 +129,14 @@ def autocrine_latent_tgfb1(b):
     # strong autocrine loop can activate faster than receptors take up, and active ligand grows without bound
     b.rule("active_TGFB1_decay_in_medium", L(r2=None, r1=None, bg=None, ns="f", iso="TGFB1") >> None,
            b.rate("kdeg_active_TGFB1"))
-    rock = b.observable("ROCK_active", b.m.ROCK(s="a"))
-    sma = b.observable("alpha_SMA", b.m.ACTA2_protein())
-    traction = b.par("ROCK_activity") * rock / b.amount("ROCK_0") * sma / (b.par("K_SMA_traction") + sma)
+    traction = b.expression("traction", stress_fibres(b) * _sma_contractility(b))
     b.rule("latent_TGFB1_activation", latent() >> L(r2=None, r1=None, bg=None, ns="f", iso="TGFB1"),
            b.expression("k_activation_LTGFB1", b.rate("k_act_LTGFB1_basal") + b.rate("k_act_LTGFB1_traction") * traction))
 
 
 def declare_readouts(b):
     ob = b.observable
+    stress_fibres(b)
     ob("FN1_mRNA", b.m.mRNA_FN1())
     ob("fibronectin", b.m.Fibronectin())
     ob("TGFB1_mRNA", b.m.mRNA_TGFB1())
