@@ -132,6 +132,7 @@ KNOWN_MISSES = {
     "F4": "Smad2 at 10% lowers the alpha-SMA increment ~68% (band -50 to +100%): the lumped secondary factor (coTF) "
           "is induced by all nuclear Smad complexes, most of which hold Smad2",
     "F5": "ROCK inhibition cuts the alpha-SMA increment ~56% (target >= 70%); COL1A1 -22% (met, MRTF on COL1A1)",
+    "F7": "CTGF is an output only: neutralising it leaves collagen synthesis unchanged (target: cut >= 50%)",
     "F8": "alpha-SMA after the inhibitor at 48 h stays at ~92% at 96 h and ~81% at 168 h (slow turnover, basal level)",
     "F10": "pSmad2 at 48 h after the washout is ~7% of its peak (target >= 10%)",
 }
