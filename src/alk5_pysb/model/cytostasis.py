@@ -22,7 +22,7 @@ constant are in ``data/parameters.csv`` (block ``cytostasis``); the research not
 """
 from __future__ import annotations
 
-from alk5_pysb.model.transcription import _hill, nuclear_smad_complexes
+from alk5_pysb.model.transcription import _hill, nuclear_smad_complexes, ratio_power
 
 GENES = {"MYC": ("MYC_mRNA", "mRNA_MYC", "MYC_protein"),
          "CDKN2B": ("CDKN2B_mRNA", "mRNA_CDKN2B", "p15_protein"),
@@ -48,7 +48,7 @@ def _gene(b, gene, rate):
 def myc_repression(b):
     smad3 = nuclear_smad_complexes(b, "Smad3")
     partner, residual = b.par("E2F4_p107_partner"), b.par("r_MYC")
-    x = (smad3 / b.par("K_rep_MYC")) ** b.par("n_rep_MYC")
+    x = ratio_power(smad3, b.par("K_rep_MYC"), b.par("n_rep_MYC"))
     repressed = residual + (1 - residual) / (1 + x)
     _gene(b, "MYC", b.par("k_tx_basal_MYC") * (1 - partner + partner * repressed))
 

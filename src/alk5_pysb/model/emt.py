@@ -37,7 +37,7 @@ per cell) and ``EMT_index`` = 1 - E-cadherin / its unrepressed level (0 epitheli
 """
 from __future__ import annotations
 
-from alk5_pysb.model.transcription import _hill, nuclear_smad_complexes
+from alk5_pysb.model.transcription import _hill, nuclear_smad_complexes, ratio_power
 
 #: gene -> (mRNA monomer, protein monomer)
 GENES = {"SNAI1": ("mRNA_SNAI1", "SNAI1_protein"), "HMGA2": ("mRNA_HMGA2", "HMGA2_protein"),
@@ -78,7 +78,7 @@ def snai1_hmga2(b):
 
 
 def _repressed(x, k, n):
-    return 1 / (1 + (x / k) ** n)
+    return 1 / (1 + ratio_power(x, k, n))
 
 
 def zeb_mir200_switch(b):
@@ -93,7 +93,7 @@ def zeb_mir200_switch(b):
     zeb_seen = b.par("ZEB_miR200_loop") * zeb
     n = b.par("n_ZEB_miR200")
     rate = b.par("k_tx_basal_miR200") + b.par("k_tx_max_miR200") / (
-        1 + (snai1 / b.par("K_SNAI1_miR200")) ** n + (zeb_seen / b.par("K_ZEB_miR200")) ** n)
+        1 + ratio_power(snai1, b.par("K_SNAI1_miR200"), n) + ratio_power(zeb_seen, b.par("K_ZEB_miR200"), n))
     b.rule("miR200_transcription", None >> b.m.miRNA_200(), b.expression("rate_miR200_transcription", rate))
     b.rule("miR200_decay", b.m.miRNA_200() >> None, b.rate("kdeg_miR200"))
 

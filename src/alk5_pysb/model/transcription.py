@@ -27,6 +27,8 @@ All rates and Hill constants are per-gene rows in the parameter table (``k_tx_ma
 """
 from __future__ import annotations
 
+import sympy
+
 #: gene -> (mRNA readout, mRNA monomer, protein monomer, class, Smad complexes that drive it).
 #: PySB names are one namespace, so monomers carry a suffix and readouts keep the plain names.
 GENES = {
@@ -62,9 +64,15 @@ def nuclear_smad_complexes(b, driver="any"):
     return b.observable(name, ReactionPattern(patterns))
 
 
+def ratio_power(x, k, n):
+    """(x/k)^n written on the dimensionless ratio (SBML unit checks follow it), of |x/k|: a solver's round-off
+    below zero in a knocked-out species would otherwise give a non-integer power of a negative number (NaN)."""
+    return sympy.Abs(x / k) ** n
+
+
 def _hill(x, k, n):
-    # written on the dimensionless ratio x/k so that SBML unit checks can follow it
-    return (x / k) ** n / (1 + (x / k) ** n)
+    r = ratio_power(x, k, n)
+    return r / (1 + r)
 
 
 def target_gene_expression(b):
@@ -72,7 +80,7 @@ def target_gene_expression(b):
     # free Smad7 interferes with Smad-DNA complexes (Zhang 2007): negative autoregulation
     free_smad7 = b.observable("Smad7_free", b.m.Smad7_protein(r=None))
     k_rep, n_rep = b.par("K_Smad7_repression"), b.par("n_Smad7_repression")
-    repression = b.expression("Smad7_repression", 1 / (1 + (free_smad7 / k_rep) ** n_rep))
+    repression = b.expression("Smad7_repression", 1 / (1 + ratio_power(free_smad7, k_rep, n_rep)))
     # the cooperating factor is itself an immediate-early Smad target
     b.rule("coTF_induction", None >> coTF(),
            b.expression("rate_coTF_induction",
