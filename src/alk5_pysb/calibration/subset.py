@@ -42,6 +42,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from alk5_pysb.calibration.constrained import BEHAVIOUR_ATOL
+
 from alk5_pysb.errors import UserInputError
 from alk5_pysb.simulation.experiment import FOLD_PREFIX
 
@@ -142,7 +144,7 @@ def _map(pool, fn, items):
 
 def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None = None, models=None,
         resume: bool = False, table: pd.DataFrame | None = None, max_levels: int = MAX_LEVELS,
-        rtol: float = 1e-6, atol: float = 1e-9) -> dict:
+        rtol: float = 1e-6, atol: float = BEHAVIOUR_ATOL) -> dict:
     """Subset simulation down to tolerance 0; each finished level goes to ``levels/`` (resumable); at the end
     the accepted ensemble and what the behaviours teach. Returns the summary."""
     from alk5_pysb.calibration.constrained import _sims, context_networks

@@ -29,6 +29,13 @@ def cmd_validate(args):
     return 0
 
 
+def _tolerances(args) -> dict:
+    """Solver tolerances of an ensemble's behaviour evaluations (atol: constrained.BEHAVIOUR_ATOL unless given)."""
+    from alk5_pysb.calibration.constrained import BEHAVIOUR_ATOL
+    atol = getattr(args, "atol", None)
+    return {"rtol": getattr(args, "rtol", None) or 1e-6, "atol": BEHAVIOUR_ATOL if atol is None else atol}
+
+
 def _validate_ensemble(args):
     """Each behaviour's pass fraction over an ensemble (and over the shipped accepted one)."""
     from alk5_pysb.calibration import constrained
@@ -44,13 +51,13 @@ def _validate_ensemble(args):
     members = ensemble_members(args)
     out = Path(args.output)
     passes = constrained.run(members, out / "prior", ids, workers=args.workers, models=args.models,
-                             resume=args.resume, rtol=args.rtol, atol=args.atol)
+                             resume=args.resume, **_tolerances(args))
     summary = constrained.summary(passes, ids, args.seed, str(args.ensemble))
     columns = {"this ensemble": summary["pass_fraction_prior"]}
     accepted = uncertainty.shipped_ensemble()
     if accepted is not None and str(args.ensemble) != "accepted":
         acc = constrained.run(accepted, out / "accepted", ids, workers=args.workers, models=args.models,
-                              resume=args.resume, rtol=args.rtol, atol=args.atol)
+                              resume=args.resume, **_tolerances(args))
         columns["accepted ensemble"] = {i: float(acc[i].mean()) for i in ids}
     table = [{"id": i, "behaviour": CHECKS[i].__name__.split("_", 1)[1].replace("_", " "),
               **{k: v[i] for k, v in columns.items()}} for i in ids]
@@ -83,7 +90,8 @@ def cmd_ensemble(args):
     table = uncertainty.prior()
     members = uncertainty.draw(args.draws, args.seed, table)
     out = Path(args.output)
-    passes = constrained.run(members, out, ids, workers=args.workers, models=args.models, resume=args.resume)
+    passes = constrained.run(members, out, ids, workers=args.workers, models=args.models, resume=args.resume,
+                             **_tolerances(args))
     summary = constrained.summary(passes, ids, args.seed, f"prior:{args.draws}")
     accepted_ids, _ = constrained.acceptance(passes, ids)
     accepted = members[members["member"].isin(passes.loc[accepted_ids.to_numpy(), "member"])]
@@ -116,7 +124,8 @@ def _ensemble_subset(args):
     if args.vary:
         table = uncertainty.restrict(table, name_list(args.vary))
     summary = subset.run(out, population=args.population, ids=ids, seed=args.seed, workers=args.workers,
-                         models=args.models, resume=args.resume, max_levels=args.max_levels, table=table)
+                         models=args.models, resume=args.resume, max_levels=args.max_levels, table=table,
+                         **_tolerances(args))
     print(f"subset simulation: {summary['levels']} levels, {summary['simulated']} parameter sets simulated in "
           f"{summary['seconds'] / 60:.1f} min; last tolerance {summary['final_tolerance']:.3g} "
           + ("(every constraint met)" if summary["reached_zero"] else "(not yet 0: --resume with more --max-levels)"))

@@ -50,7 +50,7 @@ def simulator(args, ligands=("TGFB1",), names=(), quiet=False, network=None):
     responses to ~1e-5, ~5x faster per simulation), else the full one."""
     from alk5_pysb.simulation.simulator import shared_simulator
     options = dict(models=getattr(args, "models", None), rtol=getattr(args, "rtol", 1e-6),
-                   atol=getattr(args, "atol", 1e-9))
+                   atol=getattr(args, "atol", None) or 1e-9)
     from alk5_pysb.io.contexts import network as context_network
     if getattr(args, "sbml", None):
         sim = shared_simulator("full", sbml=str(Path(args.sbml).resolve()), **options)
@@ -179,8 +179,9 @@ def model_options(s):
                    "or $ALK5_MODELS); see `alk5 export-all`")
     g.add_argument("--sbml", metavar="PATH", help="run a user-modified SBML (it must keep the standard readouts)")
     g.add_argument("--rtol", type=float, default=1e-6, help="CVODE relative tolerance (default 1e-6)")
-    g.add_argument("--atol", type=float, default=1e-9,
-                   help="CVODE absolute tolerance in molecules per cell, every species (default 1e-9)")
+    g.add_argument("--atol", type=float, default=None,
+                   help="CVODE absolute tolerance in molecules per cell, every species (default 1e-9; 1e-3 for "
+                        "the behaviour evaluations of an ensemble: validate --ensemble, ensemble)")
 
 
 def engine_options(s):
