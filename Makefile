@@ -73,9 +73,10 @@ potency: models
 # and report; `make figures` only draws the committed fit.
 context: models
 	rm -rf results/hepatocyte_fit
-	$(BIN)/alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile -o results/hepatocyte_fit
+	$(BIN)/alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile --sample 5000 -o results/hepatocyte_fit
 	$(BIN)/python scripts/hepatocyte_context.py results/hepatocyte_fit
 	cp results/hepatocyte_fit/profiles.png figures/hepatocyte_profiles.png
+	cp results/hepatocyte_fit/posterior.png figures/hepatocyte_posterior.png
 
 # Rebuilds the fibroblast ensemble (issue 18): ABC by subset simulation over the fibrosis block and the ACTA2
 # constants against F1, F2, F5, F6, F8, F9, F10 (~15 min on 2 cores), then keeps the members joined with the shipped

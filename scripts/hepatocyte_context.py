@@ -1,12 +1,13 @@
 """Turn an `alk5 calibrate hepatocyte` result into the shipped hepatocyte context.
 
-    make context        # = alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile
+    make context        # = alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile --sample 5000
                         #       -o results/hepatocyte_fit
                         #   python scripts/hepatocyte_context.py results/hepatocyte_fit
 
 Writes ``src/alk5_pysb/data/contexts/hepatocyte/parameters.csv`` (the fitted model parameters, table format,
 evidence ``fitted``, each with its profile-likelihood interval as its range; plus the constants the fit
-fixes with a reason, ``hepatocyte.FIXED``), ``profile_intervals.csv`` and ``report.json`` (the fit: objective, AIC/BIC, every fitted value with its 95% interval,
+fixes with a reason, ``hepatocyte.FIXED``), ``profile_intervals.csv``, the posterior's ``posterior_intervals.csv``
+and ``sampling.json`` (``--sample``) and ``report.json`` (the fit: objective, AIC/BIC, every fitted value with its 95% interval,
 starts, and the published Lucarelli 2018 model's objective on the same points). A test recomputes the
 objective at the shipped values and compares it with the report, so the context cannot drift from its fit.
 """
@@ -77,6 +78,9 @@ def main(argv=None) -> int:
     best = best.assign(**ranges(best, args.fit / "profile_intervals.csv"))
     best = pd.concat([best, fixed_rows()], ignore_index=True)
     shutil.copyfile(args.fit / "profile_intervals.csv", CONTEXT / "profile_intervals.csv")
+    for name in ("posterior_intervals.csv", "sampling.json"):       # alk5 calibrate --sample, when it ran
+        if (args.fit / name).is_file():
+            shutil.copyfile(args.fit / name, CONTEXT / name)
     best.to_csv(CONTEXT / "parameters.csv", index=False, float_format="%.8g", lineterminator="\n")
 
     estimated = best[best["evidence"] == "fitted"]

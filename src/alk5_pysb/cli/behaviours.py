@@ -171,6 +171,8 @@ def cmd_calibrate(args):
     args.problem = str(problem_path(args.problem))          # a YAML file or a shipped problem's name
     problem = load_problem(args.problem)
     ligands, names = problem_ligands_and_parameters(problem)
+    if args.sample is not None and args.sample < 100:      # before a fit of minutes, not after it
+        raise UserInputError(f"--sample: expected a number of samples >= 100, got {args.sample}")
     if args.profile and args.profile != "all":      # before a fit of minutes, not after it
         estimated = list(problem.parameter_df.index[problem.parameter_df["estimate"] == 1])
         unknown = [n for n in name_list(args.profile) if n not in estimated]
@@ -195,6 +197,14 @@ def cmd_calibrate(args):
         print(intervals[["parameter", "best", "lower", "upper", "identifiability"]].to_string(
             index=False, float_format=lambda v: f"{v:.4g}"))
         print(f"-> {outdir / 'profile_intervals.csv'}, {outdir / 'profiles.png'}")
+    if args.sample:
+        from alk5_pysb.calibration.sampling import sample_fit
+        _, summary = sample_fit(args.problem, sim, outdir, args.sample, seed=args.seed)
+        print(f"posterior (adaptive Metropolis, {summary['n_samples']} samples, burn-in {summary['burn_in_geweke']}, "
+              f"effective sample size {summary['effective_sample_size'] or 'not estimable'}, acceptance "
+              f"{summary['acceptance_rate']:.0%}{'; too few effective samples to quote' if summary['rough'] else ''}):")
+        print(summary["intervals"].drop(columns=["scale"]).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print(f"-> {outdir / 'posterior_intervals.csv'}, {outdir / 'samples.csv'}, {outdir / 'posterior.png'}")
     return 0
 
 
@@ -260,6 +270,10 @@ def add_commands(sub):
                    help="profile likelihoods around the best fit (pyPESTO): profile-based 95%% intervals and "
                         "identifiability, profiles.png; every estimated parameter, or the comma-separated NAMES "
                         "(hepatocyte, all 11: ~5 min on 2 workers)")
+    s.add_argument("--sample", type=int, metavar="N", help="after the fit (and profiles): N steps of an adaptive "
+                   "Metropolis chain from the best fit (pyPESTO), the posterior's median and central 95%% interval per "
+                   "parameter next to the profile interval; posterior_intervals.csv, samples.csv, posterior.png "
+                   "(hepatocyte: ~30 ms per step)")
     s.add_argument("--max-iter", type=int, default=200, help="iterations per start (fides), residual evaluations "
                    "(scipy-ls) or evaluations per parameter (nelder-mead); default 200")
     s.add_argument("--resume", action="store_true", help="continue a stopped fit in the same folder (finished starts "
