@@ -49,17 +49,17 @@ def timecourses(sim, values, folds=None) -> pd.DataFrame:
     for arm, ligand, bmp9 in (("BMP9 40 pM", "BMP9", 0.0), ("TGF-beta1 40 pM", "TGFB1", 0.0),
                               ("both, 40 pM each", "TGFB1", DOSE_PM)):
         exp = Experiment(ligand=ligand, dose_pM=DOSE_PM, t_end_min=480, n_points=97, folds=folds or {})
-        start = with_bmp9(sim, exp, values, bmp9) if bmp9 else None
-        frames.append(sim.run(exp, readouts=READOUTS, params=values, start_state=start).assign(arm=arm))
+        start = with_bmp9(sim, exp, None, bmp9, values) if bmp9 else None
+        frames.append(sim.run(exp, readouts=READOUTS, context=values, start_state=start).assign(arm=arm))
     return pd.concat(frames, ignore_index=True)
 
 
 def selectivity(sim, values, folds=None) -> pd.DataFrame:
     rows = []
     hour = dict(t_end_min=60, n_points=13, folds=folds or {})
-    rest = sim.run(Experiment(dose_pM=0.0, **hour), readouts=READOUTS, params=values)
+    rest = sim.run(Experiment(dose_pM=0.0, **hour), readouts=READOUTS, context=values)
     base = {lig: sim.run(Experiment(ligand=lig, dose_pM=DOSE_PM, **hour), readouts=READOUTS,
-                         params=values) for lig in ("TGFB1", "BMP9")}
+                         context=values) for lig in ("TGFB1", "BMP9")}
     inc = lambda f, r: value_at(f, r, 60) - value_at(rest, r, 60)
     for name in library().index:
         try:
@@ -68,8 +68,8 @@ def selectivity(sim, values, folds=None) -> pd.DataFrame:
             continue
         for nM in DRUG_NM:
             drug = dict(compound=compound, inhibitor_nM=nM, pretreat_min=60.0)
-            tgf = sim.run(Experiment(dose_pM=DOSE_PM, **hour, **drug), readouts=READOUTS, params=values)
-            bmp = sim.run(Experiment(ligand="BMP9", dose_pM=DOSE_PM, **hour, **drug), readouts=READOUTS, params=values)
+            tgf = sim.run(Experiment(dose_pM=DOSE_PM, **hour, **drug), readouts=READOUTS, context=values)
+            bmp = sim.run(Experiment(ligand="BMP9", dose_pM=DOSE_PM, **hour, **drug), readouts=READOUTS, context=values)
             rows.append({"compound": name, "inhibitor_nM": nM,
                          "ALK1_potency_nM": compound.alk1_ic50_nM if math.isfinite(compound.alk1_ic50_nM) else np.nan,
                          "TGFB1_pSmad2_inhibition": 1 - inc(tgf, "pSmad2") / inc(base["TGFB1"], "pSmad2"),

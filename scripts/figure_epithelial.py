@@ -70,10 +70,10 @@ def dual_role(sim, members: pd.DataFrame) -> tuple[pd.DataFrame, list]:
             values = contexts.load(context)
             try:
                 rest = sim.run(dataclasses.replace(untreated, folds=folds), readouts=["proliferation_index"],
-                               params=values)
+                               context=values)
                 pi_rest = value_at(rest, "proliferation_index", 1440.0)
                 for axis, x, exp in _arms():
-                    run = sim.run(dataclasses.replace(exp, folds=folds), readouts=["proliferation_index", "EMT_index"], params=values)
+                    run = sim.run(dataclasses.replace(exp, folds=folds), readouts=["proliferation_index", "EMT_index"], context=values)
                     rows.append({"member": int(member), "context": context, "axis": axis, "x": x,
                                  "growth_arrest": 1 - value_at(run, "proliferation_index", 1440.0) / pi_rest,
                                  "EMT_score": value_at(run, "EMT_index", T_END)})

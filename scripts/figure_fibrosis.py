@@ -56,7 +56,7 @@ def timecourses(sim) -> pd.DataFrame:
             "+ SB-431542 from the start": Experiment(**fed, pretreat_min=60.0, **sb),
             "+ SB-431542 from 48 h": Experiment(**fed, inhibitor_at_min=2880.0, **sb),
             "one 30-min pulse": Experiment(dose_pM=100.0, t_end_min=10080, n_points=673, washout_min=30.0)}
-    frames = [sim.run(e, readouts=READOUTS, params=values).assign(arm=arm) for arm, e in arms.items()]
+    frames = [sim.run(e, readouts=READOUTS, context=values).assign(arm=arm) for arm, e in arms.items()]
     return pd.concat(frames, ignore_index=True)
 
 

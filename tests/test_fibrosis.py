@@ -125,16 +125,13 @@ def test_stress_fibres_follow_rock_before_alpha_sma_and_traction_weighs_alpha_sm
 
 
 KNOWN_MISSES = {
-    "F1": "alpha-SMA rises ~1.5x at 72 h (target 2-10x): the ACTA2 constants are the default table's and the MRTF "
-          "gate halves the induced rate; alpha-SMA turns over slowly (t1/2 46 h, assumed)",
-    "F2": "COL1A1 mRNA at 4 pM is x1.09 against x2.10 at 100 pM (target: below half the 100-pM fold)",
-    "F3": "a 30-min pulse leaves no memory: the autocrine loop is not strong enough to hold the signal",
-    "F4": "Smad2 at 10% lowers the alpha-SMA increment ~68% (band -50 to +100%): the lumped secondary factor (coTF) "
+    # the fibroblast context's block constants are the medoid of the ensemble constrained by F1, F2, F5, F6, F8, F9,
+    # F10, so those pass by construction; these three are independent of that fit and miss
+    "F3": "a 30-min pulse leaves no memory (COL1A1 x1.16 at 24 h, alpha-SMA x1.03 at day 3): the autocrine loop "
+          "does not hold the signal",
+    "F4": "Smad2 at 10% lowers the alpha-SMA increment ~72% (band -50 to +100%): the lumped secondary factor (coTF) "
           "is induced by all nuclear Smad complexes, most of which hold Smad2",
-    "F5": "ROCK inhibition cuts the alpha-SMA increment ~56% (target >= 70%); COL1A1 -22% (met, MRTF on COL1A1)",
     "F7": "CTGF is an output only: neutralising it leaves collagen synthesis unchanged (target: cut >= 50%)",
-    "F8": "alpha-SMA after the inhibitor at 48 h stays at ~92% at 96 h and ~81% at 168 h (slow turnover, basal level)",
-    "F10": "pSmad2 at 48 h after the washout is ~7% of its peak (target >= 10%)",
 }
 
 
@@ -192,7 +189,7 @@ def test_an_ensemble_can_vary_the_fibrosis_block_alone_against_the_fibroblast_be
     table = uncertainty.restrict(uncertainty.prior(contexts.load("fibroblast"), contexts.read_ranges("fibroblast")),
                                  ["fibrosis"])
     block = set(default_table().frame.index[default_table().frame["block"] == "fibrosis"])
-    summary = subset.run(tmp_path / "ens", population=5, ids=["F9", "F10"], workers=1, table=table, max_levels=1)
+    summary = subset.run(tmp_path / "ens", population=5, ids=["F6", "F10"], workers=1, table=table, max_levels=1)
     record = json.loads((tmp_path / "ens" / "subset_run.json").read_text(encoding="utf-8"))
     assert record["parameters"] and set(record["parameters"]) <= block
     level = pd.read_csv(tmp_path / "ens" / "levels" / "level_00.csv")

@@ -44,17 +44,16 @@ def _scaled(sim, name, factor):
 def _run(sim, hours, params=None, ligand="TGFB1", dose=DOSE, n=None, with_bmp9_pM=0.0, **kw):
     """A time course (all READ readouts); ``with_bmp9_pM`` adds BMP9 to the medium together with the ligand."""
     endo = endothelial_simulator(sim)
-    merged = {**context(), **(params or {})}
     exp = Experiment(ligand=ligand, dose_pM=dose, t_end_min=60.0 * hours, n_points=n or int(12 * hours) + 1, **kw)
-    start = with_bmp9(endo, exp, merged, with_bmp9_pM) if with_bmp9_pM else None
-    return endo.run(exp, readouts=READ, params=merged, start_state=start)
+    start = with_bmp9(endo, exp, params, with_bmp9_pM, context()) if with_bmp9_pM else None
+    return endo.run(exp, readouts=READ, params=params, start_state=start, context=context())
 
 
-def with_bmp9(endo, experiment, params, bmp9_pM: float):
-    """Resting cells of ``experiment`` (under ``params``) with ``bmp9_pM`` of BMP9 already in the medium: a start
-    state for co-stimulation, since an experiment doses one ligand."""
+def with_bmp9(endo, experiment, params, bmp9_pM: float, context=None):
+    """Resting cells of ``experiment`` (under ``params``, in ``context``) with ``bmp9_pM`` of BMP9 already in the
+    medium: a start state for co-stimulation, since an experiment doses one ligand."""
     from alk5_pysb.model.names import LIGAND_SPECIES
-    start = endo.resting_state(endo.effective_params(experiment, params)).copy()
+    start = endo.resting_state(endo.effective_params(experiment, params, context)).copy()
     start[endo.species.index(LIGAND_SPECIES["BMP9"])] += bmp9_pM * 1e-3 * endo._molecules_per_nM("medium")
     return start
 

@@ -41,12 +41,11 @@ def feeding(t_end_min: float) -> dict:
 
 def _run(sim, hours, readouts, params=None, n=None, **kw):
     fib = fibroblast_simulator(sim)
-    merged = {**context(), **(params or {})}
     t_end = 60.0 * hours
     if "washout_min" not in kw:          # continuous: fed every 48 h; a pulse or washout protocol: one dose
         kw.update(feeding(t_end))
     return fib.run(Experiment(dose_pM=kw.pop("dose", DOSE), t_end_min=t_end, n_points=n or int(hours) + 1, **kw),
-                   readouts=readouts, params=merged)
+                   readouts=readouts, params=params, context=context())
 
 
 def _sb(**kw):

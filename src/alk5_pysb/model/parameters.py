@@ -12,7 +12,8 @@ evidence    what the number rests on:
             measured  a value measured for this molecule (``cell_type`` says in what)
             model     taken from a published model (the source names it)
             derived   computed from other entries (the source starts "derived:" and names them and the formula)
-            fitted    estimated by ``alk5 calibrate`` (the source names the problem)
+            fitted    estimated by ``alk5 calibrate`` (the source names the problem) or constrained by the
+                      behaviours of ``alk5 ensemble`` (the source names the run and the behaviours)
             assumed   none of these (the source starts "assumed" and gives the reason)
 cell_type   the cells (or system) a measured value comes from
 source      author year journal (and BioModels id); for ``assumed`` the reason
@@ -113,8 +114,8 @@ def _evidence_problems(name, evidence, cell_type, source, names) -> list[str]:
         others = [n for n in names if n != name and n in source]
         if not source.startswith("derived:") or not others or "=" not in source:
             return [f"{name}: a derived value must say 'derived:' with its formula and the entries it uses"]
-    if evidence == "fitted" and "alk5 calibrate" not in source:
-        return [f"{name}: a fitted value must name the alk5 calibrate problem it comes from"]
+    if evidence == "fitted" and "alk5 calibrate" not in source and "alk5 ensemble" not in source:
+        return [f"{name}: a fitted value must name the alk5 calibrate problem or the alk5 ensemble run it comes from"]
     if evidence == "assumed" and not source.startswith("assumed"):
         return [f"{name}: an assumed value must start its source with 'assumed' and give the reason"]
     return []

@@ -253,11 +253,12 @@ class Simulator:
         """The model's own value of a parameter (before any --set, context or ensemble fold)."""
         return float(self._origin[name])
 
-    def effective_params(self, experiment: Experiment, params=None) -> dict[str, float]:
-        """The values a run uses: the experiment's (compound, then its params) times every ensemble fold (the
-        simulator's, then the experiment's), then ``params``, which are absolute: a check's deliberate setting
-        (no stabilisation = 1, a knock-out = 0) is not moved by a member."""
-        values = dict(experiment.model_params())
+    def effective_params(self, experiment: Experiment, params=None, context=None) -> dict[str, float]:
+        """The values a run uses: a cell ``context``'s values, then the experiment's (compound, then its params),
+        times every ensemble fold (the simulator's, then the experiment's), then ``params``, which are absolute:
+        a check's deliberate setting (no stabilisation = 1, a knock-out = 0) is not moved by a member. A member's
+        folds multiply the context's values, as they multiply the table's."""
+        values = {**(context or {}), **experiment.model_params()}
         for name, fold in {**self.folds, **experiment.folds}.items():
             if name not in self.table_parameters:
                 raise UserInputError(f"ensemble fold for unknown parameter {name!r}{_suggest(name, self.table_parameters)}")
@@ -275,7 +276,7 @@ class Simulator:
                 raise UserInputError(f"parameter {name} must be a finite number >= 0, got {value!r}")
 
     def run(self, experiment: Experiment, readouts=None, params=None, dense: bool = False,
-            start_state=None) -> pd.DataFrame:
+            start_state=None, context=None) -> pd.DataFrame:
         """Time course of an experiment: ``time_min`` and one column per readout (the experiment's, or
         ``readouts``; ``params`` are applied on top of the experiment's). ``dense=True`` also returns every
         CVODE step, so maxima are the solver's, not the output grid's. ``start_state`` (amounts of every
@@ -285,7 +286,7 @@ class Simulator:
         self.check_ligand(experiment.ligand)
         readouts = list(readouts or experiment.readouts or self.readouts())
         self.check_readouts(readouts)
-        params = self.effective_params(experiment, params)
+        params = self.effective_params(experiment, params, context)
         self.check_params(params)
         rest = self.resting_state(params) if start_state is None else np.asarray(start_state, dtype=float)
         if rest.shape != (len(self.species),):
