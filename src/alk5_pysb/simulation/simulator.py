@@ -190,9 +190,11 @@ class Simulator:
                                  "use the full network (--network full)")
 
     def check_readouts(self, readouts):
-        table = readout_table()
         for name in readouts:
-            if name not in self.observables and name in table.index:
+            if name in self.observables:
+                continue
+            table = readout_table()
+            if name in table.index:
                 # a block's readout asked of a network without that block: say where it lives
                 from alk5_pysb.io import contexts
                 block = table.at[name, "network"]
@@ -200,10 +202,9 @@ class Simulator:
                 where = f" (--context {' or --context '.join(homes)})" if homes else ""
                 raise UserInputError(f"readout {name!r} belongs to the {block} network{where}, not to this one; "
                                      f"this network's readouts: {', '.join(self.readouts())}")
-            if name not in self.observables:
-                raise UserInputError(f"unknown readout {name!r}{_suggest(name, self.observables)}; "
-                                     f"valid readouts: {', '.join(default_readouts())} "
-                                     f"(also: {', '.join(o for o in self.observables if o not in default_readouts())})")
+            raise UserInputError(f"unknown readout {name!r}{_suggest(name, self.observables)}; "
+                                 f"valid readouts: {', '.join(default_readouts())} "
+                                 f"(also: {', '.join(o for o in self.observables if o not in default_readouts())})")
 
     def _apply(self, params):
         rr = self.rr
