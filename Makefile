@@ -73,7 +73,7 @@ potency: models
 # and report; `make figures` only draws the committed fit.
 context: models
 	rm -rf results/hepatocyte_fit
-	$(BIN)/alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile --sample 5000 -o results/hepatocyte_fit
+	$(BIN)/alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile --sample 20000 -o results/hepatocyte_fit
 	$(BIN)/python scripts/hepatocyte_context.py results/hepatocyte_fit
 	cp results/hepatocyte_fit/profiles.png figures/hepatocyte_profiles.png
 	cp results/hepatocyte_fit/posterior.png figures/hepatocyte_posterior.png

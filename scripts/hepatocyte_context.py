@@ -1,6 +1,6 @@
 """Turn an `alk5 calibrate hepatocyte` result into the shipped hepatocyte context.
 
-    make context        # = alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile --sample 5000
+    make context        # = alk5 calibrate hepatocyte --starts 50 --optimizer scipy-ls --workers 2 --seed 0 --profile --sample 20000
                         #       -o results/hepatocyte_fit
                         #   python scripts/hepatocyte_context.py results/hepatocyte_fit
 
