@@ -575,3 +575,22 @@ def test_each_context_family_is_constrained_on_its_own_network():
     sims = dict.fromkeys(["full", "tgfb1", "cytostasis", "emt"])
     assert [network_of(i, sims) for i in ("B1", "B9", "C1", "M2", "F1")] == ["tgfb1", "full", "cytostasis", "emt",
                                                                               "tgfb1"]
+
+
+def test_constraint_engines_run_on_dask_with_the_same_results(tmp_path):
+    """--executor dask: members evaluated on a Dask LocalCluster give the evaluations of local processes; the
+    subset engine runs a level there too; an unknown executor is refused with the valid ones."""
+    pytest.importorskip("distributed")
+    from alk5_pysb.calibration import constrained, pools, subset
+    from alk5_pysb.errors import UserInputError
+    members = pd.DataFrame({"member": [0, 1, 2], "fold:k_phos_Smad2": [1.0, 0.5, 2.0]})
+    local = constrained.run(members, tmp_path / "local", ["B1", "B5"], workers=1, progress=False)
+    dask = constrained.run(members, tmp_path / "dask", ["B1", "B5"], workers=1, progress=False, executor="dask")
+    pd.testing.assert_frame_equal(local.drop(columns="seconds"), dask.drop(columns="seconds"))
+    a, b = constrained.read_evaluations(tmp_path / "local"), constrained.read_evaluations(tmp_path / "dask")
+    assert all(a[m][i]["model"] == b[m][i]["model"] for m in a for i in ("B1", "B5"))
+    summary = subset.run(tmp_path / "subset", population=5, ids=["B1", "B5"], workers=1, max_levels=1,
+                         executor="dask")
+    assert summary["levels"] == 1
+    with pytest.raises(UserInputError, match="valid executors are processes, dask"):
+        pools.check_executor("threads")

@@ -25,7 +25,6 @@ import math
 import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -119,10 +118,14 @@ def read_evaluations(folder: Path) -> dict:
 
 
 def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models=None, resume: bool = False,
-        progress: bool = True, rtol: float = 1e-6, atol: float = BEHAVIOUR_ATOL) -> pd.DataFrame:
-    """Evaluate every member (writing each as it finishes); returns the pass table (member x behaviour)."""
+        progress: bool = True, rtol: float = 1e-6, atol: float = BEHAVIOUR_ATOL, executor: str = "processes",
+        scheduler: str | None = None) -> pd.DataFrame:
+    """Evaluate every member (writing each as it finishes) on local processes or Dask (``executor``,
+    ``scheduler``: ``calibration.pools``); returns the pass table (member x behaviour)."""
     from tqdm import tqdm
     from alk5_pysb.analysis.validation import CHECKS
+    from alk5_pysb.calibration.pools import check_executor, open_pool
+    executor = check_executor(executor, scheduler)
     ids = list(ids or CHECKS)
     out = make_folder(Path(out))
     record = {"members": len(members), "behaviours": ids, "rtol": rtol, "atol": atol,
@@ -148,14 +151,13 @@ def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models
             sink.write(json.dumps({"member": int(member), "result": result}) + "\n")
             sink.flush()
             bar.update()
-        if workers <= 1 or len(todo) <= 1:
+        if executor == "processes" and (workers <= 1 or len(todo) <= 1):
             for member in todo:
                 store(member, evaluate(sims, member_folds(members, member), ids))
-        else:
-            blob = pickle.dumps(sims)
-            with ProcessPoolExecutor(workers, initializer=_init, initargs=(blob,)) as pool:
+        elif todo:
+            with open_pool(_init, pickle.dumps(sims), workers, executor, scheduler) as pool:
                 futures = [pool.submit(_task, int(m), member_folds(members, m), ids) for m in todo]
-                for future in as_completed(futures):
+                for future in pool.as_completed(futures):
                     store(*future.result())
     return pass_table(done, ids)
 

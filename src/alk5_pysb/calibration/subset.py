@@ -31,12 +31,12 @@ results folder; ``--resume`` continues from the last one.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -126,12 +126,15 @@ def _chain_task(args):
     return states, accepted, evaluated
 
 
-def _pool(context: dict, workers: int):
+def _pool(stack: contextlib.ExitStack, context: dict, workers: int, executor: str = "processes",
+          scheduler: str | None = None):
+    """None (this process) for one local worker, else a ``calibration.pools`` pool that ``stack`` closes."""
+    from alk5_pysb.calibration.pools import open_pool
     blob = pickle.dumps(context)
-    if workers <= 1:
+    if executor == "processes" and workers <= 1:
         _init(blob)
         return None
-    return ProcessPoolExecutor(workers, initializer=_init, initargs=(blob,))
+    return stack.enter_context(open_pool(_init, blob, workers, executor, scheduler))
 
 
 def _map(pool, fn, items):
@@ -144,12 +147,15 @@ def _map(pool, fn, items):
 
 def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None = None, models=None,
         resume: bool = False, table: pd.DataFrame | None = None, max_levels: int = MAX_LEVELS,
-        rtol: float = 1e-6, atol: float = BEHAVIOUR_ATOL) -> dict:
+        rtol: float = 1e-6, atol: float = BEHAVIOUR_ATOL, executor: str = "processes",
+        scheduler: str | None = None) -> dict:
     """Subset simulation down to tolerance 0; each finished level goes to ``levels/`` (resumable); at the end
     the accepted ensemble and what the behaviours teach. Returns the summary."""
     from alk5_pysb.calibration.constrained import _sims, context_networks
     from alk5_pysb.analysis.uncertainty import prior, uncertain
     from alk5_pysb.io.files import atomic_write, make_folder
+    from alk5_pysb.calibration.pools import check_executor
+    executor = check_executor(executor, scheduler)
     ids = constraints(ids)
     n_seeds = max(1, int(round(P0 * population)))
     if population < 2 or population % round(1 / P0):
@@ -179,8 +185,8 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
         if history and (out / "summary.json").is_file() else 0.0
     workers = workers or os.cpu_count() or 1
     sims = _sims(models, rtol, atol, networks=context_networks(ids))
-    pool = _pool({"sims": sims, "names": names, "table": table, "ids": ids}, workers)
-    try:
+    with contextlib.ExitStack() as stack:
+        pool = _pool(stack, {"sims": sims, "names": names, "table": table, "ids": ids}, workers, executor, scheduler)
         if not history:
             z = np.random.default_rng([seed, 0]).standard_normal((population, len(names)))
             results = _map(pool, _draw_task, z)
@@ -202,9 +208,6 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
             distance = [s[1] for c in chains for s in c[0]]
             history.append(_level(levels, level, z, distance, eps, rho, sum(c[2] for c in chains),
                                   sum(c[1] for c in chains)))
-    finally:
-        if pool is not None:
-            pool.shutdown()
     return write_results(out, history, names, table, ids, seed, earlier + time.perf_counter() - started)
 
 

@@ -30,10 +30,19 @@ def cmd_validate(args):
 
 
 def _tolerances(args) -> dict:
-    """Solver tolerances of an ensemble's behaviour evaluations (atol: constrained.BEHAVIOUR_ATOL unless given)."""
+    """Solver tolerances and executor of an ensemble's behaviour evaluations (atol: constrained.BEHAVIOUR_ATOL
+    unless given)."""
     from alk5_pysb.calibration.constrained import BEHAVIOUR_ATOL
     atol = getattr(args, "atol", None)
-    return {"rtol": getattr(args, "rtol", None) or 1e-6, "atol": BEHAVIOUR_ATOL if atol is None else atol}
+    return {"rtol": getattr(args, "rtol", None) or 1e-6, "atol": BEHAVIOUR_ATOL if atol is None else atol,
+            "executor": getattr(args, "executor", "processes"), "scheduler": getattr(args, "scheduler", None)}
+
+
+def constraint_engine_options(s):
+    s.add_argument("--executor", default="processes", choices=["processes", "dask"],
+                   help="where members are evaluated: local processes (default) or Dask (a LocalCluster of --workers, "
+                        "or --scheduler)")
+    s.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (implies --executor dask)")
 
 
 def _validate_ensemble(args):
@@ -216,6 +225,7 @@ def add_commands(sub):
     s.add_argument("--behaviours", metavar="B1,B3,...", help="only these behaviours")
     ensemble_options(s)
     s.add_argument("--workers", type=int, help="processes for --ensemble (default: all cores)")
+    constraint_engine_options(s)
     s.add_argument("--resume", action="store_true", help="--ensemble: continue an interrupted evaluation")
     model_options(s)
     s.set_defaults(func=cmd_validate)
@@ -251,6 +261,7 @@ def add_commands(sub):
     s.add_argument("-o", "--output", required=True, help="results folder")
     s.add_argument("--models", help="exports folder (default: the shipped exports)")
     s.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    constraint_engine_options(s)
     s.add_argument("--vary", metavar="BLOCK|NAME[,...]", help="subset: draw only these constants: blocks (column "
                    "block of parameters.csv, e.g. fibrosis) or single parameters (e.g. kdeg_ACTA2); the others stay "
                    "at their (context's) values")
