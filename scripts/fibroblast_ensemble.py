@@ -29,7 +29,6 @@ import argparse
 import csv
 import io
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -65,15 +64,9 @@ def _rescale(path: Path, folds: dict):
     atomic_write(path, frame.to_csv(index=False, float_format="%.17g"))
 
 
-def _without_default(description: str) -> str:
-    """A row's description without the default value's half-life or unit conversion (they describe the default)."""
-    description = re.sub(r"; t1/2 [^);]*", "", description)
-    return re.sub(r" \((t1/2|[^)]*/M/s)[^)]*\)", "", description)
-
-
 def nominal_from_block(data: Path) -> dict:
     """The fibroblast context's values of the block's constants from the block ensemble's medoid (see above)."""
-    from alk5_pysb.model.parameters import default_table
+    from alk5_pysb.model.parameters import default_table, description_without_default
     block = pd.read_csv(data / "block_ensemble.csv")
     row = medoid(block)
     folds = {c[len(FOLD):]: float(block[c].iloc[row]) for c in block.columns if c.startswith(FOLD)}
@@ -93,7 +86,7 @@ def nominal_from_block(data: Path) -> dict:
         rows.append({
             "name": name, "value": f"{value:.8g}", "unit": prior["unit"], "block": prior["block"],
             "compartment": "" if pd.isna(prior["compartment"]) else prior["compartment"],
-            "description": _without_default(prior["description"]), "evidence": "fitted",
+            "description": description_without_default(prior["description"]), "evidence": "fitted",
             "cell_type": "fibroblasts (behaviours " + ", ".join(BEHAVIOURS) + ")",
             "source": f"fitted: alk5 ensemble --context fibroblast --behaviours {','.join(BEHAVIOURS)} (ABC by subset "
                       f"simulation from the prior range; make fibroblast-ensemble): the medoid of the {len(block)} "

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from alk5_pysb.calibration import hepatocyte
+from alk5_pysb.model.parameters import description_without_default
 
 CONTEXT = Path(__file__).resolve().parents[1] / "src" / "alk5_pysb" / "data" / "contexts" / "hepatocyte"
 SOURCE = ("fitted: alk5 calibrate hepatocyte (Lucarelli et al. 2018 Cell Syst 6:75, primary mouse hepatocytes, "
@@ -73,7 +74,7 @@ def main(argv=None) -> int:
         bound = "; at a bound of the search range (interval clipped)" if bool(row["at_bound"]) else ""
         return SOURCE.format(n=summary["n_data"], low=row["ci95_low"], high=row["ci95_high"], bound=bound)
     # the table's descriptions, without the default value's unit conversions (they describe the default)
-    description = best["description"].str.replace(r" \([^)]*/M/s[^)]*\)", "", regex=True)
+    description = best["description"].map(description_without_default)
     best = best.assign(description=description, evidence="fitted", source=[source(n) for n in best["name"]])
     best = best.assign(**ranges(best, args.fit / "profile_intervals.csv"))
     best = pd.concat([best, fixed_rows()], ignore_index=True)

@@ -8,6 +8,20 @@ import numpy as np
 from alk5_pysb.io.files import atomic_path
 
 
+def panel_grid(n: int, height: float, width: float = 3.3, cols: int = 4):
+    """A figure with one panel per item (``n``), at most ``cols`` per row; unused panels hidden."""
+    import math
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    cols = min(cols, max(n, 1))
+    rows = max(1, math.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
 def save_figure(fig, stem: Path):
     """PNG and SVG of ``fig`` at ``stem`` (atomic), with no date or software stamp: reruns leave them unchanged."""
     _save(fig, stem)

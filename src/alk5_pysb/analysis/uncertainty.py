@@ -422,18 +422,14 @@ def with_members(conditions: pd.DataFrame, members: pd.DataFrame) -> pd.DataFram
     return table
 
 
-#: the compound whose potency row Kd_inhibitor's distribution is: a member's Kd_inhibitor fold is its draw
-ANCHOR_COMPOUND = "SB-431542"
-
-
 def potency_factors(compound_name: str, members: pd.DataFrame) -> pd.Series | None:
     """Each member's factor on ``compound_name``'s ALK5 potency, drawn from the compound's own potency row
     (data/potency.csv, role input: the reported value's spread) relative to its value; Latin hypercube over
     member ids, seeded by the compound's name, so a member means the same compound draw in every command.
     None for the anchor compound (its spread is Kd_inhibitor's) and for compounds without a library row."""
     import zlib
-    from alk5_pysb.pharmacology.compounds import potency_table
-    if compound_name == ANCHOR_COMPOUND:
+    from alk5_pysb.pharmacology.compounds import REFERENCE_COMPOUND, potency_table
+    if compound_name == REFERENCE_COMPOUND:     # its spread is Kd_inhibitor's: the member's own fold
         return None
     table = potency_table()
     rows = table[(table["compound"] == compound_name) & (table["target"] == "ALK5") & (table["role"] == "input")]

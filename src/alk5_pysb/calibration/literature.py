@@ -31,10 +31,11 @@ from pathlib import Path
 import pandas as pd
 
 from alk5_pysb.model.parameters import default_table
+from alk5_pysb.pharmacology.compounds import REFERENCE_COMPOUND
 from alk5_pysb.simulation.experiment import Experiment
 
 REST = "rest"                     # pre-equilibration condition: resting cells
-SB431542 = "SB-431542"
+SB431542 = REFERENCE_COMPOUND     # the default inhibitor, whose affinity the problem's Kd_inhibitor is
 SB_DOSES_NM = (30.0, 100.0, 300.0)
 SB_PRETREAT_MIN = 60.0
 SB_READ_MIN = 60.0                # pSmad2 read 60 min after ligand addition

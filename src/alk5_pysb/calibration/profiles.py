@@ -431,16 +431,10 @@ def write(points: pd.DataFrame, intervals: pd.DataFrame, out, level: float = LEV
 def figure(points: pd.DataFrame, intervals: pd.DataFrame, path, level: float = LEVEL):
     """One panel per parameter: delta NLL against the parameter (log axis on log scales), the threshold,
     the best point and the bounds."""
-    import matplotlib
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from alk5_pysb.analysis.plots import panel_grid
     thr = threshold(level)
-    n = len(intervals)
-    cols = min(4, max(n, 1))
-    nrows = max(1, math.ceil(n / cols))
-    fig, axes = plt.subplots(nrows, cols, figsize=(3.3 * cols, 2.8 * nrows), squeeze=False)
-    for ax in axes.flat[n:]:
-        ax.set_visible(False)
+    fig, axes = panel_grid(len(intervals), 2.8)
     for ax, (_, row) in zip(axes.flat, intervals.iterrows()):
         p = points[points["parameter"] == row["parameter"]].sort_values("value")
         ax.plot(p["value"], p["delta_nll"], ".-", color="C0", ms=3, lw=1)

@@ -23,16 +23,13 @@ import time
 import numpy as np
 import pandas as pd
 
+from alk5_pysb.calibration.profiles import best_values, unscale
 from alk5_pysb.errors import UserInputError
 from alk5_pysb.io.files import atomic_write, make_folder
 
 LEVEL = 0.95
 #: below this effective sample size a chain's 95% interval is flagged as too rough to quote
 MIN_ESS = 100
-
-
-def _unscale(values, scale: str):
-    return {"lin": lambda v: v, "log": np.exp, "log10": lambda v: 10.0 ** v}[scale](values)
 
 
 def _problem(objective):
@@ -76,11 +73,11 @@ def sample(objective, x_best, n_samples: int, seed: int = 0, out=None) -> tuple[
     nll = np.asarray(result.sample_result.trace_neglogpost[0], dtype=float)
     moved = np.any(np.diff(trace, axis=0) != 0, axis=1)
     kept = trace[burn_in:]
-    linear = np.column_stack([_unscale(kept[:, j], scales[j]) for j in range(len(names))])
+    linear = np.column_stack([unscale(kept[:, j], scales[j]) for j in range(len(names))])
     samples = pd.DataFrame(linear, columns=names)
     samples.insert(0, "nll", nll[burn_in:])
     alpha = (1 - LEVEL) / 2
-    best = [_unscale(x0[j], scales[j]) for j in range(len(names))]
+    best = [unscale(x0[j], scales[j]) for j in range(len(names))]
     intervals = pd.DataFrame({"parameter": names, "scale": scales, "best": best,
                               "median": samples[names].median().to_numpy(),
                               "lower": samples[names].quantile(alpha).to_numpy(),
@@ -100,7 +97,6 @@ def sample_fit(problem_yaml, sim, outdir, n_samples: int, seed: int = 0):
     """Samples around the best fit of ``alk5 calibrate`` in ``outdir`` (best.csv), written into the same folder."""
     from alk5_pysb.calibration.objective import PetabObjective
     from alk5_pysb.calibration.problem import load_problem
-    from alk5_pysb.calibration.profiles import best_values
     objective = PetabObjective(load_problem(problem_yaml), sim)
     return sample(objective, best_values(outdir), n_samples, seed, out=outdir)
 
@@ -121,16 +117,9 @@ def write(samples: pd.DataFrame, intervals: pd.DataFrame, summary: dict, out):
 def figure(samples: pd.DataFrame, intervals: pd.DataFrame, path):
     """One panel per parameter: the marginal posterior (histogram; log axis on log scales), the central 95%
     interval, the best fit and, when known, the profile interval."""
-    import matplotlib
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from alk5_pysb.analysis.plots import save_figure
-    n = len(intervals)
-    cols = min(4, max(n, 1))
-    rows = max(1, math.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols, 2.6 * rows), squeeze=False)
-    for ax in axes.flat[n:]:
-        ax.set_visible(False)
+    from alk5_pysb.analysis.plots import panel_grid, save_figure
+    fig, axes = panel_grid(len(intervals), 2.6)
     for ax, (_, row) in zip(axes.flat, intervals.iterrows()):
         values = samples[row["parameter"]].to_numpy()
         log = row["scale"] != "lin" and np.all(values > 0)

@@ -29,7 +29,7 @@ def cmd_validate(args):
     return 0
 
 
-def _tolerances(args) -> dict:
+def _engine_options(args) -> dict:
     """Solver tolerances and executor of an ensemble's behaviour evaluations (atol: constrained.BEHAVIOUR_ATOL
     unless given)."""
     from alk5_pysb.calibration.constrained import BEHAVIOUR_ATOL
@@ -60,13 +60,13 @@ def _validate_ensemble(args):
     members = ensemble_members(args)
     out = Path(args.output)
     passes = constrained.run(members, out / "prior", ids, workers=args.workers, models=args.models,
-                             resume=args.resume, **_tolerances(args))
+                             resume=args.resume, **_engine_options(args))
     summary = constrained.summary(passes, ids, args.seed, str(args.ensemble))
     columns = {"this ensemble": summary["pass_fraction_prior"]}
     accepted = uncertainty.shipped_ensemble()
     if accepted is not None and str(args.ensemble) != "accepted":
         acc = constrained.run(accepted, out / "accepted", ids, workers=args.workers, models=args.models,
-                              resume=args.resume, **_tolerances(args))
+                              resume=args.resume, **_engine_options(args))
         columns["accepted ensemble"] = {i: float(acc[i].mean()) for i in ids}
     table = [{"id": i, "behaviour": CHECKS[i].__name__.split("_", 1)[1].replace("_", " "),
               **{k: v[i] for k, v in columns.items()}} for i in ids]
@@ -100,7 +100,7 @@ def cmd_ensemble(args):
     members = uncertainty.draw(args.draws, args.seed, table)
     out = Path(args.output)
     passes = constrained.run(members, out, ids, workers=args.workers, models=args.models, resume=args.resume,
-                             **_tolerances(args))
+                             **_engine_options(args))
     summary = constrained.summary(passes, ids, args.seed, f"prior:{args.draws}")
     accepted_ids, _ = constrained.acceptance(passes, ids)
     accepted = members[members["member"].isin(passes.loc[accepted_ids.to_numpy(), "member"])]
@@ -134,7 +134,7 @@ def _ensemble_subset(args):
         table = uncertainty.restrict(table, name_list(args.vary))
     summary = subset.run(out, population=args.population, ids=ids, seed=args.seed, workers=args.workers,
                          models=args.models, resume=args.resume, max_levels=args.max_levels, table=table,
-                         **_tolerances(args))
+                         **_engine_options(args))
     print(f"subset simulation: {summary['levels']} levels, {summary['simulated']} parameter sets simulated in "
           f"{summary['seconds'] / 60:.1f} min; last tolerance {summary['final_tolerance']:.3g} "
           + ("(every constraint met)" if summary["reached_zero"] else "(not yet 0: --resume with more --max-levels)"))

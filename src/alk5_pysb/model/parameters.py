@@ -121,6 +121,14 @@ def _evidence_problems(name, evidence, cell_type, source, names) -> list[str]:
     return []
 
 
+def description_without_default(description: str) -> str:
+    """A row's description for a context's value: without the default value's half-life or unit conversion
+    (e.g. "(t1/2 9 h)", "(1e6 /M/s)"), which describe the default, not the context's number."""
+    import re
+    description = re.sub(r"; t1/2 [^);]*", "", description)
+    return re.sub(r" \((t1/2|[^)]*/M/s)[^)]*\)", "", description)
+
+
 def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
 

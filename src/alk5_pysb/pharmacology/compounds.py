@@ -37,6 +37,8 @@ from alk5_pysb.io.units import parse_concentration, parse_duration
 ASSAY_CLASSES = ("biochemical kinase", "autophosphorylation", "binding Kd", "cellular reporter", "cellular pSmad",
                  "assumed")
 VERIFIED = ("yes", "secondary", "no")
+#: the default inhibitor: the compound whose cellular affinity (and its spread) the table's Kd_inhibitor is
+REFERENCE_COMPOUND = "SB-431542"
 
 
 @lru_cache(maxsize=1)
