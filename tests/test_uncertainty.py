@@ -507,6 +507,49 @@ def test_subset_simulation_accepts_only_members_that_meet_every_constraint(tmp_p
     assert again["simulated"] == summary["simulated"] and again["levels"] == summary["levels"]
     with pytest.raises(Exception, match="--resume"):
         subset.run(out, population=10, ids=ids, seed=3, workers=1)
+    # grow the finished run to 30 members: chains at tolerance 0 from its distinct members
+    grown = subset.run(out, population=10, ids=ids, seed=3, workers=1, resume=True, members=30)
+    assert grown["grown"] and not summary["grown"]
+    assert grown["accepted"] == 30 and grown["levels"] == summary["levels"] + 1
+    levels = pd.read_csv(out / "levels.csv")
+    assert levels["tolerance"].iloc[-1] == 0 and levels["simulated"].iloc[-1] == 30 - summary["distinct_accepted"]
+    assert grown["simulated"] == summary["simulated"] + levels["simulated"].iloc[-1]
+    assert grown["distinct_accepted"] == levels["distinct"].iloc[-1] > summary["distinct_accepted"]
+    assert grown["prior_probability_of_meeting_all"] == summary["prior_probability_of_meeting_all"]
+    bigger = uncertainty.read_ensemble(out / "accepted.csv")
+    columns = uncertainty.fold_columns(bigger)
+    assert set(map(tuple, accepted[columns].to_numpy())) <= set(map(tuple, bigger[columns].to_numpy()))
+    new = bigger[~bigger[columns].apply(tuple, axis=1).isin(set(map(tuple, accepted[columns].to_numpy())))]
+    assert len(new)
+    for member in new["member"].iloc[:5]:
+        again = constrained.evaluate(sims, uncertainty.member_folds(bigger, member), ids)
+        assert all(again[i]["passed"] for i in ids), (member, again)
+    assert not list((out / "levels").glob("*.chains.jsonl"))     # finished levels keep no partial chains
+
+
+def test_an_interrupted_level_keeps_its_finished_chains(tmp_path):
+    """Chains already written (an interrupted level) are read back, not run again; a written chain that belongs
+    to other tasks (another start or length) is run afresh."""
+    import json
+    import pickle
+    from alk5_pysb.calibration import subset
+    table = uncertainty.prior()
+    names = uncertainty.uncertain(table)
+    ids = ["B20", "B21"]
+    subset._init(pickle.dumps({"sims": constrained._sims(), "names": names, "table": table, "ids": ids}))
+    z = np.zeros((3, len(names)))
+    z[1] += 0.1
+    z[2] -= 0.1
+    tasks = [(z[k], 0.0, 3, 0.0, 0.8, [1, 1, k]) for k in range(3)]
+    path = tmp_path / "level_01.chains.jsonl"
+    path.write_text(json.dumps({"chain": 0, "z": [z[0].tolist()] * 3, "distance": [0.0] * 3, "accepted": 0,
+                                "evaluated": 999}) + "\n"
+                    + json.dumps({"chain": 1, "z": [z[2].tolist()] * 3, "distance": [0.0] * 3, "accepted": 0,
+                                  "evaluated": 999}) + "\n" + '{"chain": 2, "z": [[0.1', encoding="utf-8")
+    chains = subset._chains(None, tasks, path)
+    assert chains[0][2] == 999                                # read back
+    assert chains[1][2] == 2 and chains[2][2] == 2            # another start, and a cut line: run again
+    assert np.array_equal(chains[1][0][0][0], z[1]) and len(chains[2][0]) == 3
 
 
 def test_the_subset_standard_normal_map_follows_the_prior_quantiles():
@@ -528,6 +571,7 @@ def test_the_subset_standard_normal_map_follows_the_prior_quantiles():
     (["ensemble", "--population", "1", "-o", "e"], ["--population", "at least 5"]),
     (["ensemble", "--population", "12", "-o", "e"], ["--population", "multiple of 5"]),
     (["ensemble", "--max-levels", "0", "-o", "e"], ["--max-levels", "at least 1"]),
+    (["ensemble", "--population", "20", "--members", "10", "-o", "e"], ["--members", "at least --population (20)"]),
     (["ensemble", "--behaviours", "B1,B77", "-o", "e"], ["B77", "valid: B1"]),
 ])
 def test_bad_input_of_alk5_ensemble_exits_2(tmp_path, args, words):

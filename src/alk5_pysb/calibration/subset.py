@@ -26,8 +26,15 @@ level's tolerance is 0: its population meets every constraint and is the *accept
 Parameters live as standard normal variates mapped through each row's distribution (``to_folds``; the
 same quantile function as the prior draws), ``tied_to`` rows multiplied by their partner's fold. A
 behaviour no prior draw meets is a structural miss (``STRUCTURAL``): reported, FAIL in ``alk5 validate``,
-and left out of the constraints (it would reject everything). Each finished level is written to the
+and left out of the constraints (it would reject everything). Each finished chain and level is written to the
 results folder; ``--resume`` continues from the last one.
+
+A larger ensemble than the population (``members``): once tolerance 0 is reached, one more level grows the
+accepted population to ``members`` with chains at tolerance 0 from its distinct members. Its states are
+Markov chain states of the constrained prior, one simulated parameter set each (a proposal that fails stops
+at its first missed behaviour, ~1/3 of a full evaluation), so 1,000 members cost ~900 proposals instead of
+the ~16 sets per member that the levels above 0 spend; the price is repeats (a rejected move repeats its
+chain's state), reported as the distinct count.
 """
 from __future__ import annotations
 
@@ -145,12 +152,65 @@ def _map(pool, fn, items):
                      disable=None))
 
 
+def _chains(pool, tasks: list, path: Path) -> list:
+    """Run a level's chains, appending each finished one to ``path`` (JSON lines); chains already there (an
+    interrupted level) are read back, not run again."""
+    from tqdm import tqdm
+    done = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:       # a line cut by a kill: that chain runs again
+                continue
+            k = row["chain"]
+            if k < len(tasks) and len(row["z"]) == tasks[k][2] and np.array_equal(row["z"][0], tasks[k][0]):
+                done[k] = ([(np.array(z, float), d) for z, d in zip(row["z"], row["distance"])],
+                           row["accepted"], row["evaluated"])
+    todo = [k for k in range(len(tasks)) if k not in done]
+    with open(path, "a", encoding="utf-8") as sink, \
+            tqdm(total=len(tasks), initial=len(done), desc="chains", leave=False, disable=None) as bar:
+        def store(k, chain):
+            done[k] = chain
+            states, accepted, evaluated = chain
+            sink.write(json.dumps({"chain": k, "z": [z.tolist() for z, _ in states],
+                                   "distance": [float(d) for _, d in states], "accepted": accepted,
+                                   "evaluated": evaluated}) + "\n")
+            sink.flush()
+            bar.update()
+        if pool is None:
+            for k in todo:
+                store(k, _chain_task(tasks[k]))
+        else:
+            futures = {pool.submit(_chain_task, tasks[k]): k for k in todo}
+            for future in pool.as_completed(list(futures)):
+                store(futures[future], future.result())
+    return [done[k] for k in range(len(tasks))]
+
+
+def _chain_level(pool, folder: Path, level: int, last: dict, seeds, total: int, eps: float, seed: int) -> dict:
+    """One level: chains from ``seeds`` (rows of the last level) with ``total`` states in all."""
+    started, rho = time.perf_counter(), _adapt(last)
+    tasks = [(last["z"][i], float(last["distance"][i]), n, eps, rho, [seed, level, k])
+             for k, (i, n) in enumerate(zip(seeds, _lengths(total, len(seeds))))]
+    partial = folder / f"level_{level:02d}.chains.jsonl"
+    chains = _chains(pool, tasks, partial)
+    z = np.array([s[0] for c in chains for s in c[0]])
+    distance = [s[1] for c in chains for s in c[0]]
+    entry = _level(folder, level, z, distance, eps, rho, sum(c[2] for c in chains), sum(c[1] for c in chains),
+                   time.perf_counter() - started)
+    partial.unlink()          # the level file now holds its states
+    return entry
+
+
 def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None = None, models=None,
         resume: bool = False, table: pd.DataFrame | None = None, max_levels: int = MAX_LEVELS,
         rtol: float = 1e-6, atol: float = BEHAVIOUR_ATOL, executor: str = "processes",
-        scheduler: str | None = None) -> dict:
-    """Subset simulation down to tolerance 0; each finished level goes to ``levels/`` (resumable); at the end
-    the accepted ensemble and what the behaviours teach. Returns the summary."""
+        scheduler: str | None = None, members: int | None = None) -> dict:
+    """Subset simulation down to tolerance 0; each finished chain and level goes to ``levels/`` (resumable);
+    then, when ``members`` exceeds the population, one level of chains at tolerance 0 grows the accepted
+    population to ``members``; at the end the accepted ensemble and what the behaviours teach. Returns the
+    summary."""
     from alk5_pysb.calibration.constrained import _sims, context_networks
     from alk5_pysb.analysis.uncertainty import prior, uncertain
     from alk5_pysb.io.files import atomic_write, make_folder
@@ -161,6 +221,9 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
     if population < 2 or population % round(1 / P0):
         raise UserInputError(f"--population must be a multiple of {round(1 / P0)} (at least {round(1 / P0)}), "
                              f"got {population}")
+    members = population if members is None else int(members)
+    if members < population:
+        raise UserInputError(f"--members must be at least --population ({population}), got {members}")
     out = make_folder(Path(out))
     levels = make_folder(out / "levels")
     table = prior() if table is None else table
@@ -190,7 +253,8 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
         if not history:
             z = np.random.default_rng([seed, 0]).standard_normal((population, len(names)))
             results = _map(pool, _draw_task, z)
-            history.append(_level(levels, 0, z, [r[0] for r in results], math.inf, RHO, population, population))
+            history.append(_level(levels, 0, z, [r[0] for r in results], math.inf, RHO, population, population,
+                                  time.perf_counter() - started))
         while not _finished(history[-1], population) and len(history) < max_levels:
             last = history[-1]
             order = _distinct(last["z"], np.argsort(last["distance"], kind="stable"))
@@ -198,16 +262,12 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
             if eps == 0:                 # at least P0 already meet everything: grow from all of those
                 order = order[last["distance"][order] == 0]
             seeds = order[:n_seeds] if eps > 0 else order
-            rho = _adapt(last)
-            lengths = _lengths(population, len(seeds))
-            level = len(history)
-            tasks = [(last["z"][i], float(last["distance"][i]), n, eps, rho, [seed, level, k])
-                     for k, (i, n) in enumerate(zip(seeds, lengths))]
-            chains = _map(pool, _chain_task, tasks)
-            z = np.array([s[0] for c in chains for s in c[0]])
-            distance = [s[1] for c in chains for s in c[0]]
-            history.append(_level(levels, level, z, distance, eps, rho, sum(c[2] for c in chains),
-                                  sum(c[1] for c in chains)))
+            history.append(_chain_level(pool, levels, len(history), last, seeds, population, eps, seed))
+        last = history[-1]
+        if _finished(last, population) and len(last["z"]) < members:
+            # grow at tolerance 0: chains from every distinct accepted member
+            seeds = _distinct(last["z"], np.arange(len(last["z"])))
+            history.append(_chain_level(pool, levels, len(history), last, seeds, members, 0.0, seed))
     return write_results(out, history, names, table, ids, seed, earlier + time.perf_counter() - started)
 
 
@@ -244,15 +304,16 @@ def _adapt(last: dict) -> float:
     return rho
 
 
-def _level(folder: Path, level: int, z, distance, eps: float, rho: float, evaluated: int, accepted: int) -> dict:
+def _level(folder: Path, level: int, z, distance, eps: float, rho: float, evaluated: int, accepted: int,
+           seconds: float = math.nan) -> dict:
     from alk5_pysb.io.files import atomic_write
     entry = {"level": level, "z": np.asarray(z, float), "distance": np.asarray(distance, float), "eps": eps,
-             "rho": rho, "evaluated": int(evaluated),
+             "rho": rho, "evaluated": int(evaluated), "seconds": float(seconds),
              "acceptance": accepted / evaluated if level and evaluated else math.nan}
     frame = pd.DataFrame(entry["z"], columns=[f"z{j}" for j in range(entry["z"].shape[1])])
     frame.insert(0, "distance", entry["distance"])
     atomic_write(folder / f"level_{level:02d}.csv", frame.to_csv(index=False, float_format="%.17g"))
-    meta = {k: entry[k] for k in ("level", "eps", "rho", "evaluated", "acceptance")}
+    meta = {k: entry[k] for k in ("level", "eps", "rho", "evaluated", "acceptance", "seconds")}
     atomic_write(folder / f"level_{level:02d}.json", json.dumps(meta) + "\n")
     return entry
 
@@ -278,7 +339,8 @@ def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, id
         rows.append({"level": h["level"], "tolerance": h["eps"], "rho": h["rho"], "simulated": h["evaluated"],
                      "fraction_within_next": float((h["distance"] <= nxt["eps"]).mean()) if nxt else math.nan,
                      "move_acceptance": h["acceptance"], "median_distance": float(np.median(h["distance"])),
-                     "meet_all": int((h["distance"] <= 0).sum())})
+                     "meet_all": int((h["distance"] <= 0).sum()),
+                     "distinct": int(len(np.unique(h["z"], axis=0))), "seconds": h.get("seconds", math.nan)})
     levels = pd.DataFrame(rows)
     atomic_write(out / "levels.csv", levels.to_csv(index=False, float_format="%.6g"))
     last = history[-1]
@@ -315,6 +377,7 @@ def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, id
         "seconds": seconds,
         "rule": "accepted = the last level's population, every constraint met (tolerance 0); members are Markov "
                 "chain states, so some repeat a seed when a move was rejected",
+        "grown": bool(len(history) > 1 and len(last["z"]) > len(history[-2]["z"]) and history[-2]["eps"] == 0),
     }
     write_summary(out / "summary.json", summary)
     return summary

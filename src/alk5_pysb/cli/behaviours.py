@@ -134,7 +134,7 @@ def _ensemble_subset(args):
         table = uncertainty.restrict(table, name_list(args.vary))
     summary = subset.run(out, population=args.population, ids=ids, seed=args.seed, workers=args.workers,
                          models=args.models, resume=args.resume, max_levels=args.max_levels, table=table,
-                         **_engine_options(args))
+                         members=args.members, **_engine_options(args))
     print(f"subset simulation: {summary['levels']} levels, {summary['simulated']} parameter sets simulated in "
           f"{summary['seconds'] / 60:.1f} min; last tolerance {summary['final_tolerance']:.3g} "
           + ("(every constraint met)" if summary["reached_zero"] else "(not yet 0: --resume with more --max-levels)"))
@@ -252,6 +252,10 @@ def add_commands(sub):
                         "margins down to 0; rejection: keep the prior draws that meet every behaviour some draw meets")
     s.add_argument("--population", type=int, default=100, help="subset: members per level, a multiple of 5 "
                    "(default 100)")
+    s.add_argument("--members", type=int, help="subset: size of the accepted ensemble (default: --population); "
+                   "above the population, chains at tolerance 0 grow it from its distinct members once every "
+                   "constraint is met (one simulated set per member; some members repeat). A finished run grows "
+                   "with --resume --members N")
     s.add_argument("--max-levels", type=int, default=40, help="subset: stop after this many levels (default 40)")
     s.add_argument("--draws", type=int, default=200, help="rejection: parameter sets drawn (default 200)")
     s.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
