@@ -9,6 +9,10 @@
                    level is prior draws, evaluated in full; later proposals stop at the first exceeded tolerance)
   dose-response    --ensemble 200 on a 13-dose pSmad2 dose-response at 45 min (2 processes): wall time
   profile          one hepatocyte profile (Smad2_0, both directions) and the potency problem's profile
+  full ensemble    with --full-ensemble only (``make bench-ensemble``, ~30 min; bench/bench_ensemble.json): the
+                   1,000-member constrained ensemble from scratch as ``alk5 ensemble --population 100 --members
+                   1000`` builds it (levels to tolerance 0, then chains at tolerance 0): wall time of each part,
+                   sets simulated, distinct members
 Peak memory is the resident-set maximum of this process and of its children (resource.getrusage).
 """
 from __future__ import annotations
@@ -67,6 +71,25 @@ def subset_levels(workers: int) -> dict:
             "wall_s_per_simulated_set": round(wall / summary["simulated"], 2), "workers": workers}
 
 
+def full_ensemble(workers: int, members: int = 1000, population: int = 100) -> dict:
+    import tempfile
+    import pandas as pd
+    from alk5_pysb.calibration import subset
+    with tempfile.TemporaryDirectory() as folder:
+        t = time.perf_counter()
+        summary = subset.run(Path(folder) / "ens", population=population, workers=workers, members=members)
+        wall = time.perf_counter() - t
+        levels = pd.read_csv(Path(folder) / "ens" / "levels.csv")
+    grow = levels.iloc[-1] if summary["grown"] else None
+    return {"population": population, "members": summary["accepted"], "distinct": summary["distinct_accepted"],
+            "levels": summary["levels"], "simulated": summary["simulated"], "wall_min": round(wall / 60, 1),
+            "to_tolerance_0_min": round((wall - (grow["seconds"] if grow is not None else 0)) / 60, 1),
+            "grow_min": round(grow["seconds"] / 60, 1) if grow is not None else 0.0,
+            "grow_proposals": int(grow["simulated"]) if grow is not None else 0,
+            "grow_move_acceptance": round(float(grow["move_acceptance"]), 3) if grow is not None else None,
+            "target_min_on_2_cores": 30.0, "met": wall <= 30 * 60, "workers": workers}
+
+
 def ensemble_dose_response(workers: int) -> dict:
     from alk5_pysb.analysis import uncertainty
     from alk5_pysb.analysis.dose_response import EngineOptions, dose_response
@@ -111,12 +134,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "bench_uncertainty.json")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--full-ensemble", action="store_true",
+                        help="only the 1,000-member constrained ensemble from scratch (~30 min)")
     args = parser.parse_args(argv)
     from alk5_pysb.io.files import atomic_write
     result = {"date": time.strftime("%Y-%m-%d")}
-    for key, fn in (("constraints", constraints), ("subset", lambda: subset_levels(args.workers)),
-                    ("ensemble_dose_response", lambda: ensemble_dose_response(args.workers)),
-                    ("profiles", lambda: profiles(args.workers))):
+    parts = (("full_ensemble", lambda: full_ensemble(args.workers)),) if args.full_ensemble else (
+        ("constraints", constraints), ("subset", lambda: subset_levels(args.workers)),
+        ("ensemble_dose_response", lambda: ensemble_dose_response(args.workers)),
+        ("profiles", lambda: profiles(args.workers)))
+    for key, fn in parts:
         t = time.perf_counter()
         result[key] = fn()
         result[key]["peak_memory_mb"] = round(_peak_mb(), 0)

@@ -10,7 +10,7 @@ import pytest
 from alk5_pysb.calibration import constrained
 from alk5_pysb.analysis import checks, uncertainty, validation
 from alk5_pysb.model.parameters import DISTRIBUTIONS, ParameterTableError, default_table, range_problems
-from alk5_pysb.simulation.experiment import Experiment
+from alk5_pysb.simulation.experiment import FOLD_PREFIX, Experiment
 
 ALK5 = [sys.executable, "-m", "alk5_pysb.cli"]
 
@@ -550,6 +550,45 @@ def test_an_interrupted_level_keeps_its_finished_chains(tmp_path):
     assert chains[0][2] == 999                                # read back
     assert chains[1][2] == 2 and chains[2][2] == 2            # another start, and a cut line: run again
     assert np.array_equal(chains[1][0][0][0], z[1]) and len(chains[2][0]) == 3
+
+
+def test_associations_find_the_constant_a_behaviour_depends_on_and_its_direction():
+    """Synthetic verdicts: B1 passes when kdeg_ALK5 is low; B2 is a coin toss; B3 passes everywhere (no test)."""
+    table = uncertainty.prior()
+    members = uncertainty.draw(200, seed=4, table=table)
+    fold = members[FOLD_PREFIX + "kdeg_ALK5"].to_numpy()
+    coin = np.random.default_rng(1).random(len(members)) < 0.5
+    passes = pd.DataFrame({"member": members["member"], "B1": fold < np.median(fold), "B2": coin, "B3": True})
+    found, tests = constrained.associations(members, passes, ["B1", "B2", "B3"], table)
+    n_columns = len(uncertainty.fold_columns(members))
+    assert tests == 2 * n_columns                       # B3 has no failing member: not tested
+    first = found.iloc[0]
+    assert (first["behaviour"], first["parameter"]) == ("B1", "kdeg_ALK5") and first["shift_log10"] < 0
+    assert first["n_pass"] == first["n_fail"] == 100
+    # chance findings stay near tests x alpha (here 2 x ~150 x 1e-3 = 0.3)
+    assert len(found[found["parameter"] != "kdeg_ALK5"]) <= 3
+
+
+def test_validate_ensemble_reports_pass_fractions_and_associations(tmp_path):
+    """alk5 validate --ensemble: pass fractions over the given members and the shipped ensemble, and the
+    association tests over the given members (their count in the summary, the table beside it)."""
+    import json
+    res = run("validate", "--ensemble", "prior:6", "--behaviours", "B20,B21", "--workers", "1", "-o", "v",
+              cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "v"
+    fractions = pd.read_csv(out / "pass_fractions.csv").set_index("id")
+    evaluated = (out / "prior" / "evaluations.jsonl").read_text(encoding="utf-8").splitlines()   # one per member
+    assert len(evaluated) == 6 and list(fractions.index) == ["B20", "B21"]
+    assert (fractions["accepted ensemble"] == 1.0).all()       # every shipped member meets its constraints
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    mixed = [i for i in ("B20", "B21") if 0 < fractions.loc[i, "this ensemble"] < 1]
+    n_drawn = len(uncertainty.fold_columns(uncertainty.draw(6, seed=0)))
+    assert summary["association_tests"] <= len(mixed) * n_drawn
+    assert summary["association_tests"] >= len(mixed) * (n_drawn - 5)    # a constant may hold one value
+    found = pd.read_csv(out / "associations.csv")
+    assert list(found.columns) == ["behaviour", "parameter", "p", "shift_log10", "n_pass", "n_fail"]
+    assert summary["associations"] == len(found) and "constants associated" in res.stdout
 
 
 def test_the_subset_standard_normal_map_follows_the_prior_quantiles():

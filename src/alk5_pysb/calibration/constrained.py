@@ -204,6 +204,43 @@ def teach(members: pd.DataFrame, accepted_members, table: pd.DataFrame, referenc
     return frame.sort_values("width_ratio", na_position="last").reset_index(drop=True)
 
 
+#: significance level of a behaviour-constant association (Mann-Whitney); the expected number of chance findings
+#: (tests x ALPHA) is reported beside them
+ALPHA = 1e-3
+
+
+def associations(members: pd.DataFrame, passes: pd.DataFrame, ids, table: pd.DataFrame, alpha: float = ALPHA
+                 ) -> tuple[pd.DataFrame, int]:
+    """Which constants each behaviour constrains, over an ensemble of draws: for every behaviour that some members
+    meet and some miss, a two-sided Mann-Whitney test of each constant's own log10 fold (tied rows divided by
+    their partner's, ``uncertainty.own_folds``) between passing and failing members. Returns (the associations
+    with p < ``alpha``, sorted by p; shift_log10 = median among passing minus median among failing: the direction
+    the behaviour moves the constant) and the number of tests made.
+    """
+    from scipy.stats import mannwhitneyu
+    from alk5_pysb.analysis.uncertainty import own_folds
+    own = own_folds(members, table).set_index("member")
+    columns = fold_columns(members)
+    logs = np.log10(own[columns].astype(float).clip(lower=1e-300))
+    verdicts = passes.set_index("member")
+    rows, tests = [], 0
+    for i in ids:
+        met = verdicts[i].reindex(logs.index).astype(bool)
+        if met.all() or not met.any():
+            continue
+        for column in columns:
+            x, y = logs.loc[met, column].to_numpy(), logs.loc[~met, column].to_numpy()
+            if np.ptp(np.concatenate([x, y])) == 0:
+                continue
+            tests += 1
+            p = float(mannwhitneyu(x, y, alternative="two-sided").pvalue)
+            if p < alpha:
+                rows.append({"behaviour": i, "parameter": column.split(":", 1)[1], "p": p,
+                             "shift_log10": float(np.median(x) - np.median(y)), "n_pass": len(x), "n_fail": len(y)})
+    frame = pd.DataFrame(rows, columns=["behaviour", "parameter", "p", "shift_log10", "n_pass", "n_fail"])
+    return frame.sort_values("p").reset_index(drop=True), tests
+
+
 def summary(passes: pd.DataFrame, ids, seed, source: str) -> dict:
     accepted, structural = acceptance(passes, ids)
     fractions = {i: float(passes[i].mean()) for i in ids}

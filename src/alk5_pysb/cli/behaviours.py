@@ -73,6 +73,10 @@ def _validate_ensemble(args):
     import pandas as pd
     frame = pd.DataFrame(table)
     atomic_write(out / "pass_fractions.csv", frame.to_csv(index=False, float_format="%.4g"))
+    found, tests = constrained.associations(members, passes, ids, uncertainty.prior())
+    atomic_write(out / "associations.csv", found.to_csv(index=False, float_format="%.4g"))
+    summary.update(association_tests=tests, association_alpha=constrained.ALPHA, associations=len(found),
+                   associations_expected_by_chance=tests * constrained.ALPHA)
     uncertainty.write_summary(out / "summary.json", summary)
     print(frame.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     narrow = [i for i in ids if 0 < summary["pass_fraction_prior"][i] < 0.5]
@@ -81,6 +85,8 @@ def _validate_ensemble(args):
               f"{', '.join(narrow)}")
     if summary["structural_misses"]:
         print(f"met by no member (structural misses): {', '.join(summary['structural_misses'])}")
+    print(f"constants associated with a behaviour (Mann-Whitney p < {constrained.ALPHA:g}): {len(found)} of {tests} "
+          f"tests, ~{tests * constrained.ALPHA:.1f} expected by chance -> {out / 'associations.csv'}")
     print(f"{summary['accepted']}/{summary['drawn']} members meet every behaviour that any member meets "
           f"(acceptance {summary['acceptance_rate']:.1%}); per member {summary['seconds_per_member_cpu']:.1f} s CPU "
           f"-> {out}")
