@@ -591,6 +591,19 @@ def test_validate_ensemble_reports_pass_fractions_and_associations(tmp_path):
     assert summary["associations"] == len(found) and "constants associated" in res.stdout
 
 
+def test_members_that_repeat_a_parameter_set_are_evaluated_once(tmp_path):
+    """Markov chain states repeat: a repeat shares its twin's evaluation (same result, same recorded seconds);
+    every member still has its row."""
+    members = uncertainty.draw(3, seed=2)
+    members = pd.concat([members, members.iloc[[0, 0, 2]]], ignore_index=True)
+    members["member"] = range(len(members))
+    passes = constrained.run(members, tmp_path / "ens", ["B20", "B21"], workers=1, progress=False)
+    assert list(passes["member"]) == list(range(6))
+    done = constrained.read_evaluations(tmp_path / "ens")
+    assert done[3] == done[0] and done[4] == done[0] and done[5] == done[2]
+    assert done[1]["_seconds"] != done[0]["_seconds"]
+
+
 def test_the_subset_standard_normal_map_follows_the_prior_quantiles():
     from alk5_pysb.model.parameters import quantile
     """z = 0 is each row's median; the map is the prior draws' quantile function (same folds)."""

@@ -141,25 +141,38 @@ def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models
     atomic_write(record_path, json.dumps(record) + "\n")
     done = read_evaluations(out) if resume else {}
     todo = [m for m in members["member"] if int(m) not in done]
-    workers = workers or min(len(todo), os.cpu_count() or 1) or 1
+    # members that repeat a parameter set (Markov chain states) are evaluated once: the others share the result
+    twins = _same_parameter_sets(members.set_index("member").loc[todo])
+    workers = workers or min(len(twins), os.cpu_count() or 1) or 1
     sims = _sims(models, rtol, atol, networks=context_networks(ids))
     with open(out / EVALUATIONS, "a", encoding="utf-8") as sink, \
             tqdm(total=len(members), initial=len(members) - len(todo), desc="behaviours", unit="member",
                  disable=None if progress else True) as bar:
         def store(member, result):
-            done[int(member)] = result
-            sink.write(json.dumps({"member": int(member), "result": result}) + "\n")
+            for twin in twins[int(member)]:
+                done[twin] = result
+                sink.write(json.dumps({"member": twin, "result": result}) + "\n")
+                bar.update()
             sink.flush()
-            bar.update()
-        if executor == "processes" and (workers <= 1 or len(todo) <= 1):
-            for member in todo:
+        if executor == "processes" and (workers <= 1 or len(twins) <= 1):
+            for member in twins:
                 store(member, evaluate(sims, member_folds(members, member), ids))
-        elif todo:
+        elif twins:
             with open_pool(_init, pickle.dumps(sims), workers, executor, scheduler) as pool:
-                futures = [pool.submit(_task, int(m), member_folds(members, m), ids) for m in todo]
+                futures = [pool.submit(_task, m, member_folds(members, m), ids) for m in twins]
                 for future in pool.as_completed(futures):
                     store(*future.result())
     return pass_table(done, ids)
+
+
+def _same_parameter_sets(members: pd.DataFrame) -> dict[int, list[int]]:
+    """{first member of each distinct parameter set: every member with that set} (index: member)."""
+    columns = fold_columns(members.reset_index())
+    keys = members[columns].to_numpy(float) if columns else np.zeros((len(members), 0))
+    groups: dict[bytes, list[int]] = {}
+    for member, key in zip(members.index, keys):
+        groups.setdefault(key.tobytes(), []).append(int(member))
+    return {group[0]: group for group in groups.values()}
 
 
 def pass_table(done: dict, ids) -> pd.DataFrame:
