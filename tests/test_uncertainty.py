@@ -527,6 +527,38 @@ def test_subset_simulation_accepts_only_members_that_meet_every_constraint(tmp_p
     assert not list((out / "levels").glob("*.chains.jsonl"))     # finished levels keep no partial chains
 
 
+def test_an_accepted_ensemble_grows_from_its_members_that_meet_the_constraints(tmp_path):
+    """--grow: the start members are mapped back to their normal variates (the inverse of to_folds), checked,
+    and those that meet every constraint seed chains at tolerance 0; a start member that misses is no seed."""
+    from alk5_pysb.calibration import subset
+    table = uncertainty.prior()
+    names = uncertainty.uncertain(table)
+    shipped = uncertainty.shipped_ensemble()
+    start = shipped.drop_duplicates(uncertainty.fold_columns(shipped)).head(3).reset_index(drop=True)
+    z = subset.to_normal(start, names, table)
+    back = subset.to_folds(z[0], names, table)
+    assert back == pytest.approx(uncertainty.member_folds(start, start["member"].iloc[0]), rel=1e-9)
+    broken = start.iloc[[0]].copy()
+    broken[FOLD_PREFIX + "k_tx_max_SERPINE1"] = 0.05          # PAI-1 barely rises: misses B20
+    start = pd.concat([start, broken], ignore_index=True)
+    start["member"] = range(len(start))
+    ids = ["B20", "B21"]
+    summary = subset.run(tmp_path / "grown", ids=ids, seed=1, workers=1, members=12, start=start)
+    assert summary["grown"] and summary["accepted"] == 12 and summary["levels"] == 2
+    assert summary["prior_probability_of_meeting_all"] != summary["prior_probability_of_meeting_all"]   # NaN
+    levels = pd.read_csv(tmp_path / "grown" / "levels.csv")
+    assert list(levels["meet_all"]) == [3, 12] and levels["simulated"].iloc[-1] == 12 - 3
+    grown = uncertainty.read_ensemble(tmp_path / "grown" / "accepted.csv")
+    columns = uncertainty.fold_columns(grown)
+    assert not np.isclose(grown[FOLD_PREFIX + "k_tx_max_SERPINE1"], 0.05, rtol=1e-6).any()     # not a seed
+    sims = constrained._sims()
+    for member in grown.drop_duplicates(columns)["member"]:
+        again = constrained.evaluate(sims, uncertainty.member_folds(grown, member), ids)
+        assert all(again[i]["passed"] for i in ids), (member, again)
+    with pytest.raises(Exception, match="at least the size"):
+        subset.run(tmp_path / "small", ids=ids, workers=1, members=2, start=start)
+
+
 def test_an_interrupted_level_keeps_its_finished_chains(tmp_path):
     """Chains already written (an interrupted level) are read back, not run again; a written chain that belongs
     to other tasks (another start or length) is run afresh."""
@@ -604,6 +636,17 @@ def test_members_that_repeat_a_parameter_set_are_evaluated_once(tmp_path):
     assert done[1]["_seconds"] != done[0]["_seconds"]
 
 
+@pytest.mark.parametrize("dist", ["loguniform", "uniform", "lognormal", "normal"])
+def test_cdf_inverts_the_quantile_function(dist):
+    from alk5_pysb.model.parameters import cdf, quantile
+    u = np.linspace(0.01, 0.99, 25)
+    values = quantile(dist, 2.0, 50.0, u)
+    assert cdf(dist, 2.0, 50.0, values) == pytest.approx(u, rel=1e-12, abs=1e-14)
+    assert np.all(np.diff(values) > 0)
+    with pytest.raises(ValueError, match="gamma"):
+        cdf("gamma", 1.0, 2.0, 1.5)
+
+
 def test_the_subset_standard_normal_map_follows_the_prior_quantiles():
     from alk5_pysb.model.parameters import quantile
     """z = 0 is each row's median; the map is the prior draws' quantile function (same folds)."""
@@ -624,6 +667,8 @@ def test_the_subset_standard_normal_map_follows_the_prior_quantiles():
     (["ensemble", "--population", "12", "-o", "e"], ["--population", "multiple of 5"]),
     (["ensemble", "--max-levels", "0", "-o", "e"], ["--max-levels", "at least 1"]),
     (["ensemble", "--population", "20", "--members", "10", "-o", "e"], ["--members", "at least --population (20)"]),
+    (["ensemble", "--grow", "accepted", "-o", "e"], ["--grow needs --members"]),
+    (["ensemble", "--grow", "prior:5", "--members", "10", "-o", "e"], ["--grow", "accepted", "ensemble CSV"]),
     (["ensemble", "--behaviours", "B1,B77", "-o", "e"], ["B77", "valid: B1"]),
 ])
 def test_bad_input_of_alk5_ensemble_exits_2(tmp_path, args, words):

@@ -93,6 +93,23 @@ def to_folds(z, names, table: pd.DataFrame) -> dict[str, float]:
     return tie(own, table)
 
 
+def to_normal(members: pd.DataFrame, names, table: pd.DataFrame) -> np.ndarray:
+    """Members' folds -> their standard normal variates (one column per name): the inverse of ``to_folds``. A
+    constant the members do not vary sits at its table value (fold 1)."""
+    from scipy.stats import norm
+    from alk5_pysb.analysis.uncertainty import own_folds
+    from alk5_pysb.model.parameters import cdf
+    own = own_folds(members, table)
+    z = np.zeros((len(members), len(names)))
+    for j, n in enumerate(names):
+        column = FOLD_PREFIX + n
+        fold = own[column].to_numpy(float) if column in own else np.ones(len(members))
+        row = table.loc[n]
+        u = cdf(row["distribution"], float(row["low"]), float(row["high"]), fold * float(row["value"]))
+        z[:, j] = norm.ppf(np.clip(u, 1e-12, 1 - 1e-12))
+    return z
+
+
 def evaluate(sims: dict, folds: dict[str, float], ids, eps: float = math.inf) -> tuple[float, dict]:
     """(distance, {behaviour: margin}) under ``folds``; stops once the distance exceeds ``eps``."""
     from alk5_pysb.calibration.constrained import evaluate as run_behaviours
@@ -112,6 +129,12 @@ def _init(blob: bytes):
 def _draw_task(z):
     w = _WORKER
     return evaluate(w["sims"], to_folds(z, w["names"], w["table"]), w["ids"])
+
+
+def _check_task(z):
+    """Does a parameter set meet every constraint? (stops at the first miss)"""
+    w = _WORKER
+    return evaluate(w["sims"], to_folds(z, w["names"], w["table"]), w["ids"], 0.0)
 
 
 def _chain_task(args):
@@ -206,11 +229,12 @@ def _chain_level(pool, folder: Path, level: int, last: dict, seeds, total: int, 
 def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None = None, models=None,
         resume: bool = False, table: pd.DataFrame | None = None, max_levels: int = MAX_LEVELS,
         rtol: float = 1e-6, atol: float = BEHAVIOUR_ATOL, executor: str = "processes",
-        scheduler: str | None = None, members: int | None = None) -> dict:
+        scheduler: str | None = None, members: int | None = None, start: pd.DataFrame | None = None) -> dict:
     """Subset simulation down to tolerance 0; each finished chain and level goes to ``levels/`` (resumable);
     then, when ``members`` exceeds the population, one level of chains at tolerance 0 grows the accepted
-    population to ``members``; at the end the accepted ensemble and what the behaviours teach. Returns the
-    summary."""
+    population to ``members``; at the end the accepted ensemble and what the behaviours teach. ``start``: an
+    accepted ensemble to grow instead (its members are checked against the constraints, those that meet them seed
+    the chains; no levels above 0, so no prior probability). Returns the summary."""
     from alk5_pysb.calibration.constrained import _sims, context_networks
     from alk5_pysb.analysis.uncertainty import prior, uncertain
     from alk5_pysb.io.files import atomic_write, make_folder
@@ -222,8 +246,11 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
         raise UserInputError(f"--population must be a multiple of {round(1 / P0)} (at least {round(1 / P0)}), "
                              f"got {population}")
     members = population if members is None else int(members)
-    if members < population:
+    if start is None and members < population:
         raise UserInputError(f"--members must be at least --population ({population}), got {members}")
+    if start is not None and members < len(start):
+        raise UserInputError(f"--members must be at least the size of the ensemble it grows ({len(start)}), "
+                             f"got {members}")
     out = make_folder(Path(out))
     levels = make_folder(out / "levels")
     table = prior() if table is None else table
@@ -233,6 +260,14 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
                              "behaviours are not among the constraints (--behaviours F..., C..., M..., E...)")
     record = {"population": population, "behaviours": ids, "seed": seed, "parameters": names, "rtol": rtol,
               "atol": atol, "p0": P0, "block": BLOCK}
+    if start is not None:
+        foreign = sorted(c[len(FOLD_PREFIX):] for c in start.columns
+                         if c.startswith(FOLD_PREFIX) and c[len(FOLD_PREFIX):] not in names)
+        if foreign:
+            raise UserInputError(f"the ensemble to grow varies constants this run keeps fixed: {', '.join(foreign[:5])}"
+                                 + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+                                 + " (grow it with the same --vary and --context it was built with)")
+        record["start"] = int(pd.util.hash_pandas_object(start, index=False).sum())
     record_path = out / "subset_run.json"
     if record_path.is_file():
         if not resume:
@@ -250,12 +285,18 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
     sims = _sims(models, rtol, atol, networks=context_networks(ids))
     with contextlib.ExitStack() as stack:
         pool = _pool(stack, {"sims": sims, "names": names, "table": table, "ids": ids}, workers, executor, scheduler)
+        if not history and start is not None:
+            # the ensemble to grow: its distinct members, each checked against every constraint
+            z = np.unique(to_normal(start, names, table), axis=0)
+            results = _map(pool, _check_task, z)
+            history.append(_level(levels, 0, z, [r[0] for r in results], 0.0, RHO, len(z), len(z),
+                                  time.perf_counter() - started))
         if not history:
             z = np.random.default_rng([seed, 0]).standard_normal((population, len(names)))
             results = _map(pool, _draw_task, z)
             history.append(_level(levels, 0, z, [r[0] for r in results], math.inf, RHO, population, population,
                                   time.perf_counter() - started))
-        while not _finished(history[-1], population) and len(history) < max_levels:
+        while start is None and not _finished(history[-1], population) and len(history) < max_levels:
             last = history[-1]
             order = _distinct(last["z"], np.argsort(last["distance"], kind="stable"))
             eps = float(last["distance"][order[min(n_seeds, len(order)) - 1]])
@@ -264,9 +305,12 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
             seeds = order[:n_seeds] if eps > 0 else order
             history.append(_chain_level(pool, levels, len(history), last, seeds, population, eps, seed))
         last = history[-1]
-        if _finished(last, population) and len(last["z"]) < members:
-            # grow at tolerance 0: chains from every distinct accepted member
-            seeds = _distinct(last["z"], np.arange(len(last["z"])))
+        if start is not None and not (last["distance"] <= 0).any():
+            raise UserInputError("none of the members of the ensemble to grow meets the constraints "
+                                 f"({', '.join(ids)}): it was built with other constraints, ranges or context")
+        if (start is not None or _finished(last, population)) and len(last["z"]) < members:
+            # grow at tolerance 0: chains from every distinct member that meets every constraint
+            seeds = _distinct(last["z"], np.flatnonzero(last["distance"] <= 0))
             history.append(_chain_level(pool, levels, len(history), last, seeds, members, 0.0, seed))
     return write_results(out, history, names, table, ids, seed, earlier + time.perf_counter() - started)
 
@@ -364,7 +408,8 @@ def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, id
     n = len(last["distance"])
     fractions = [float((h["distance"] <= nxt["eps"]).mean()) for h, nxt in zip(history, history[1:first_zero + 1])]
     probability = float(np.prod(fractions)) if len(history) > 1 else float(keep.mean())
-    probability = probability if done else math.nan
+    # a grown ensemble (level 0 at tolerance 0) never saw the prior: no estimate
+    probability = probability if done and history[0]["eps"] > 0 else math.nan
     summary = {
         "method": "ABC by subset simulation (Chiachio et al. 2014): levels of tolerance on the summed margins, "
                   "pCN Markov chains in a standard normal space, tolerance to 0",

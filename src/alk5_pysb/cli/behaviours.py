@@ -138,16 +138,26 @@ def _ensemble_subset(args):
     table = uncertainty.prior(context_values(args), read_ranges(getattr(args, "context", None)))
     if args.vary:
         table = uncertainty.restrict(table, name_list(args.vary))
+    start = None
+    if args.grow:
+        if args.members is None:
+            raise UserInputError("--grow needs --members N (the size of the grown ensemble)")
+        if args.grow != "accepted" and not args.grow.endswith(".csv"):
+            raise UserInputError(f"--grow: expected accepted (the shipped ensemble) or an ensemble CSV, got {args.grow!r}")
+        start, described = uncertainty.resolve(args.grow)
+        print(f"growing {described} to {args.members} members")
     summary = subset.run(out, population=args.population, ids=ids, seed=args.seed, workers=args.workers,
                          models=args.models, resume=args.resume, max_levels=args.max_levels, table=table,
-                         members=args.members, **_engine_options(args))
+                         members=args.members, start=start, **_engine_options(args))
     print(f"subset simulation: {summary['levels']} levels, {summary['simulated']} parameter sets simulated in "
           f"{summary['seconds'] / 60:.1f} min; last tolerance {summary['final_tolerance']:.3g} "
           + ("(every constraint met)" if summary["reached_zero"] else "(not yet 0: --resume with more --max-levels)"))
     if summary["reached_zero"]:
+        probability = summary["prior_probability_of_meeting_all"]
         print(f"{summary['accepted']} members ({summary['distinct_accepted']} distinct) meet every constraint "
               f"({', '.join(summary['constraints'])}); prior probability of meeting them all "
-              f"{summary['prior_probability_of_meeting_all']:.2g}")
+              + (f"{probability:.2g}" if probability == probability else "not estimated (grown from an ensemble; "
+                 "see the run that built it)"))
         print(f"-> {out / 'accepted.csv'} (use with --ensemble FILE), {out / 'parameter_ranges.csv'} (what the "
               f"behaviours teach about each constant), {out / 'levels.csv'}")
     print(f"structural misses left out: {', '.join(summary['structural_misses']) or 'none'}")
@@ -262,6 +272,9 @@ def add_commands(sub):
                    "above the population, chains at tolerance 0 grow it from its distinct members once every "
                    "constraint is met (one simulated set per member; some members repeat). A finished run grows "
                    "with --resume --members N")
+    s.add_argument("--grow", metavar="accepted|FILE", help="subset: grow an accepted ensemble (the shipped one, or "
+                   "an accepted.csv) to --members with chains at tolerance 0, instead of building one from the prior; "
+                   "its members are checked against the constraints first")
     s.add_argument("--max-levels", type=int, default=40, help="subset: stop after this many levels (default 40)")
     s.add_argument("--draws", type=int, default=200, help="rejection: parameter sets drawn (default 200)")
     s.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")

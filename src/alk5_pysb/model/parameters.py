@@ -234,9 +234,32 @@ def quantile(dist: str, low: float, high: float, u: np.ndarray) -> np.ndarray:
     if dist == "uniform":
         return low + u * (high - low)
     if dist == "lognormal":
-        mu, sigma = 0.5 * (np.log(low) + np.log(high)), (np.log(high) - np.log(low)) / (2 * Z975)
+        mu, sigma = _centre_spread(np.log(low), np.log(high))
         return np.exp(mu + sigma * norm.ppf(u))
     if dist == "normal":
-        mu, sigma = 0.5 * (low + high), (high - low) / (2 * Z975)
+        mu, sigma = _centre_spread(low, high)
         return np.maximum(mu + sigma * norm.ppf(u), 0.0)     # values are >= 0 (amounts, rates)
     raise ValueError(f"cannot draw from distribution {dist!r}")
+
+
+def cdf(dist: str, low: float, high: float, value: np.ndarray) -> np.ndarray:
+    """CDF of a row's distribution at ``value``: the inverse of ``quantile`` (a value outside a bounded row's
+    range is clipped to it)."""
+    from scipy.stats import norm
+    value = np.asarray(value, float)
+    if dist == "loguniform":
+        return np.clip((np.log(value) - np.log(low)) / (np.log(high) - np.log(low)), 0.0, 1.0)
+    if dist == "uniform":
+        return np.clip((value - low) / (high - low), 0.0, 1.0)
+    if dist == "lognormal":
+        mu, sigma = _centre_spread(np.log(low), np.log(high))
+        return norm.cdf((np.log(value) - mu) / sigma)
+    if dist == "normal":
+        mu, sigma = _centre_spread(low, high)
+        return norm.cdf((value - mu) / sigma)
+    raise ValueError(f"no distribution {dist!r}")
+
+
+def _centre_spread(low: float, high: float) -> tuple[float, float]:
+    """Mean and SD of a normal whose central 95% is low-high."""
+    return 0.5 * (low + high), (high - low) / (2 * Z975)
