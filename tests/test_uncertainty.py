@@ -559,6 +559,24 @@ def test_an_accepted_ensemble_grows_from_its_members_that_meet_the_constraints(t
         subset.run(tmp_path / "small", ids=ids, workers=1, members=2, start=start)
 
 
+def test_independent_runs_are_pooled_with_equal_weight(tmp_path):
+    """--runs 2: two subset simulations with consecutive seeds, each to tolerance 0; the pooled ensemble holds
+    every member of both (each meets every constraint), shuffled; the prior probability is their mean."""
+    from alk5_pysb.calibration import subset
+    ids = ["B20", "B21"]
+    pooled = subset.run_pooled(tmp_path / "pool", 2, seed=5, population=5, ids=ids, workers=1)
+    assert pooled["reached_zero"] and pooled["accepted"] == 10 and [r["seed"] for r in pooled["per_run"]] == [5, 6]
+    assert pooled["prior_probability_of_meeting_all"] == pytest.approx(
+        np.mean([r["prior_probability_of_meeting_all"] for r in pooled["per_run"]]))
+    both = uncertainty.read_ensemble(tmp_path / "pool" / "accepted.csv")
+    columns = uncertainty.fold_columns(both)
+    rows = lambda frame: sorted(map(tuple, frame[columns].to_numpy()))
+    parts = [uncertainty.read_ensemble(tmp_path / "pool" / f"run_{k}" / "accepted.csv") for k in (1, 2)]
+    assert rows(both) == rows(pd.concat(parts))
+    assert rows(parts[0]) != rows(parts[1])                      # independent runs
+    assert (tmp_path / "pool" / "parameter_ranges.csv").is_file()
+
+
 def test_an_interrupted_level_keeps_its_finished_chains(tmp_path):
     """Chains already written (an interrupted level) are read back, not run again; a written chain that belongs
     to other tasks (another start or length) is run afresh."""
@@ -668,6 +686,8 @@ def test_the_subset_standard_normal_map_follows_the_prior_quantiles():
     (["ensemble", "--max-levels", "0", "-o", "e"], ["--max-levels", "at least 1"]),
     (["ensemble", "--population", "20", "--members", "10", "-o", "e"], ["--members", "at least --population (20)"]),
     (["ensemble", "--grow", "accepted", "-o", "e"], ["--grow needs --members"]),
+    (["ensemble", "--runs", "0", "-o", "e"], ["--runs", "at least 1"]),
+    (["ensemble", "--runs", "2", "--grow", "accepted", "--members", "200", "-o", "e"], ["--runs", "--grow"]),
     (["ensemble", "--grow", "prior:5", "--members", "10", "-o", "e"], ["--grow", "accepted", "ensemble CSV"]),
     (["ensemble", "--behaviours", "B1,B77", "-o", "e"], ["B77", "valid: B1"]),
 ])

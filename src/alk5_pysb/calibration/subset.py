@@ -426,3 +426,47 @@ def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, id
     }
     write_summary(out / "summary.json", summary)
     return summary
+
+
+def run_pooled(out, runs: int, seed: int = 0, **options) -> dict:
+    """``runs`` independent subset simulations (seeds ``seed`` .. ``seed + runs - 1``, folders ``run_1`` ..), their
+    accepted ensembles pooled with equal weight (each run contributes its ``members``). One run ends in the
+    lineages of a few early draws (chains at tolerance 0 move slowly), so one run's bands can be narrower than
+    the constrained set and two runs can disagree (docs/research/uncertainty.md); independent runs sample
+    independent lineages. The prior probability is the runs' mean estimate. Returns the pooled summary."""
+    from alk5_pysb.calibration.constrained import context_networks, teach
+    from alk5_pysb.analysis.uncertainty import draw, prior, read_ensemble, write_summary
+    from alk5_pysb.io.files import atomic_write, make_folder
+    if runs < 1:
+        raise UserInputError(f"--runs must be at least 1, got {runs}")
+    out = make_folder(Path(out))
+    summaries = [run(out / f"run_{k + 1}", seed=seed + k, **options) for k in range(runs)]
+    done = all(s["reached_zero"] for s in summaries)
+    per_run = [{k: s[k] for k in ("seed", "levels", "simulated", "accepted", "distinct_accepted",
+                                  "prior_probability_of_meeting_all", "seconds")} for s in summaries]
+    summary = {
+        "method": f"{runs} independent runs of ABC by subset simulation, accepted ensembles pooled with equal weight",
+        "constraints": summaries[0]["constraints"], "structural_misses": STRUCTURAL, "seed": seed, "runs": runs,
+        "per_run": per_run, "levels": int(sum(s["levels"] for s in summaries)),
+        "final_tolerance": float(max(s["final_tolerance"] for s in summaries)), "reached_zero": bool(done),
+        "accepted": 0, "distinct_accepted": 0, "simulated": int(sum(s["simulated"] for s in summaries)),
+        "prior_probability_of_meeting_all": float(np.mean([s["prior_probability_of_meeting_all"] for s in summaries])),
+        "seconds": float(sum(s["seconds"] for s in summaries)),
+        "rule": "accepted = every run's accepted members (each met every constraint), shuffled",
+    }
+    if done:
+        parts = [read_ensemble(out / f"run_{k + 1}" / "accepted.csv") for k in range(runs)]
+        pooled = pd.concat(parts, ignore_index=True)
+        pooled = pooled.iloc[np.random.default_rng([seed, 2]).permutation(len(pooled))].reset_index(drop=True)
+        pooled["member"] = np.arange(len(pooled))
+        atomic_write(out / "accepted.csv", pooled.to_csv(index=False, float_format="%.17g"))
+        table = options.get("table")
+        table = prior() if table is None else table
+        ids = summaries[0]["constraints"]
+        taught = teach(pooled, pooled["member"], table,
+                       reference=draw(1000, seed, table, extra=bool(context_networks(ids))))
+        atomic_write(out / "parameter_ranges.csv", taught.to_csv(index=False, float_format="%.4g"))
+        columns = [c for c in pooled.columns if c.startswith(FOLD_PREFIX)]
+        summary.update(accepted=int(len(pooled)), distinct_accepted=int(len(pooled[columns].drop_duplicates())))
+    write_summary(out / "summary.json", summary)
+    return summary

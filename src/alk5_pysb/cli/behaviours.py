@@ -146,9 +146,16 @@ def _ensemble_subset(args):
             raise UserInputError(f"--grow: expected accepted (the shipped ensemble) or an ensemble CSV, got {args.grow!r}")
         start, described = uncertainty.resolve(args.grow)
         print(f"growing {described} to {args.members} members")
-    summary = subset.run(out, population=args.population, ids=ids, seed=args.seed, workers=args.workers,
-                         models=args.models, resume=args.resume, max_levels=args.max_levels, table=table,
-                         members=args.members, start=start, **_engine_options(args))
+    if args.runs != 1 and start is not None:
+        raise UserInputError("--runs builds independent ensembles from the prior: it does not combine with --grow")
+    options = dict(population=args.population, ids=ids, workers=args.workers, models=args.models, resume=args.resume,
+                   max_levels=args.max_levels, table=table, members=args.members, **_engine_options(args))
+    summary = subset.run(out, seed=args.seed, start=start, **options) if args.runs == 1 else \
+        subset.run_pooled(out, args.runs, seed=args.seed, **options)
+    if summary.get("runs", 1) > 1:
+        for r in summary["per_run"]:
+            print(f"  run seed {r['seed']}: {r['accepted']} members ({r['distinct_accepted']} distinct), prior "
+                  f"probability {r['prior_probability_of_meeting_all']:.2g}, {r['seconds'] / 60:.1f} min")
     print(f"subset simulation: {summary['levels']} levels, {summary['simulated']} parameter sets simulated in "
           f"{summary['seconds'] / 60:.1f} min; last tolerance {summary['final_tolerance']:.3g} "
           + ("(every constraint met)" if summary["reached_zero"] else "(not yet 0: --resume with more --max-levels)"))
@@ -275,6 +282,9 @@ def add_commands(sub):
     s.add_argument("--grow", metavar="accepted|FILE", help="subset: grow an accepted ensemble (the shipped one, or "
                    "an accepted.csv) to --members with chains at tolerance 0, instead of building one from the prior; "
                    "its members are checked against the constraints first")
+    s.add_argument("--runs", type=int, default=1, help="subset: independent runs (seeds --seed, --seed + 1, ...; "
+                   "folders run_1, ...) pooled with equal weight: one run's members descend from a few early draws, "
+                   "so its bands can be too narrow (default 1)")
     s.add_argument("--max-levels", type=int, default=40, help="subset: stop after this many levels (default 40)")
     s.add_argument("--draws", type=int, default=200, help="rejection: parameter sets drawn (default 200)")
     s.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
