@@ -755,3 +755,19 @@ def test_constraint_engines_run_on_dask_with_the_same_results(tmp_path):
     assert summary["levels"] == 1
     with pytest.raises(UserInputError, match="valid executors are processes, dask"):
         pools.check_executor("threads")
+
+
+def test_a_behaviour_that_needs_another_network_takes_it_from_the_simulators_exports(tmp_path):
+    """--models DIR: B26's regimen model and the block behaviours read that folder's networks when it has them
+    (the shipped ones only when it lacks them); found when validate --ensemble --models failed in a checkout copy."""
+    import shutil
+    from alk5_pysb.analysis.checks import sibling_models
+    from alk5_pysb.io.locations import NETWORKS, shipped_models
+    from alk5_pysb.simulation.simulator import Simulator
+    for network in ("full", "tgfb1"):
+        shutil.copy(shipped_models() / NETWORKS[network], tmp_path / NETWORKS[network])
+    sim = Simulator(network="full", models=tmp_path)
+    assert sibling_models(sim, "tgfb1") == tmp_path
+    assert sibling_models(sim, "fibrosis") is None            # not in that folder: the shipped one
+    shutil.copy(shipped_models() / NETWORKS["fibrosis"], tmp_path / NETWORKS["fibrosis"])
+    assert sibling_models(sim, "fibrosis") == tmp_path

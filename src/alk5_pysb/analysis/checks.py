@@ -69,16 +69,21 @@ def inhibitor_fields(name: str = "SB-431542", nM: float = 10_000.0, **kw) -> dic
     return {"compound": get_compound(name), "inhibitor_nM": nM, **kw}
 
 
+def sibling_models(sim: Simulator, network: str):
+    """The exports folder ``sim`` runs from when it also holds ``network`` (``--models DIR``), else None (the
+    shipped exports): a behaviour that needs another network must not silently take the shipped one."""
+    from alk5_pysb.io.locations import NETWORKS
+    folder = Path(sim.source).parent if sim.source and Path(sim.source).is_file() else None
+    return folder if folder is not None and (folder / NETWORKS[network]).is_file() else None
+
+
 def network_simulator(sim: Simulator, network: str) -> Simulator:
     """The ``network`` of the exports ``sim`` runs on (the shared simulator of that folder, else the shipped
     one), carrying ``sim``'s ensemble folds for the parameters it has: the F and C behaviours run there."""
-    from alk5_pysb.io.locations import NETWORKS
     from alk5_pysb.simulation.simulator import shared_simulator
     if sim.network == network:
         return sim
-    folder = Path(sim.source).parent if sim.source and Path(sim.source).is_file() else None
-    models = folder if folder is not None and (folder / NETWORKS[network]).is_file() else None
-    other = shared_simulator(network, models=models, rtol=sim.rtol, atol=sim.atol)
+    other = shared_simulator(network, models=sibling_models(sim, network), rtol=sim.rtol, atol=sim.atol)
     other.folds = {n: f for n, f in sim.folds.items() if n in other.table_parameters}
     return other
 

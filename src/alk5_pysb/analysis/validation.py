@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alk5_pysb.analysis.checks import SIMULATION_FAILED, Check, judged, miss
+from alk5_pysb.analysis.checks import SIMULATION_FAILED, Check, judged, miss, sibling_models
 from alk5_pysb.analysis.fitting import fit_hill, half_life_of_decay
 from alk5_pysb.simulation.metrics import peak, value_at
 from alk5_pysb.simulation.experiment import Experiment
@@ -498,8 +498,9 @@ def b26_galunisertib_persistence(sim: Simulator) -> Check:
     from alk5_pysb.io.locations import sbml_path
     from alk5_pysb.pharmacology.pk import Regimen, get_pk
     regimen = Regimen(150.0, 12.0, 14.0, 10.0, 1)
-    # the regimen model built from the model's constants (times an ensemble member's folds, if any)
-    lean = Path(sbml_path("tgfb1")).read_text(encoding="utf-8")
+    # the regimen model built from the model's constants (times an ensemble member's folds, if any), from the
+    # exports this simulator runs on (--models DIR), else the shipped ones
+    lean = Path(sbml_path("tgfb1", sibling_models(sim, "tgfb1"))).read_text(encoding="utf-8")
     frame, cycles, error = _member_run(("galunisertib", regimen, 100.0, ["pSmad2"], lean, dict(sim.folds), {},
                                         10.0, None))
     if error:
