@@ -26,11 +26,11 @@ from alk5_pysb.simulation.simulator import Simulator
 def member_predictions(sim, members: pd.DataFrame, engine: EngineOptions) -> pd.DataFrame:
     """Predictions per member, each distinct parameter set simulated once."""
     columns = [c for c in uncertainty.fold_columns(members) if c.split(":", 1)[1] in sim.table_parameters]
-    key = members[columns].round(15).apply(tuple, axis=1)
-    first = members.loc[~key.duplicated(), ["member", *columns]]
+    twins = uncertainty.same_parameter_sets(members, columns)
+    first = members.loc[members["member"].isin(twins), ["member", *columns]]
     values = measure_next.predictions(sim, first, engine).set_index("member")
-    representative = key.map(dict(zip(key[~key.duplicated()], first["member"])))
-    out = values.loc[representative.to_numpy()].reset_index(drop=True)
+    representative = {twin: m for m, group in twins.items() for twin in group}
+    out = values.loc[[representative[int(m)] for m in members["member"]]].reset_index(drop=True)
     out.insert(0, "member", members["member"].to_numpy())
     return out
 

@@ -196,6 +196,17 @@ def member_folds(members: pd.DataFrame, member) -> dict[str, float]:
     return {c[len(FOLD_PREFIX):]: float(row[c]) for c in fold_columns(members)}
 
 
+def same_parameter_sets(members: pd.DataFrame, columns=None) -> dict[int, list[int]]:
+    """{first member of each distinct parameter set: every member with that set} over ``columns`` (default every
+    fold column): Markov chain states repeat, and a repeat need not be simulated again."""
+    columns = fold_columns(members) if columns is None else list(columns)
+    keys = members[columns].to_numpy(float) if columns else np.zeros((len(members), 0))
+    groups: dict[bytes, list[int]] = {}
+    for member, key in zip(members["member"], keys):
+        groups.setdefault(key.tobytes(), []).append(int(member))
+    return {group[0]: group for group in groups.values()}
+
+
 def read_ensemble(path) -> pd.DataFrame:
     """An ensemble file (CSV: member + fold:NAME columns, as ``alk5 ensemble`` writes); checked."""
     from alk5_pysb.model.parameters import default_table

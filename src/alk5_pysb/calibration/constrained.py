@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alk5_pysb.analysis.uncertainty import fold_columns, member_folds
+from alk5_pysb.analysis.uncertainty import fold_columns, member_folds, same_parameter_sets
 from alk5_pysb.errors import UserInputError
 from alk5_pysb.io.files import atomic_write, make_folder
 
@@ -142,7 +142,7 @@ def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models
     done = read_evaluations(out) if resume else {}
     todo = [m for m in members["member"] if int(m) not in done]
     # members that repeat a parameter set (Markov chain states) are evaluated once: the others share the result
-    twins = _same_parameter_sets(members.set_index("member").loc[todo])
+    twins = same_parameter_sets(members[members["member"].isin(todo)])
     workers = workers or min(len(twins), os.cpu_count() or 1) or 1
     sims = _sims(models, rtol, atol, networks=context_networks(ids))
     with open(out / EVALUATIONS, "a", encoding="utf-8") as sink, \
@@ -163,16 +163,6 @@ def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models
                 for future in pool.as_completed(futures):
                     store(*future.result())
     return pass_table(done, ids)
-
-
-def _same_parameter_sets(members: pd.DataFrame) -> dict[int, list[int]]:
-    """{first member of each distinct parameter set: every member with that set} (index: member)."""
-    columns = fold_columns(members.reset_index())
-    keys = members[columns].to_numpy(float) if columns else np.zeros((len(members), 0))
-    groups: dict[bytes, list[int]] = {}
-    for member, key in zip(members.index, keys):
-        groups.setdefault(key.tobytes(), []).append(int(member))
-    return {group[0]: group for group in groups.values()}
 
 
 def pass_table(done: dict, ids) -> pd.DataFrame:

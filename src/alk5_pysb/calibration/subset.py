@@ -372,11 +372,23 @@ def _read_levels(folder: Path) -> list[dict]:
     return history
 
 
+def _write_accepted(out: Path, members: pd.DataFrame, table: pd.DataFrame, ids, seed: int):
+    """accepted.csv and parameter_ranges.csv (what the behaviours teach, against 1,000 prior draws)."""
+    from alk5_pysb.calibration.constrained import context_networks, teach
+    from alk5_pysb.analysis.uncertainty import draw
+    from alk5_pysb.io.files import atomic_write
+    # full precision: a member at the edge of a solver failure can fail when its folds are rounded
+    # (measured: 2 of 58 distinct members failed B16/B19 with 6-digit folds)
+    atomic_write(out / "accepted.csv", members.to_csv(index=False, float_format="%.17g"))
+    taught = teach(members, members["member"], table,
+                   reference=draw(1000, seed, table, extra=bool(context_networks(ids))))
+    atomic_write(out / "parameter_ranges.csv", taught.to_csv(index=False, float_format="%.4g"))
+
+
 def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, ids, seed: int,
                   seconds: float) -> dict:
     """levels.csv, accepted.csv (the last level, when its tolerance is 0), parameter_ranges.csv, summary.json."""
-    from alk5_pysb.calibration.constrained import context_networks, teach
-    from alk5_pysb.analysis.uncertainty import draw, write_summary
+    from alk5_pysb.analysis.uncertainty import write_summary
     from alk5_pysb.io.files import atomic_write
     rows = []
     for h, nxt in zip(history, [*history[1:], None]):
@@ -398,11 +410,7 @@ def write_results(out: Path, history: list[dict], names, table: pd.DataFrame, id
     members = members.rename(columns=lambda n: FOLD_PREFIX + n)
     members.insert(0, "member", np.arange(len(members)))
     if done:
-        # full precision: a member at the edge of a solver failure can fail when its folds are rounded
-        # (measured: 2 of 58 distinct members failed B16/B19 with 6-digit folds)
-        atomic_write(out / "accepted.csv", members.to_csv(index=False, float_format="%.17g"))
-        taught = teach(members, members["member"], table, reference=draw(1000, seed, table, extra=bool(context_networks(ids))))
-        atomic_write(out / "parameter_ranges.csv", taught.to_csv(index=False, float_format="%.4g"))
+        _write_accepted(out, members, table, ids, seed)
     # P(every constraint) = the product over levels of the fraction meeting the next level's tolerance
     # (about P0 each, more when distances tie), ending with the fraction at tolerance 0
     n = len(last["distance"])
@@ -434,9 +442,8 @@ def run_pooled(out, runs: int, seed: int = 0, **options) -> dict:
     lineages of a few early draws (chains at tolerance 0 move slowly), so one run's bands can be narrower than
     the constrained set and two runs can disagree (docs/research/uncertainty.md); independent runs sample
     independent lineages. The prior probability is the runs' mean estimate. Returns the pooled summary."""
-    from alk5_pysb.calibration.constrained import context_networks, teach
-    from alk5_pysb.analysis.uncertainty import draw, prior, read_ensemble, write_summary
-    from alk5_pysb.io.files import atomic_write, make_folder
+    from alk5_pysb.analysis.uncertainty import prior, read_ensemble, same_parameter_sets, write_summary
+    from alk5_pysb.io.files import make_folder
     if runs < 1:
         raise UserInputError(f"--runs must be at least 1, got {runs}")
     out = make_folder(Path(out))
@@ -459,14 +466,8 @@ def run_pooled(out, runs: int, seed: int = 0, **options) -> dict:
         pooled = pd.concat(parts, ignore_index=True)
         pooled = pooled.iloc[np.random.default_rng([seed, 2]).permutation(len(pooled))].reset_index(drop=True)
         pooled["member"] = np.arange(len(pooled))
-        atomic_write(out / "accepted.csv", pooled.to_csv(index=False, float_format="%.17g"))
         table = options.get("table")
-        table = prior() if table is None else table
-        ids = summaries[0]["constraints"]
-        taught = teach(pooled, pooled["member"], table,
-                       reference=draw(1000, seed, table, extra=bool(context_networks(ids))))
-        atomic_write(out / "parameter_ranges.csv", taught.to_csv(index=False, float_format="%.4g"))
-        columns = [c for c in pooled.columns if c.startswith(FOLD_PREFIX)]
-        summary.update(accepted=int(len(pooled)), distinct_accepted=int(len(pooled[columns].drop_duplicates())))
+        _write_accepted(out, pooled, prior() if table is None else table, summaries[0]["constraints"], seed)
+        summary.update(accepted=int(len(pooled)), distinct_accepted=len(same_parameter_sets(pooled)))
     write_summary(out / "summary.json", summary)
     return summary
