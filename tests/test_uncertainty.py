@@ -527,6 +527,34 @@ def test_subset_simulation_accepts_only_members_that_meet_every_constraint(tmp_p
     assert not list((out / "levels").glob("*.chains.jsonl"))     # finished levels keep no partial chains
 
 
+def test_level_zero_bound_stops_draws_but_changes_no_seed():
+    """Level 0 stops a prior draw once it exceeds the running P0-th best complete distance: the seeds and their
+    distances equal those of full evaluations, a stopped draw's distance is a lower bound above the last seed's,
+    and some draws do stop (the saving). Run through a real 2-process pool, where draws finish out of order."""
+    import contextlib
+    import math
+    from alk5_pysb.calibration import subset
+    ids = subset.constraints(["B6", "B20", "B21"])
+    table = uncertainty.prior()
+    names = uncertainty.uncertain(table)
+    z = np.random.default_rng([5, 0]).standard_normal((15, len(names)))
+    context = {"sims": constrained._sims(), "names": names, "table": table, "ids": ids}
+    with contextlib.ExitStack() as stack:
+        pool = subset._pool(stack, context, 2)
+        bounded = subset._draws(pool, z, 3, 2)
+    with contextlib.ExitStack() as stack:
+        subset._pool(stack, context, 1)                   # this process
+        full = np.array([subset._draw_task((row, math.inf))[0] for row in z])
+        alone = subset._draws(None, z, 3, 1)
+    seeds = np.argsort(full, kind="stable")[:3]
+    for distances in (bounded, alone):
+        assert np.array_equal(np.argsort(distances, kind="stable")[:3], seeds)
+        assert np.array_equal(distances[seeds], full[seeds])
+        stopped = distances != full
+        assert stopped.any(), (distances, full)
+        assert (distances[stopped] < full[stopped]).all() and (distances[stopped] > full[seeds[-1]]).all()
+
+
 def test_an_accepted_ensemble_grows_from_its_members_that_meet_the_constraints(tmp_path):
     """--grow: the start members are mapped back to their normal variates (the inverse of to_folds), checked,
     and those that meet every constraint seed chains at tolerance 0; a start member that misses is no seed."""
@@ -575,6 +603,10 @@ def test_independent_runs_are_pooled_with_equal_weight(tmp_path):
     assert rows(both) == rows(pd.concat(parts))
     assert rows(parts[0]) != rows(parts[1])                      # independent runs
     assert (tmp_path / "pool" / "parameter_ranges.csv").is_file()
+    levels = pd.read_csv(tmp_path / "pool" / "levels.csv")
+    assert list(levels.groupby("run")["seed"].first()) == [5, 6]
+    assert levels.groupby("run")["simulated"].sum().tolist() == [r["simulated"] for r in pooled["per_run"]]
+    assert (levels.groupby("run")["tolerance"].last() == 0).all()
 
 
 def test_an_interrupted_level_keeps_its_finished_chains(tmp_path):

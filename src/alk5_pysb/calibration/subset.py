@@ -20,7 +20,8 @@ implements it on numpy 2 (UQpy pins numpy 1.26 and torch), hence ~100 lines here
 
 Distance: the sum over the constraints of each behaviour's ``margin`` (``checks.miss``: 0 when it
 passes, otherwise how far its quantities lie outside their bands, in decades). A proposal stops at the
-first behaviours that already exceed the tolerance (cheap, often-missed behaviours go first). The last
+first behaviours that already exceed the tolerance (cheap, often-missed behaviours go first); on level 0 (prior
+draws) the tolerance is the running ``P0``-th best complete distance, which changes no seed (``_draws``). The last
 level's tolerance is 0: its population meets every constraint and is the *accepted* ensemble.
 
 Parameters live as standard normal variates mapped through each row's distribution (``to_folds``; the
@@ -126,9 +127,10 @@ def _init(blob: bytes):
     _WORKER.update(pickle.loads(blob))
 
 
-def _draw_task(z):
+def _draw_task(args):
+    z, bound = args
     w = _WORKER
-    return evaluate(w["sims"], to_folds(z, w["names"], w["table"]), w["ids"])
+    return evaluate(w["sims"], to_folds(z, w["names"], w["table"]), w["ids"], bound)
 
 
 def _check_task(z):
@@ -173,6 +175,47 @@ def _map(pool, fn, items):
     results = map(fn, items) if pool is None else pool.map(fn, items)
     return list(tqdm(results, total=len(items), desc=fn.__name__.strip("_").replace("_task", ""), leave=False,
                      disable=None))
+
+
+def _draws(pool, z, keep: int, workers: int) -> np.ndarray:
+    """Level 0's distances, with a bound that changes no seed: a draw stops once its distance exceeds the
+    ``keep``-th smallest complete distance known when it starts (``evaluate``'s ``eps``). That running bound only
+    falls, so a stopped draw lies above the level's final ``keep``-th smallest: it is no seed, and its recorded
+    distance (a lower bound) changes neither the next tolerance nor the fraction within it. Draws are started
+    one per free worker so that each gets the latest bound."""
+    import heapq
+    from tqdm import tqdm
+    distances = np.full(len(z), np.nan)
+    best: list[float] = []                 # negated: a max-heap of the `keep` smallest complete distances
+
+    def bound() -> float:
+        return -best[0] if len(best) >= keep else math.inf
+
+    def record(i: int, d: float, limit: float):
+        distances[i] = d
+        if d <= limit:                     # complete (a stopped draw's distance exceeds its limit)
+            heapq.heappush(best, -d)
+            if len(best) > keep:
+                heapq.heappop(best)
+
+    with tqdm(total=len(z), desc="draw", leave=False, disable=None) as bar:
+        if pool is None:
+            for i in range(len(z)):
+                limit = bound()
+                record(i, _draw_task((z[i], limit))[0], limit)
+                bar.update()
+            return distances
+        pending, started = {}, 0
+        while started < len(z) or pending:
+            while started < len(z) and len(pending) < workers:
+                limit = bound()
+                pending[pool.submit(_draw_task, (z[started], limit))] = (started, limit)
+                started += 1
+            finished = next(iter(pool.as_completed(list(pending))))
+            i, limit = pending.pop(finished)
+            record(i, finished.result()[0], limit)
+            bar.update()
+    return distances
 
 
 def _chains(pool, tasks: list, path: Path) -> list:
@@ -293,8 +336,8 @@ def run(out, population: int = 100, ids=None, seed: int = 0, workers: int | None
                                   time.perf_counter() - started))
         if not history:
             z = np.random.default_rng([seed, 0]).standard_normal((population, len(names)))
-            results = _map(pool, _draw_task, z)
-            history.append(_level(levels, 0, z, [r[0] for r in results], math.inf, RHO, population, population,
+            distance = _draws(pool, z, n_seeds, workers)
+            history.append(_level(levels, 0, z, distance, math.inf, RHO, population, population,
                                   time.perf_counter() - started))
         while start is None and not _finished(history[-1], population) and len(history) < max_levels:
             last = history[-1]
@@ -441,7 +484,8 @@ def run_pooled(out, runs: int, seed: int = 0, **options) -> dict:
     accepted ensembles pooled with equal weight (each run contributes its ``members``). One run ends in the
     lineages of a few early draws (chains at tolerance 0 move slowly), so one run's bands can be narrower than
     the constrained set and two runs can disagree (docs/research/uncertainty.md); independent runs sample
-    independent lineages. The prior probability is the runs' mean estimate. Returns the pooled summary."""
+    independent lineages. The prior probability is the runs' mean estimate; ``levels.csv`` holds every run's levels
+    (columns ``run``, ``seed``). Returns the pooled summary."""
     from alk5_pysb.analysis.uncertainty import prior, read_ensemble, same_parameter_sets, write_summary
     from alk5_pysb.io.files import make_folder
     if runs < 1:
@@ -469,5 +513,10 @@ def run_pooled(out, runs: int, seed: int = 0, **options) -> dict:
         table = options.get("table")
         _write_accepted(out, pooled, prior() if table is None else table, summaries[0]["constraints"], seed)
         summary.update(accepted=int(len(pooled)), distinct_accepted=len(same_parameter_sets(pooled)))
+    from alk5_pysb.io.files import atomic_write
+    levels = pd.concat([pd.read_csv(out / f"run_{k + 1}" / "levels.csv").assign(run=k + 1, seed=seed + k)
+                        for k in range(runs)], ignore_index=True)
+    levels = levels[["run", "seed", *[c for c in levels.columns if c not in ("run", "seed")]]]
+    atomic_write(out / "levels.csv", levels.to_csv(index=False, float_format="%.6g"))
     write_summary(out / "summary.json", summary)
     return summary
