@@ -601,6 +601,9 @@ def test_independent_runs_are_pooled_with_equal_weight(tmp_path):
     rows = lambda frame: sorted(map(tuple, frame[columns].to_numpy()))
     parts = [uncertainty.read_ensemble(tmp_path / "pool" / f"run_{k}" / "accepted.csv") for k in (1, 2)]
     assert rows(both) == rows(pd.concat(parts))
+    runs = pd.read_csv(tmp_path / "pool" / "accepted.csv").set_index("member")["run"]      # each member's run
+    for k, part in zip((1, 2), parts):
+        assert rows(both[both["member"].map(runs) == k]) == rows(part)
     assert rows(parts[0]) != rows(parts[1])                      # independent runs
     assert (tmp_path / "pool" / "parameter_ranges.csv").is_file()
     levels = pd.read_csv(tmp_path / "pool" / "levels.csv")

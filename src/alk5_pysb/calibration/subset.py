@@ -506,10 +506,13 @@ def run_pooled(out, runs: int, seed: int = 0, **options) -> dict:
         "rule": "accepted = every run's accepted members (each met every constraint), shuffled",
     }
     if done:
-        parts = [read_ensemble(out / f"run_{k + 1}" / "accepted.csv") for k in range(runs)]
+        # each member keeps the run it came from (column run; ensemble readers ignore it)
+        parts = [read_ensemble(out / f"run_{k + 1}" / "accepted.csv").copy().assign(run=k + 1)
+                 for k in range(runs)]
         pooled = pd.concat(parts, ignore_index=True)
         pooled = pooled.iloc[np.random.default_rng([seed, 2]).permutation(len(pooled))].reset_index(drop=True)
         pooled["member"] = np.arange(len(pooled))
+        pooled = pooled[["member", "run", *[c for c in pooled.columns if c not in ("member", "run")]]]
         table = options.get("table")
         _write_accepted(out, pooled, prior() if table is None else table, summaries[0]["constraints"], seed)
         summary.update(accepted=int(len(pooled)), distinct_accepted=len(same_parameter_sets(pooled)))
