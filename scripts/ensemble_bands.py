@@ -9,6 +9,12 @@ Each ``LABEL=SPEC`` is an ``--ensemble`` spec (``accepted``, a file, ``prior:N``
 galunisertib IC50s, ALK5 loss) are computed once per distinct parameter set and counted once per member
 (repeated Markov chain states keep their weight). Writes one row per ensemble and prediction: median, 90% band,
 members, distinct members; per-member values go beside it (``*_members.csv``).
+
+A pooled ensemble (``alk5 ensemble --runs K``) keeps each member's run in its file (column ``run``). With
+``--by-run`` such an ensemble also gets a row per run and a row per run left out, from the same per-member
+values: do the pooled bands still move when one run is dropped (have K runs converged)? ``--values CSV`` reuses
+per-member predictions already computed for an ensemble (``LABEL=CSV``, e.g. ``alk5 measure-next``'s
+``accepted_predictions.csv``) instead of simulating them again.
 """
 from __future__ import annotations
 
@@ -23,39 +29,62 @@ from alk5_pysb.io.files import atomic_write
 from alk5_pysb.simulation.simulator import Simulator
 
 
-def member_predictions(sim, members: pd.DataFrame, engine: EngineOptions) -> pd.DataFrame:
-    """Predictions per member, each distinct parameter set simulated once."""
-    columns = [c for c in uncertainty.fold_columns(members) if c.split(":", 1)[1] in sim.table_parameters]
-    twins = uncertainty.same_parameter_sets(members, columns)
-    first = members.loc[members["member"].isin(twins), ["member", *columns]]
-    values = measure_next.predictions(sim, first, engine).set_index("member")
-    representative = {twin: m for m, group in twins.items() for twin in group}
-    out = values.loc[[representative[int(m)] for m in members["member"]]].reset_index(drop=True)
-    out.insert(0, "member", members["member"].to_numpy())
-    return out
+def pooled_runs(spec: str, members: pd.DataFrame) -> pd.Series | None:
+    """Each member's run (aligned with ``members``) when the ensemble's file is a pooled one, else None."""
+    from importlib import resources
+    if spec == "accepted":
+        with resources.as_file(resources.files("alk5_pysb").joinpath(uncertainty.SHIPPED_ENSEMBLE)) as path:
+            frame = pd.read_csv(path)
+    elif Path(spec).is_file():
+        frame = pd.read_csv(spec)
+    else:
+        return None
+    if "run" not in frame:
+        return None
+    return frame.set_index("member")["run"].loc[members["member"]].reset_index(drop=True)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ensemble", action="append", required=True, metavar="LABEL=SPEC")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--by-run", action="store_true",
+                        help="for a pooled ensemble (file with a run column): a row per run and per run left out")
+    parser.add_argument("--values", action="append", default=[], metavar="LABEL=CSV",
+                        help="per-member predictions of ensemble LABEL already computed (member + prediction columns)")
     parser.add_argument("-o", "--output", required=True, help="CSV of the bands")
     args = parser.parse_args(argv)
     sim = Simulator(network="tgfb1")
     engine = EngineOptions(executor="processes", workers=args.workers)
+    known = dict(item.partition("=")[::2] for item in args.values)
     rows, output = [], Path(args.output)
     for item in args.ensemble:
         label, _, spec = item.partition("=")
         members, described = uncertainty.resolve(spec)
-        values = member_predictions(sim, members, engine)
+        if label in known:
+            values = pd.read_csv(known[label])
+            if sorted(values["member"]) != sorted(members["member"]):
+                raise SystemExit(f"--values {label}: its members are not those of the ensemble {spec}")
+            values = values.set_index("member").loc[members["member"]].reset_index()
+        else:
+            values = measure_next.member_predictions(sim, members, engine)
         atomic_write(output.with_name(f"{output.stem}_{label}_members.csv"),
                      values.to_csv(index=False, float_format="%.6g"))
-        distinct = len(members[uncertainty.fold_columns(members)].drop_duplicates())
-        for prediction in measure_next.PREDICTIONS:
-            b = uncertainty.band(values[prediction])
-            rows.append({"ensemble": label, "source": described, "members": len(members), "distinct": distinct,
-                         "prediction": prediction, "median": b["median"], "q05": b["q05"], "q95": b["q95"],
-                         "failed": b["n_failed"]})
+        groups = [(label, described, pd.Series(True, index=values.index))]
+        runs = pooled_runs(spec, members) if args.by_run else None
+        if runs is not None:
+            for k in sorted(runs.unique()):
+                groups.append((f"{label} run {k}", f"run {k} of {described}", runs == k))
+            for k in sorted(runs.unique()):
+                groups.append((f"{label} without run {k}", f"{described} without run {k}", runs != k))
+        for name, source, chosen in groups:
+            part = members[chosen.to_numpy()]
+            distinct = len(part[uncertainty.fold_columns(part)].drop_duplicates())
+            for prediction in measure_next.PREDICTIONS:
+                b = uncertainty.band(values.loc[chosen.to_numpy(), prediction])
+                rows.append({"ensemble": name, "source": source, "members": len(part), "distinct": distinct,
+                             "prediction": prediction, "median": b["median"], "q05": b["q05"], "q95": b["q95"],
+                             "failed": b["n_failed"]})
     frame = pd.DataFrame(rows)
     atomic_write(output, frame.to_csv(index=False, float_format="%.4g"))
     print(frame.pivot(index="prediction", columns="ensemble", values=["median", "q05", "q95"]).round(3).to_string())

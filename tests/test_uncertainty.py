@@ -806,3 +806,59 @@ def test_a_behaviour_that_needs_another_network_takes_it_from_the_simulators_exp
     assert sibling_models(sim, "fibrosis") is None            # not in that folder: the shipped one
     shutil.copy(shipped_models() / NETWORKS["fibrosis"], tmp_path / NETWORKS["fibrosis"])
     assert sibling_models(sim, "fibrosis") == tmp_path
+
+
+def test_member_predictions_simulate_each_distinct_set_once_and_give_twins_its_row():
+    """measure_next.member_predictions (measure-next over the accepted ensemble, scripts/ensemble_bands.py): a
+    repeated Markov chain state is simulated once and keeps its weight as a member, with the same values that
+    simulating it again would give."""
+    from alk5_pysb.analysis import measure_next
+    from alk5_pysb.analysis.dose_response import EngineOptions
+    from alk5_pysb.simulation.simulator import Simulator
+    shipped = uncertainty.shipped_ensemble()
+    two = shipped.drop_duplicates(uncertainty.fold_columns(shipped)).head(2)
+    members = pd.concat([two, two.iloc[[0]]], ignore_index=True)
+    members["member"] = [10, 11, 12]
+    sim = Simulator(network="tgfb1")
+    engine = EngineOptions(executor="serial")
+    once = measure_next.member_predictions(sim, members, engine).set_index("member")
+    lean = [c for c in uncertainty.fold_columns(members) if c.split(":", 1)[1] in sim.table_parameters]
+    direct = measure_next.predictions(sim, members.iloc[:2][["member", *lean]], engine).set_index("member")
+    assert list(once.index) == [10, 11, 12]
+    pd.testing.assert_frame_equal(once.loc[[10, 11]], direct.loc[[10, 11]])
+    assert once.loc[12].equals(once.loc[10].rename(12))
+    assert once.loc[10, "pSmad2 EC50 at 45 min (pM)"] != once.loc[11, "pSmad2 EC50 at 45 min (pM)"]
+
+
+def test_ensemble_bands_by_run_gives_each_run_and_each_run_left_out(tmp_path):
+    """scripts/ensemble_bands.py --by-run on a pooled ensemble file (column run), with its per-member values
+    given (--values): rows per run and per run left out, each the band of exactly those members."""
+    from alk5_pysb.analysis import measure_next
+    from conftest import REPO
+    shipped = uncertainty.shipped_ensemble().head(12).copy()
+    shipped.insert(1, "run", [1, 2, 3] * 4)
+    pooled = tmp_path / "pooled.csv"
+    shipped.to_csv(pooled, index=False, float_format="%.17g")
+    values = pd.DataFrame({"member": shipped["member"]})
+    for j, label in enumerate(measure_next.PREDICTIONS):
+        values[label] = np.arange(len(shipped), dtype=float) + 100 * j
+    values.iloc[::-1].to_csv(tmp_path / "values.csv", index=False)          # any order of members
+    out = tmp_path / "bands.csv"
+    res = subprocess.run([sys.executable, str(REPO / "scripts" / "ensemble_bands.py"), "--ensemble", f"P={pooled}",
+                          "--values", f"P={tmp_path / 'values.csv'}", "--by-run", "-o", str(out)],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    bands = pd.read_csv(out)
+    assert set(bands["ensemble"]) == {"P", "P run 1", "P run 2", "P run 3",
+                                      "P without run 1", "P without run 2", "P without run 3"}
+    first = list(measure_next.PREDICTIONS)[0]
+    row = lambda name: bands[(bands["ensemble"] == name) & (bands["prediction"] == first)].iloc[0]   # noqa: E731
+    assert row("P")["members"] == 12 and row("P run 2")["members"] == 4 and row("P without run 2")["members"] == 8
+    assert row("P run 2")["median"] == pytest.approx(np.median([1, 4, 7, 10]))
+    assert row("P without run 2")["median"] == pytest.approx(np.median([0, 2, 3, 5, 6, 8, 9, 11]))
+    wrong = values.iloc[:5]
+    wrong.to_csv(tmp_path / "wrong.csv", index=False)
+    res = subprocess.run([sys.executable, str(REPO / "scripts" / "ensemble_bands.py"), "--ensemble", f"P={pooled}",
+                          "--values", f"P={tmp_path / 'wrong.csv'}", "-o", str(out)],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode != 0 and "not those of the ensemble" in res.stderr

@@ -90,6 +90,19 @@ def predictions(sim, members: pd.DataFrame, engine: EngineOptions) -> pd.DataFra
     return out.reset_index()
 
 
+def member_predictions(sim, members: pd.DataFrame, engine: EngineOptions) -> pd.DataFrame:
+    """:func:`predictions` per member, each distinct parameter set simulated once (an accepted ensemble's repeated
+    Markov chain states keep their weight as members)."""
+    columns = [c for c in uncertainty.fold_columns(members) if c.split(":", 1)[1] in sim.table_parameters]
+    twins = uncertainty.same_parameter_sets(members, columns)
+    first = members.loc[members["member"].isin(twins), ["member", *columns]]
+    values = predictions(sim, first, engine).set_index("member")
+    representative = {twin: m for m, group in twins.items() for twin in group}
+    out = values.loc[[representative[int(m)] for m in members["member"]]].reset_index(drop=True)
+    out.insert(0, "member", members["member"].to_numpy())
+    return out
+
+
 def attribute(members: pd.DataFrame, values: pd.DataFrame, table: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """RBD-FAST first-order index of every drawn constant for every prediction, with bootstrap intervals."""
     from SALib.analyze import rbd_fast
@@ -196,7 +209,7 @@ def run_accepted(sim, accepted: pd.DataFrame, n_base: int, seed: int, out, engin
     atomic_write(out / "ranking.csv", ranking.to_csv(index=False, float_format="%.4g"))
     bands = {label: uncertainty.band(values[label]) for label in PREDICTIONS}
     # the accepted ensemble itself (its correlations kept), next to the independent-marginal design
-    own = predictions(sim, accepted, engine)
+    own = member_predictions(sim, accepted, engine)
     atomic_write(out / "accepted_predictions.csv", own.to_csv(index=False, float_format="%.8g"))
     bands_accepted = {label: uncertainty.band(own[label]) for label in PREDICTIONS}
     lines = ["| prediction | accepted ensemble: median (90% band) | independent marginals: median (90% band) | "
