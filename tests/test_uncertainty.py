@@ -862,3 +862,29 @@ def test_ensemble_bands_by_run_gives_each_run_and_each_run_left_out(tmp_path):
                           "--values", f"P={tmp_path / 'wrong.csv'}", "-o", str(out)],
                          capture_output=True, text=True, timeout=600)
     assert res.returncode != 0 and "not those of the ensemble" in res.stderr
+
+
+def test_a_compounds_own_potency_draw_is_a_factor_of_the_sobol_design():
+    """galunisertib's IC50 moves with its own potency draw (data/potency.csv), which follows the member id outside
+    a design; in the Sobol design it is a factor of its own (potency:galunisertib), so a prediction driven by it
+    gives that factor ST ~ 1 and no constant a share (left to the member id, the draw differs between a design row
+    and its resampled twin and inflates every index). The anchor compound has no such factor."""
+    from alk5_pysb.analysis import measure_next
+    table = uncertainty.prior()
+    accepted = uncertainty.shipped_ensemble()
+    assert measure_next.potency_factors_drawn() == ["galunisertib"]
+    members, problem = measure_next.sobol_design(accepted, table, ["ALK5_0"], 16, seed=2)
+    assert "potency:galunisertib" in problem["names"] and "potency:galunisertib" in members
+    drawn = uncertainty.with_compound_potency(members, members, compound="galunisertib")["fold:Kd_inhibitor"]
+    assert drawn.nunique() == 2 * 16                       # one draw per A and B row of the design
+    values = pd.DataFrame({"member": members["member"]})
+    for label in measure_next.PREDICTIONS:
+        values[label] = 60 * drawn.to_numpy() if label.startswith("galunisertib") else 5 * members["fold:ALK5_0"]
+    ranking = measure_next.total_order(problem, values, table, seed=0)
+    gal = ranking[ranking["prediction"].str.startswith("galunisertib")].set_index("factor")
+    assert gal.loc["potency:galunisertib", "ST"] > 0.9 and gal.loc["potency:galunisertib", "rank"] == 1
+    assert gal.loc["potency:galunisertib", "evidence"] == "compound potency"
+    assert "target engagement" in gal.loc["potency:galunisertib", "experiment"]
+    assert (gal.drop(index="potency:galunisertib")["ST"].abs() < 1e-9).all()
+    other = ranking[~ranking["prediction"].str.startswith("galunisertib")].set_index(["prediction", "factor"])
+    assert (other.xs("potency:galunisertib", level="factor")["ST"].abs() < 1e-9).all()

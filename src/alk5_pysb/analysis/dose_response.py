@@ -181,7 +181,9 @@ def inhibition(sim, experiment: Experiment, compounds, doses_nM, out=None, resum
     keys = pd.DataFrame({"condition_id": ids, "compound": axes["compound"], "protocol": experiment.schedule_text,
                          "ligand_dose_pM": experiment.dose_pM, "inhibitor_nM": axes["inhibitor_dose"]})
     experiment = dataclasses.replace(experiment, compounds={**experiment.compounds, **{c.name: c for c in compounds}})
-    axes, keys = _with_members(axes, keys, members)
+    drawn = None if members is None else members.drop(
+        columns=[c for c in members.columns if str(c).startswith("potency:")])
+    axes, keys = _with_members(axes, keys, drawn)
     if members is not None:             # each library compound's potency moves with its own draw
         from alk5_pysb.analysis.uncertainty import with_compound_potency
         axes = with_compound_potency(axes, members)

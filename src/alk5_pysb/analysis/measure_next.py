@@ -44,6 +44,8 @@ PREDICTIONS = {
     "galunisertib pSmad2 IC50 (nM; 60 min, 100 pM)": "log10",
     "ALK5 lost at 24 h (fraction, 100 pM)": "linear",
 }
+#: the compounds of the IC50 predictions
+COMPOUNDS = ("SB-431542", "galunisertib")
 NOT_COMPUTED = {"galunisertib trough inhibition at 150 mg twice daily":
                 "not by Sobol here (a regimen run per design point, ~2 s each): `alk5 regimen --ensemble` ranks the PK "
                 "draws and the model's constants by Spearman over its members (figures/regimen_ensemble.json)"}
@@ -68,18 +70,19 @@ def predictions(sim, members: pd.DataFrame, engine: EngineOptions) -> pd.DataFra
     from alk5_pysb.simulation.engine import run_scan
     import tempfile
     out = pd.DataFrame({"member": members["member"]}).set_index("member")
+    drawn = members.drop(columns=[c for c in members.columns if c.startswith(uncertainty.POTENCY_PREFIX)])
     dr = Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:45min,at:8h"))
-    _, fits = dose_response(sim, dr, np.logspace(-1, 4, 11), members=members, engine=engine)
+    _, fits = dose_response(sim, dr, np.logspace(-1, 4, 11), members=drawn, engine=engine)
     for metric, label in (("at:45min", "pSmad2 EC50 at 45 min (pM)"), ("at:8h", "pSmad2 EC50 at 8 h (pM)")):
         out[label] = fits[fits["metric"] == metric].set_index("member")["ec50"]
     inh = Experiment(dose_pM=100.0, readouts=["pSmad2"], metrics=parse_metrics("at:60min"), pretreat_min=60.0)
-    compounds = [get_compound("SB-431542"), get_compound("galunisertib")]
+    compounds = [get_compound(name) for name in COMPOUNDS]
     _, ifits = inhibition(sim, inh, compounds, np.logspace(-1, 5, 13), members=members, engine=engine)
     for name, label in (("SB-431542", "SB-431542 pSmad2 IC50 (nM; 60 min, 100 pM)"),
                         ("galunisertib", "galunisertib pSmad2 IC50 (nM; 60 min, 100 pM)")):
         out[label] = ifits[ifits["compound"] == name].set_index("member")["ic50"]
     step = Experiment(dose_pM=100.0, readouts=["PAI1_mRNA", "total_TBRI"], metrics=parse_metrics("at:0min,at:8h,at:24h"))
-    conditions = members.copy()
+    conditions = drawn.copy()
     conditions.insert(0, "condition_id", np.arange(len(conditions)))
     with tempfile.TemporaryDirectory(prefix="alk5-next-") as scratch:
         wide = run_scan(sim, step, conditions, Path(scratch) / "scan", executor=engine.executor,
@@ -140,6 +143,13 @@ def screened(ranking: pd.DataFrame, top: int = SCREEN) -> list[str]:
     return sorted(set(ranking.loc[ranking["rank"] <= top, "parameter"]))
 
 
+def potency_factors_drawn() -> list[str]:
+    """The predictions' compounds whose own potency draw (data/potency.csv) is a factor of the Sobol design: every
+    one but the anchor compound, whose spread is the members' Kd_inhibitor."""
+    probe = pd.DataFrame({"member": [0]})
+    return [name for name in COMPOUNDS if uncertainty.potency_factors(name, probe) is not None]
+
+
 def sobol_design(accepted: pd.DataFrame, table: pd.DataFrame, individual, n_base: int, seed: int = 0):
     """Saltelli/Sobol' design over the accepted marginals: (members, SALib problem).
 
@@ -156,13 +166,19 @@ def sobol_design(accepted: pd.DataFrame, table: pd.DataFrame, individual, n_base
     if unknown:
         raise UserInputError(f"not in the ensemble: {', '.join(unknown)}")
     groups = [n if n in set(individual) else f"other {table.loc[n, 'evidence']} constants" for n in names]
-    problem = {"num_vars": len(names), "names": names, "groups": groups, "bounds": [[0.0, 1.0]] * len(names)}
+    potencies = [uncertainty.POTENCY_PREFIX + c for c in potency_factors_drawn()]
+    problem = {"num_vars": len(names) + len(potencies), "names": names + potencies, "groups": groups + potencies,
+               "bounds": [[0.0, 1.0]] * (len(names) + len(potencies))}
     u = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=True, seed=seed)
     u = np.clip(u, 1e-12, 1 - 1e-12)
     draws = {n: np.quantile(own[c].to_numpy(float), u[:, j], method="inverted_cdf")
              for j, (n, c) in enumerate(zip(names, columns))}
     folds = {uncertainty.FOLD_PREFIX + n: f for n, f in uncertainty.tie(draws, table).items()}
     members = pd.DataFrame({"member": np.arange(len(u)), **folds})
+    # each compound's own potency draw is a factor of its own: left to the member id, it would differ between a
+    # design row and its resampled twin and inflate every index of that compound's IC50
+    for j, name in enumerate(potency_factors_drawn(), start=len(names)):
+        members[uncertainty.POTENCY_PREFIX + name] = u[:, j]
     return members, problem
 
 
@@ -182,13 +198,19 @@ def total_order(problem: dict, values: pd.DataFrame, table: pd.DataFrame, seed: 
         y[~ok] = np.nanmedian(y)
         si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=500, seed=seed).to_df()[0]
         for factor, r in si.iterrows():
-            evidence = table.loc[factor, "evidence"] if factor in table.index else factor.split()[1]
+            if factor in table.index:
+                evidence = table.loc[factor, "evidence"]
+            elif factor.startswith(uncertainty.POTENCY_PREFIX):
+                evidence = "compound potency"
+            else:
+                evidence = factor.split()[1]
             rows.append({"prediction": label, "factor": factor, "evidence": evidence,
                          "ST": float(r["ST"]), "ST_conf": float(r["ST_conf"]),
                          "runs": len(y), "imputed": int((~ok).sum())})
     frame = pd.DataFrame(rows)
     frame["rank"] = frame.groupby("prediction")["ST"].rank(ascending=False, method="first").astype(int)
-    frame["experiment"] = [experiment_for(p) if not p.startswith("other ") else "" for p in frame["factor"]]
+    frame["experiment"] = [experiment_for("Kd_inhibitor") if p.startswith(uncertainty.POTENCY_PREFIX)
+                           else experiment_for(p) if not p.startswith("other ") else "" for p in frame["factor"]]
     return frame.sort_values(["prediction", "rank"]).reset_index(drop=True)
 
 

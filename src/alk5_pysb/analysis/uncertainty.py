@@ -433,10 +433,16 @@ def with_members(conditions: pd.DataFrame, members: pd.DataFrame) -> pd.DataFram
     return table
 
 
+#: members column holding a compound's potency draw as a quantile in (0, 1) (``potency:NAME``), for designs that
+#: vary it as a factor of its own (``alk5 measure-next``); otherwise the draw follows the member id
+POTENCY_PREFIX = "potency:"
+
+
 def potency_factors(compound_name: str, members: pd.DataFrame) -> pd.Series | None:
     """Each member's factor on ``compound_name``'s ALK5 potency, drawn from the compound's own potency row
     (data/potency.csv, role input: the reported value's spread) relative to its value; Latin hypercube over
-    member ids, seeded by the compound's name, so a member means the same compound draw in every command.
+    member ids, seeded by the compound's name, so a member means the same compound draw in every command
+    (or the quantile in the members' ``potency:NAME`` column, where a design draws it).
     None for the anchor compound (its spread is Kd_inhibitor's) and for compounds without a library row."""
     import zlib
     from alk5_pysb.pharmacology.compounds import REFERENCE_COMPOUND, potency_table
@@ -447,6 +453,10 @@ def potency_factors(compound_name: str, members: pd.DataFrame) -> pd.Series | No
     if rows.empty or str(rows.iloc[0]["distribution"]) in ("", "point", "nan"):
         return None
     row = rows.iloc[0]
+    if POTENCY_PREFIX + compound_name in members:      # a design that draws the potency as a factor of its own
+        u = members[POTENCY_PREFIX + compound_name].to_numpy(float)
+        return pd.Series(quantile(str(row["distribution"]), float(row["low"]), float(row["high"]), u)
+                         / float(row["value_nM"]), index=members.index)
     ids = members["member"].astype(int).to_numpy()
     n = int(ids.max()) + 1
     rng = np.random.default_rng([zlib.crc32(compound_name.encode()), 17])
