@@ -323,6 +323,39 @@ def test_rests_on_ranks_the_driving_input_above_the_noise_floor_only():
     assert 0 < found["model"]["noise_floor"] < 1
 
 
+def test_rests_on_within_runs_drops_a_constant_that_only_marks_a_run():
+    """Pooled runs cluster: a constant drawn in a different region per run, with the prediction offset per run,
+    correlates across the pool but not within a run. Stratified by run, rests_on lists the constant that drives
+    the prediction within each run and not the run marker; unstratified, the marker comes first."""
+    from scipy.stats import spearmanr
+    members = uncertainty.draw(160, seed=4, table=uncertainty.prior())
+    run = np.repeat([0, 1], 80)
+    marker = members["fold:kdeg_Smad7"].to_numpy() * np.where(run == 1, 30.0, 1.0)   # run 1 sits 30x higher
+    members["fold:kdeg_Smad7"] = marker
+    values = 10.0 * run + 0.3 * np.log(members["fold:ALK5_0"].to_numpy())
+    pooled = uncertainty.rests_on(members, values, strata=False)["constants"]
+    within = uncertainty.rests_on(members, values, strata=run)["constants"]
+    assert pooled["constants"][0]["constant"] == "kdeg_Smad7" and pooled["strata"] == 1
+    assert [c["constant"] for c in within["constants"]][:1] == ["ALK5_0"] and within["strata"] == 2
+    assert "kdeg_Smad7" not in [c["constant"] for c in within["constants"]]
+    # one stratum is Spearman's rho; an offset between strata alone correlates nothing
+    x, y = members["fold:ALK5_0"].to_numpy(), values
+    assert uncertainty.within_strata_rho(x, y, np.zeros(len(x))) == pytest.approx(spearmanr(x, y).statistic)
+    unrelated = members["fold:TBRII_0"].to_numpy() + 5.0 * run
+    assert spearmanr(unrelated, values).statistic > 0.6          # two separated clusters: at most ~0.75
+    assert abs(uncertainty.within_strata_rho(unrelated, values, run)) < 0.2
+
+
+def test_the_shipped_pooled_ensemble_knows_each_members_run():
+    """shipped_runs finds each member's run by its folds, for the shipped members and for fibroblast members
+    (whose ACTA2 folds come from another ensemble); prior draws belong to no run."""
+    shipped = uncertainty.shipped_ensemble()
+    runs = uncertainty._packaged_ensemble(uncertainty.SHIPPED_ENSEMBLE, checked=False)["run"].to_numpy()
+    assert (uncertainty.shipped_runs(shipped) == runs).all() and len(set(runs)) >= 2
+    assert set(uncertainty.shipped_runs(uncertainty.with_block_draws(20))) <= set(runs)
+    assert uncertainty.shipped_runs(uncertainty.draw(8, seed=1)) is None
+
+
 def test_each_library_compound_draws_its_own_potency_per_member():
     """Potency ratios between compounds vary across members: a compound's Kd_inhibitor fold is its own draw
     from its potency row (spread as the row says), independent of SB-431542's (the anchor keeps the member's
@@ -654,6 +687,51 @@ def test_associations_find_the_constant_a_behaviour_depends_on_and_its_direction
     assert len(found[found["parameter"] != "kdeg_ALK5"]) <= 3
 
 
+def test_associations_within_runs_ignore_a_constant_that_only_marks_a_run():
+    """Pooled runs: a behaviour passes more often in run 1 than in run 0 for a reason no constant carries, and one
+    constant sits 30x higher in run 1. Across the pool that constant 'explains' the verdicts; within runs (van
+    Elteren) it does not, while a constant that decides the verdict within each run is still found."""
+    from scipy.stats import mannwhitneyu
+    table = uncertainty.prior()
+    members = uncertainty.draw(240, seed=6, table=table)
+    run = np.repeat([0, 1], 120)
+    members[FOLD_PREFIX + "kdeg_Smad7"] *= np.where(run == 1, 30.0, 1.0)
+    rng = np.random.default_rng(2)
+    drive = members[FOLD_PREFIX + "kdeg_ALK5"].to_numpy()
+    passes = pd.DataFrame({"member": members["member"],
+                           "B1": rng.random(len(run)) < np.where(run == 1, 0.85, 0.15),
+                           "B2": drive < np.median(drive)})
+    pooled, _ = constrained.associations(members, passes, ["B1", "B2"], table, strata=False)
+    within, tests = constrained.associations(members, passes, ["B1", "B2"], table, strata=run)
+    pairs = lambda f: set(zip(f["behaviour"], f["parameter"]))
+    assert ("B1", "kdeg_Smad7") in pairs(pooled) and ("B1", "kdeg_Smad7") not in pairs(within)
+    assert ("B2", "kdeg_ALK5") in pairs(within) and len(within[within["behaviour"] == "B1"]) <= 2
+    # one stratum, distinct values: the Mann-Whitney test's verdict
+    x, met = np.log(drive), passes["B2"].to_numpy()
+    rho, n = uncertainty.lineage_rho(x, met.astype(float), np.zeros(len(x)))
+    assert n == len(x) and mannwhitneyu(x[met], x[~met]).pvalue < 1e-20 and rho < -0.8
+
+
+def test_copies_of_one_value_count_once():
+    """A constrained ensemble's chains pass values on. 30 families of 10 members share a constant's value and a
+    family effect on the prediction that has nothing to do with that constant: counted member by member the
+    constant crosses the floor in most replicates; counted once per value (lineage_rho), in about 5%."""
+    rng = np.random.default_rng(3)
+    crossings = {"copies counted once": 0, "member by member": 0}
+    replicates = 200
+    for _ in range(replicates):
+        x = np.repeat(rng.lognormal(size=30), 10)
+        y = np.repeat(rng.normal(size=30), 10) + 0.2 * rng.normal(size=300)
+        rho, n = uncertainty.lineage_rho(x, y, np.zeros(300))
+        crossings["copies counted once"] += abs(rho) > uncertainty.noise_floor(n, 1)
+        jittered = x * rng.uniform(0.999, 1.001, 300)            # every member its own value
+        rho, n = uncertainty.lineage_rho(jittered, y, np.zeros(300))
+        assert n == 300
+        crossings["member by member"] += abs(rho) > uncertainty.noise_floor(n, 1)
+    assert crossings["copies counted once"] / replicates < 0.1
+    assert crossings["member by member"] / replicates > 0.4
+
+
 def test_validate_ensemble_reports_pass_fractions_and_associations(tmp_path):
     """alk5 validate --ensemble: pass fractions over the given members and the shipped ensemble, and the
     association tests over the given members (their count in the summary, the table beside it)."""
@@ -672,7 +750,8 @@ def test_validate_ensemble_reports_pass_fractions_and_associations(tmp_path):
     assert summary["association_tests"] <= len(mixed) * n_drawn
     assert summary["association_tests"] >= len(mixed) * (n_drawn - 5)    # a constant may hold one value
     found = pd.read_csv(out / "associations.csv")
-    assert list(found.columns) == ["behaviour", "parameter", "p", "shift_log10", "n_pass", "n_fail"]
+    assert list(found.columns) == ["behaviour", "parameter", "p", "shift_log10", "n_pass", "n_fail",
+                                  "independent_values"]
     assert summary["associations"] == len(found) and "constants associated" in res.stdout
 
 

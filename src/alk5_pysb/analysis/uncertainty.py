@@ -151,15 +151,21 @@ def noise_floor(n: int, tests: int) -> float:
 
 
 def rests_on(members: pd.DataFrame, values, groups: dict | None = None, top: int = 5,
-             drawn: pd.DataFrame | None = None, drawn_evidence: str = "drawn") -> dict:
+             drawn: pd.DataFrame | None = None, drawn_evidence: str = "drawn", strata=None) -> dict:
     """The constants a prediction rests on: those whose own fold (:func:`own_folds`) correlates (Spearman) with
     ``values`` (one number per member row; nan where the member failed) beyond the noise floor, per group of
     constants (``groups``: name -> set of names; default one group of every varied constant). ``drawn``: other
     inputs drawn per member (columns, one row per member, e.g. a PK draw), ranked like the folds with
     ``drawn_evidence`` as their evidence. Members of a constrained ensemble repeat parameter sets, so the floor
     counts distinct sets; a listed constant may stand for others that move with it: read them as candidates,
-    with the mechanism."""
-    from scipy.stats import spearmanr
+    with the mechanism.
+
+    A constrained ensemble's members descend from a few chains and pass values on: each constant is judged over
+    its own distinct values (:func:`lineage_rho`), and its floor counts them (the shipped pooled ensemble has
+    ~37 per constant for 400 members). ``strata`` (one label per member row) makes the correlation within strata:
+    the members of pooled independent runs cluster by run, and a constant that only marks a run's region would
+    otherwise pass as one the prediction rests on. Default (None): the shipped ensemble's runs
+    (:func:`shipped_runs`) when every member comes from it; False: no strata."""
     table = prior()
     own = own_folds(members, table).reset_index(drop=True)
     columns = [c for c in fold_columns(own) if own[c].nunique() > 1]
@@ -172,19 +178,76 @@ def rests_on(members: pd.DataFrame, values, groups: dict | None = None, top: int
                 names[f"drawn:{column}"], evidence[column] = column, drawn_evidence
                 columns.append(f"drawn:{column}")
     values = pd.Series(np.asarray(values, dtype=float))
+    if strata is None:
+        strata = shipped_runs(members)
+    labels = np.zeros(len(own), dtype=int) if strata is None or strata is False else pd.factorize(np.asarray(strata))[0]
+    if len(labels) != len(own):
+        raise ValueError(f"rests_on: {len(labels)} strata labels for {len(own)} members")
     groups = groups or {"constants": set(names.values())}
-    ok = np.isfinite(values)
-    distinct_sets = len(own[columns].drop_duplicates()) if columns else 0
+    ok = np.isfinite(values.to_numpy())
+    distinct_sets = len(own.loc[ok, columns].drop_duplicates()) if columns else 0
+    n_strata = len(np.unique(labels[ok])) if ok.any() else 1
     out = {}
     for group, members_of_group in groups.items():
         cols = [c for c in columns if names[c] in members_of_group]
-        floor = noise_floor(min(int(ok.sum()), distinct_sets), max(len(cols), 1))
-        rho = {names[c]: spearmanr(own.loc[ok, c], values[ok]).statistic for c in cols}
-        ranked = sorted(((n, r) for n, r in rho.items() if np.isfinite(r) and abs(r) > floor), key=lambda kv: -abs(kv[1]))
-        out[group] = {"noise_floor": round(floor, 3), "members": int(ok.sum()), "distinct_sets": distinct_sets,
-                      "constants": [{"constant": n, "spearman": round(float(r), 3), "evidence": evidence[n]}
-                                    for n, r in ranked[:top]]}
+        tests = max(len(cols), 1)
+        found = {names[c]: lineage_rho(own.loc[ok, c].to_numpy(float), values[ok].to_numpy(), labels[ok]) for c in cols}
+        floors = {name: noise_floor(n, tests) for name, (_, n) in found.items()}
+        ranked = sorted(((name, r) for name, (r, _) in found.items() if np.isfinite(r) and abs(r) > floors[name]),
+                        key=lambda kv: -abs(kv[1]))
+        typical = int(np.median([n for _, n in found.values()])) if found else 0
+        out[group] = {"noise_floor": round(noise_floor(typical, tests), 3), "independent_values": typical,
+                      "members": int(ok.sum()), "distinct_sets": distinct_sets, "strata": n_strata,
+                      "constants": [{"constant": name, "spearman": round(float(r), 3), "evidence": evidence[name],
+                                     "independent_values": found[name][1], "noise_floor": round(floors[name], 3)}
+                                    for name, r in ranked[:top]]}
     return out
+
+
+def lineage_rho(x, y, labels) -> tuple[float, int]:
+    """Spearman's rho of a constant's folds ``x`` and a prediction ``y`` over the constant's distinct values per
+    stratum: members carrying the same value (passed on along a chain, or repeats of one set) are one point, with
+    ``y`` averaged over them. Returns (rho within strata, :func:`within_strata_rho`; the number of points less one
+    per extra stratum, the sample size the null spread of rho rests on)."""
+    frame = pd.DataFrame({"stratum": np.asarray(labels), "x": np.asarray(x, float), "y": np.asarray(y, float)})
+    points = frame.groupby(["stratum", "x"], as_index=False)["y"].mean()
+    n = len(points) - (points["stratum"].nunique() - 1)
+    return within_strata_rho(points["x"], points["y"], points["stratum"]), int(n)
+
+
+def within_strata_rho(x, y, labels) -> float:
+    """Spearman's rho of x and y within strata (aligned ranks): in each stratum both are ranked, scaled to
+    (0, 1) and centred, and the pooled centred ranks are correlated. One stratum gives Spearman's rho; a
+    difference between strata alone gives 0."""
+    from scipy.stats import rankdata
+    x, y, labels = np.asarray(x, float), np.asarray(y, float), np.asarray(labels)
+    rx, ry = np.zeros(len(x)), np.zeros(len(y))
+    for label in np.unique(labels):
+        idx = labels == label
+        n = int(idx.sum())
+        rx[idx] = (rankdata(x[idx]) - 0.5) / n - 0.5
+        ry[idx] = (rankdata(y[idx]) - 0.5) / n - 0.5
+    sx, sy = np.sqrt((rx ** 2).sum()), np.sqrt((ry ** 2).sum())
+    return float((rx * ry).sum() / (sx * sy)) if sx > 0 and sy > 0 else math.nan
+
+
+def shipped_runs(members: pd.DataFrame) -> np.ndarray | None:
+    """The shipped ensemble's run of each member (its ``run`` column; pooled ``alk5 ensemble --runs``), found by
+    the member's folds of the constants that ensemble varies (a fibroblast member's ACTA2 and fibrosis-block folds
+    come from the block ensemble and are not compared); None when the shipped ensemble has one run or some
+    member is not one of its sets."""
+    shipped = _packaged_ensemble(SHIPPED_ENSEMBLE, checked=False)
+    if shipped is None or "run" not in shipped or shipped["run"].nunique() < 2:
+        return None
+    block = fibroblast_ensemble(block=True)
+    skip = set(fold_columns(block)) if block is not None else set()
+    columns = [c for c in fold_columns(shipped) if c not in skip]
+    if not columns or any(c not in members for c in columns):
+        return None
+    # float32: the same draw read back from files written at different precisions
+    key = {row.tobytes(): run for row, run in zip(shipped[columns].to_numpy(np.float32), shipped["run"])}
+    runs = [key.get(row.tobytes()) for row in members[columns].to_numpy(np.float32)]
+    return None if any(r is None for r in runs) else np.asarray(runs)
 
 
 def fold_columns(members: pd.DataFrame) -> list[str]:
@@ -239,14 +302,15 @@ def read_ensemble(path) -> pd.DataFrame:
     return members[["member", *fold_columns(members)]]
 
 
-def _packaged_ensemble(relative: str) -> pd.DataFrame | None:
-    """An ensemble file shipped inside the package (path relative to it), or None when there is none."""
+def _packaged_ensemble(relative: str, checked: bool = True) -> pd.DataFrame | None:
+    """An ensemble file shipped inside the package (path relative to it), or None when there is none;
+    ``checked=False``: the file as it is, with its other columns (e.g. ``run``)."""
     from importlib import resources
     ref = resources.files("alk5_pysb").joinpath(relative)
     if not ref.is_file():
         return None
     with resources.as_file(ref) as path:
-        return read_ensemble(path)
+        return read_ensemble(path) if checked else pd.read_csv(path)
 
 
 def shipped_ensemble() -> pd.DataFrame | None:

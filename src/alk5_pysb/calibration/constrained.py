@@ -212,19 +212,27 @@ def teach(members: pd.DataFrame, accepted_members, table: pd.DataFrame, referenc
 ALPHA = 1e-3
 
 
-def associations(members: pd.DataFrame, passes: pd.DataFrame, ids, table: pd.DataFrame, alpha: float = ALPHA
-                 ) -> tuple[pd.DataFrame, int]:
-    """Which constants each behaviour constrains, over an ensemble of draws: for every behaviour that some members
-    meet and some miss, a two-sided Mann-Whitney test of each constant's own log10 fold (tied rows divided by
-    their partner's, ``uncertainty.own_folds``) between passing and failing members. Returns (the associations
-    with p < ``alpha``, sorted by p; shift_log10 = median among passing minus median among failing: the direction
-    the behaviour moves the constant) and the number of tests made.
+def associations(members: pd.DataFrame, passes: pd.DataFrame, ids, table: pd.DataFrame, alpha: float = ALPHA,
+                 strata=None) -> tuple[pd.DataFrame, int]:
+    """Which constants each behaviour constrains, over an ensemble: for every behaviour that some members meet and
+    some miss, the rank correlation of each constant's own log10 fold (tied rows divided by their partner's,
+    ``uncertainty.own_folds``) with the verdict, two-sided p from its normal approximation (Mann-Whitney's test
+    in rank-correlation form). Returns (the associations with p < ``alpha``, sorted by p; shift_log10 = median
+    among passing minus median among failing: the direction the behaviour moves the constant) and the number of
+    tests made.
+
+    Over a constrained ensemble the members descend from a few chains and share values: each constant is judged
+    over its own distinct values (``uncertainty.lineage_rho``), within ``strata`` (default: the shipped ensemble's
+    runs when the members are its sets, ``uncertainty.shipped_runs``), so neither a copied value nor a run's
+    region counts as evidence. Prior draws (all values distinct, one stratum) are tested member by member.
     """
-    from scipy.stats import mannwhitneyu
-    from alk5_pysb.analysis.uncertainty import own_folds
+    from scipy.stats import norm
+    from alk5_pysb.analysis.uncertainty import lineage_rho, own_folds, shipped_runs
     own = own_folds(members, table).set_index("member")
     columns = fold_columns(members)
     logs = np.log10(own[columns].astype(float).clip(lower=1e-300))
+    labels = shipped_runs(members) if strata is None else strata
+    labels = np.zeros(len(members), int) if labels is None or labels is False else np.asarray(labels)
     verdicts = passes.set_index("member")
     rows, tests = [], 0
     for i in ids:
@@ -236,11 +244,14 @@ def associations(members: pd.DataFrame, passes: pd.DataFrame, ids, table: pd.Dat
             if np.ptp(np.concatenate([x, y])) == 0:
                 continue
             tests += 1
-            p = float(mannwhitneyu(x, y, alternative="two-sided").pvalue)
+            rho, n = lineage_rho(logs[column].to_numpy(), met.to_numpy(float), labels)
+            p = float(2 * norm.sf(abs(rho) * np.sqrt(max(n - 1, 1)))) if np.isfinite(rho) else 1.0
             if p < alpha:
                 rows.append({"behaviour": i, "parameter": column.split(":", 1)[1], "p": p,
-                             "shift_log10": float(np.median(x) - np.median(y)), "n_pass": len(x), "n_fail": len(y)})
-    frame = pd.DataFrame(rows, columns=["behaviour", "parameter", "p", "shift_log10", "n_pass", "n_fail"])
+                             "shift_log10": float(np.median(x) - np.median(y)), "n_pass": len(x), "n_fail": len(y),
+                             "independent_values": n})
+    frame = pd.DataFrame(rows, columns=["behaviour", "parameter", "p", "shift_log10", "n_pass", "n_fail",
+                                        "independent_values"])
     return frame.sort_values("p").reset_index(drop=True), tests
 
 
