@@ -181,10 +181,8 @@ def inhibition(sim, experiment: Experiment, compounds, doses_nM, out=None, resum
     keys = pd.DataFrame({"condition_id": ids, "compound": axes["compound"], "protocol": experiment.schedule_text,
                          "ligand_dose_pM": experiment.dose_pM, "inhibitor_nM": axes["inhibitor_dose"]})
     experiment = dataclasses.replace(experiment, compounds={**experiment.compounds, **{c.name: c for c in compounds}})
-    from alk5_pysb.analysis.uncertainty import POTENCY_PREFIX, with_compound_potency
-    # a design's potency draws (potency:NAME) are not model constants: they set Kd_inhibitor below
-    drawn = None if members is None else members.drop(
-        columns=[c for c in members.columns if str(c).startswith(POTENCY_PREFIX)])
+    from alk5_pysb.analysis.uncertainty import simulated_columns, with_compound_potency
+    drawn = None if members is None else simulated_columns(members)     # potency:NAME draws set Kd_inhibitor below
     axes, keys = _with_members(axes, keys, drawn)
     if members is not None:             # each library compound's potency moves with its own draw
         axes = with_compound_potency(axes, members)

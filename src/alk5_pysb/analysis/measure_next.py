@@ -70,7 +70,7 @@ def predictions(sim, members: pd.DataFrame, engine: EngineOptions) -> pd.DataFra
     from alk5_pysb.simulation.engine import run_scan
     import tempfile
     out = pd.DataFrame({"member": members["member"]}).set_index("member")
-    drawn = members.drop(columns=[c for c in members.columns if c.startswith(uncertainty.POTENCY_PREFIX)])
+    drawn = uncertainty.simulated_columns(members)
     dr = Experiment(readouts=["pSmad2"], metrics=parse_metrics("at:45min,at:8h"))
     _, fits = dose_response(sim, dr, np.logspace(-1, 4, 11), members=drawn, engine=engine)
     for metric, label in (("at:45min", "pSmad2 EC50 at 45 min (pM)"), ("at:8h", "pSmad2 EC50 at 8 h (pM)")):

@@ -254,6 +254,13 @@ def fold_columns(members: pd.DataFrame) -> list[str]:
     return [c for c in members.columns if c.startswith(FOLD_PREFIX)]
 
 
+def simulated_columns(members: pd.DataFrame) -> pd.DataFrame:
+    """``members`` with only what a simulation takes (``member`` and the fold columns): a design's other draws
+    (``potency:NAME``, which set a compound's Kd_inhibitor through :func:`with_compound_potency`) and labels
+    such as ``run`` are not model constants."""
+    return members[["member", *fold_columns(members)]]
+
+
 def member_folds(members: pd.DataFrame, member) -> dict[str, float]:
     row = members.loc[members["member"] == member].iloc[0]
     return {c[len(FOLD_PREFIX):]: float(row[c]) for c in fold_columns(members)}
