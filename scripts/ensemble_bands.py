@@ -31,10 +31,8 @@ from alk5_pysb.simulation.simulator import Simulator
 
 def pooled_runs(spec: str, members: pd.DataFrame) -> pd.Series | None:
     """Each member's run (aligned with ``members``) when the ensemble's file is a pooled one, else None."""
-    from importlib import resources
     if spec == "accepted":
-        with resources.as_file(resources.files("alk5_pysb").joinpath(uncertainty.SHIPPED_ENSEMBLE)) as path:
-            frame = pd.read_csv(path)
+        frame = uncertainty.shipped_ensemble(with_runs=True)
     elif Path(spec).is_file():
         frame = pd.read_csv(spec)
     else:

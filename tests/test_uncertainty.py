@@ -350,7 +350,7 @@ def test_the_shipped_pooled_ensemble_knows_each_members_run():
     """shipped_runs finds each member's run by its folds, for the shipped members and for fibroblast members
     (whose ACTA2 folds come from another ensemble); prior draws belong to no run."""
     shipped = uncertainty.shipped_ensemble()
-    runs = uncertainty._packaged_ensemble(uncertainty.SHIPPED_ENSEMBLE, checked=False)["run"].to_numpy()
+    runs = uncertainty.shipped_ensemble(with_runs=True)["run"].to_numpy()
     assert (uncertainty.shipped_runs(shipped) == runs).all() and len(set(runs)) >= 2
     assert set(uncertainty.shipped_runs(uncertainty.with_block_draws(20))) <= set(runs)
     assert uncertainty.shipped_runs(uncertainty.draw(8, seed=1)) is None

@@ -236,7 +236,7 @@ def shipped_runs(members: pd.DataFrame) -> np.ndarray | None:
     the member's folds of the constants that ensemble varies (a fibroblast member's ACTA2 and fibrosis-block folds
     come from the block ensemble and are not compared); None when the shipped ensemble has one run or some
     member is not one of its sets."""
-    shipped = _packaged_ensemble(SHIPPED_ENSEMBLE, checked=False)
+    shipped = shipped_ensemble(with_runs=True)
     if shipped is None or "run" not in shipped or shipped["run"].nunique() < 2:
         return None
     block = fibroblast_ensemble(block=True)
@@ -320,9 +320,10 @@ def _packaged_ensemble(relative: str, checked: bool = True) -> pd.DataFrame | No
         return read_ensemble(path) if checked else pd.read_csv(path)
 
 
-def shipped_ensemble() -> pd.DataFrame | None:
-    """The accepted ensemble shipped with the package, or None when there is none."""
-    return _packaged_ensemble(SHIPPED_ENSEMBLE)
+def shipped_ensemble(with_runs: bool = False) -> pd.DataFrame | None:
+    """The accepted ensemble shipped with the package, or None when there is none; ``with_runs`` keeps its
+    ``run`` column (a pooled ensemble: the independent run each member comes from)."""
+    return _packaged_ensemble(SHIPPED_ENSEMBLE, checked=not with_runs)
 
 
 def block_names(blocks=("fibrosis",)) -> list[str]:
