@@ -66,9 +66,8 @@ def rests_on(ens: pd.DataFrame, values: pd.DataFrame, top: int = 5) -> dict:
     out = {}
     for key in LABELS:
         numbers = values[key].astype(float).where(values["error"].eq(""))
-        found = uncertainty.rests_on(ens, numbers, {"fibrosis_block_and_ACTA2": block, "upstream_constants": upstream},
-                                     top=top)
-        out[key] = {g: {"noise_floor": f["noise_floor"], "constants": f["constants"]} for g, f in found.items()}
+        out[key] = uncertainty.rests_on(ens, numbers, {"fibrosis_block_and_ACTA2": block, "upstream_constants": upstream},
+                                        top=top)
     return out
 
 
@@ -97,7 +96,8 @@ def main(argv=None) -> int:
                "bands": {key: {"label": label, **uncertainty.band(values.loc[ok, key])} for key, label in LABELS.items()},
                "rests_on": rests_on(ens, values),
                "method": "median and 5th-95th percentile over members; constants ranked by |Spearman rho| of their "
-                         "own fold with the number"}
+                         "own fold with the number, within the upstream ensemble's runs, each distinct value of a "
+                         "constant counted once (uncertainty.rests_on); the floor counts those values"}
     atomic_write(out / "fibrosis_prevention_reversal.json", json.dumps(rounded(summary), indent=2, default=float) + "\n")
     for key, b in summary["bands"].items():
         parts = []

@@ -200,7 +200,9 @@ def main(argv=None):
     summary = {"members": described, "failures": failures,
                "SB431542_half_inhibition_nM (median, 90% band over members)": halves,
                "epithelial EMT half-inhibition / growth-arrest half-inhibition (per member)": window,
-               "rests_on (Spearman rho of each constant's own fold, above the noise floor)": rests,
+               "rests_on": rests,
+               "rests_on_method": "Spearman rho of each constant's own fold with the number within the ensemble's runs, "
+                                  "each distinct value of a constant counted once; listed above the noise floor",
                "hysteresis_area": {"intact": round(intact.attrs["area"], 4), "cut": round(cut.attrs["area"], 6)},
                "persistent_after_withdrawal": int(dose_time["persistent"].sum()),
                "dose_time_cases": len(dose_time)}
