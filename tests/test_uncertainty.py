@@ -353,6 +353,9 @@ def test_the_shipped_pooled_ensemble_knows_each_members_run():
     runs = uncertainty.shipped_ensemble(with_runs=True)["run"].to_numpy()
     assert (uncertainty.shipped_runs(shipped) == runs).all() and len(set(runs)) >= 2
     assert set(uncertainty.shipped_runs(uncertainty.with_block_draws(20))) <= set(runs)
+    galunisertib = uncertainty.with_compound_potency(shipped.assign(compound="galunisertib"), shipped)
+    assert (galunisertib["fold:Kd_inhibitor"] != shipped["fold:Kd_inhibitor"]).all()
+    assert (uncertainty.shipped_runs(galunisertib) == runs).all()
     assert uncertainty.shipped_runs(uncertainty.draw(8, seed=1)) is None
 
 

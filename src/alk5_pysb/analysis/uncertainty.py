@@ -234,13 +234,14 @@ def within_strata_rho(x, y, labels) -> float:
 def shipped_runs(members: pd.DataFrame) -> np.ndarray | None:
     """The shipped ensemble's run of each member (its ``run`` column; pooled ``alk5 ensemble --runs``), found by
     the member's folds of the constants that ensemble varies (a fibroblast member's ACTA2 and fibrosis-block folds
-    come from the block ensemble and are not compared); None when the shipped ensemble has one run or some
+    come from the block ensemble, and a library compound's Kd_inhibitor fold from its own potency draw,
+    :func:`with_compound_potency`: those are not compared); None when the shipped ensemble has one run or some
     member is not one of its sets."""
     shipped = shipped_ensemble(with_runs=True)
     if shipped is None or "run" not in shipped or shipped["run"].nunique() < 2:
         return None
     block = fibroblast_ensemble(block=True)
-    skip = set(fold_columns(block)) if block is not None else set()
+    skip = (set(fold_columns(block)) if block is not None else set()) | {FOLD_PREFIX + "Kd_inhibitor"}
     columns = [c for c in fold_columns(shipped) if c not in skip]
     if not columns or any(c not in members for c in columns):
         return None
