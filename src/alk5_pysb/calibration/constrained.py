@@ -207,7 +207,7 @@ def teach(members: pd.DataFrame, accepted_members, table: pd.DataFrame, referenc
     return frame.sort_values("width_ratio", na_position="last").reset_index(drop=True)
 
 
-#: significance level of a behaviour-constant association (Mann-Whitney); the expected number of chance findings
+#: significance level of a behaviour-constant association (rank test); the expected number of chance findings
 #: (tests x ALPHA) is reported beside them
 ALPHA = 1e-3
 

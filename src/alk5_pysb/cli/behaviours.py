@@ -85,7 +85,8 @@ def _validate_ensemble(args):
               f"{', '.join(narrow)}")
     if summary["structural_misses"]:
         print(f"met by no member (structural misses): {', '.join(summary['structural_misses'])}")
-    print(f"constants associated with a behaviour (Mann-Whitney p < {constrained.ALPHA:g}): {len(found)} of {tests} "
+    print(f"constants associated with a behaviour (rank test, each value once, p < {constrained.ALPHA:g}): "
+          f"{len(found)} of {tests} "
           f"tests, ~{tests * constrained.ALPHA:.1f} expected by chance -> {out / 'associations.csv'}")
     print(f"{summary['accepted']}/{summary['drawn']} members meet every behaviour that any member meets "
           f"(acceptance {summary['acceptance_rate']:.1%}); per member {summary['seconds_per_member_cpu']:.1f} s CPU "
