@@ -156,13 +156,12 @@ def rests_on(members: pd.DataFrame, values, groups: dict | None = None, top: int
     ``values`` (one number per member row; nan where the member failed) beyond the noise floor, per group of
     constants (``groups``: name -> set of names; default one group of every varied constant). ``drawn``: other
     inputs drawn per member (columns, one row per member, e.g. a PK draw), ranked like the folds with
-    ``drawn_evidence`` as their evidence. Members of a constrained ensemble repeat parameter sets, so the floor
-    counts distinct sets; a listed constant may stand for others that move with it: read them as candidates,
-    with the mechanism.
+    ``drawn_evidence`` as their evidence. A listed constant may stand for others that move with it: read them as
+    candidates, with the mechanism.
 
-    A constrained ensemble's members descend from a few chains and pass values on: each constant is judged over
-    its own distinct values (:func:`lineage_rho`), and its floor counts them (the shipped pooled ensemble has
-    ~37 per constant for 400 members). ``strata`` (one label per member row) makes the correlation within strata:
+    A constrained ensemble's members repeat parameter sets and descend from a few chains that pass values on:
+    each constant is judged over its own distinct values (:func:`lineage_rho`), and its floor counts them (the
+    shipped pooled ensemble has ~37 per constant for 400 members). ``strata`` (one label per member row) makes the correlation within strata:
     the members of pooled independent runs cluster by run, and a constant that only marks a run's region would
     otherwise pass as one the prediction rests on. Default (None): the shipped ensemble's runs
     (:func:`shipped_runs`) when every member comes from it; False: no strata."""
