@@ -177,11 +177,7 @@ def rests_on(members: pd.DataFrame, values, groups: dict | None = None, top: int
                 names[f"drawn:{column}"], evidence[column] = column, drawn_evidence
                 columns.append(f"drawn:{column}")
     values = pd.Series(np.asarray(values, dtype=float))
-    if strata is None:
-        strata = shipped_runs(members)
-    labels = np.zeros(len(own), dtype=int) if strata is None or strata is False else pd.factorize(np.asarray(strata))[0]
-    if len(labels) != len(own):
-        raise ValueError(f"rests_on: {len(labels)} strata labels for {len(own)} members")
+    labels = strata_labels(members, strata)
     groups = groups or {"constants": set(names.values())}
     ok = np.isfinite(values.to_numpy())
     distinct_sets = len(own.loc[ok, columns].drop_duplicates()) if columns else 0
@@ -212,6 +208,19 @@ def lineage_rho(x, y, labels) -> tuple[float, int]:
     points = frame.groupby(["stratum", "x"], as_index=False)["y"].mean()
     n = len(points) - (points["stratum"].nunique() - 1)
     return within_strata_rho(points["x"], points["y"], points["stratum"]), int(n)
+
+
+def strata_labels(members: pd.DataFrame, strata=None) -> np.ndarray:
+    """One integer label per member row: ``strata`` as given, the shipped ensemble's runs when it is None and the
+    members are its sets (:func:`shipped_runs`), else (or with False) one stratum."""
+    if strata is None:
+        strata = shipped_runs(members)
+    if strata is None or strata is False:
+        return np.zeros(len(members), dtype=int)
+    labels = pd.factorize(np.asarray(strata))[0]
+    if len(labels) != len(members):
+        raise ValueError(f"{len(labels)} strata labels for {len(members)} members")
+    return labels
 
 
 def within_strata_rho(x, y, labels) -> float:

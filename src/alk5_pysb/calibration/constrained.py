@@ -227,12 +227,11 @@ def associations(members: pd.DataFrame, passes: pd.DataFrame, ids, table: pd.Dat
     region counts as evidence. Prior draws (all values distinct, one stratum) are tested member by member.
     """
     from scipy.stats import norm
-    from alk5_pysb.analysis.uncertainty import lineage_rho, own_folds, shipped_runs
+    from alk5_pysb.analysis.uncertainty import lineage_rho, own_folds, strata_labels
     own = own_folds(members, table).set_index("member")
     columns = fold_columns(members)
     logs = np.log10(own[columns].astype(float).clip(lower=1e-300))
-    labels = shipped_runs(members) if strata is None else strata
-    labels = np.zeros(len(members), int) if labels is None or labels is False else np.asarray(labels)
+    labels = strata_labels(members, strata)
     verdicts = passes.set_index("member")
     rows, tests = [], 0
     for i in ids:
