@@ -18,12 +18,12 @@ import argparse
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from alk5_pysb.analysis import uncertainty
+from alk5_pysb.analysis import context_attribution, uncertainty
 from alk5_pysb.io.files import atomic_write, rounded
 
 LABELS = {
@@ -38,21 +38,6 @@ LABELS = {
 
 def members(n: int, seed: int) -> tuple[pd.DataFrame, str]:
     return uncertainty.fibroblast_members(n, seed)
-
-
-def _one(folds: dict) -> dict:
-    from alk5_pysb.analysis.validation_fibrosis import prevention_reversal
-    from alk5_pysb.errors import SimulationError
-    from alk5_pysb.simulation.simulator import shared_simulator
-    sim = shared_simulator("fibrosis")
-    sim.folds = {k: v for k, v in folds.items() if k in sim.table_parameters}
-    try:
-        with np.errstate(all="ignore"):
-            return {**prevention_reversal(sim), "error": ""}
-    except (SimulationError, RuntimeError, ValueError, ZeroDivisionError) as err:
-        return {"error": " ".join(str(err).split())[:300]}
-    finally:
-        sim.folds = {}
 
 
 def rests_on(ens: pd.DataFrame, values: pd.DataFrame, top: int = 5) -> dict:
@@ -87,7 +72,7 @@ def main(argv=None) -> int:
     tasks = [uncertainty.member_folds(ens, m) for m in ens["member"]]
     workers = args.workers or os.cpu_count() or 1
     with ProcessPoolExecutor(workers) as pool:
-        rows = list(pool.map(_one, tasks, chunksize=4))
+        rows = list(pool.map(partial(context_attribution.evaluate, "fibroblast"), tasks, chunksize=4))
     values = pd.DataFrame(rows)
     values.insert(0, "member", ens["member"])
     atomic_write(out / "fibrosis_prevention_reversal.csv", values.to_csv(index=False, float_format="%.5g"))

@@ -46,8 +46,8 @@ from alk5_pysb.simulation.simulator import shared_simulator  # noqa: E402
 
 CONTEXTS = ("epithelial", "carcinoma")
 LIGAND_PM = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0]
-SB_NM = [10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0]
-T_END = 5760.0                  # 96 h: EMT score read here; arrest at 24 h
+SB_NM = emt_analysis.SB_NM
+T_END = emt_analysis.DUAL_ROLE_END_MIN          # 96 h: EMT score read here; arrest at 24 h
 SWITCH_PM = [3.0, 10.0, 20.0, 30.0, 50.0, 100.0, 300.0]
 MAP_PM = [10.0, 30.0, 100.0, 300.0]
 MAP_DAYS = [2.0, 7.0, 14.0, 28.0]
@@ -56,8 +56,7 @@ MAP_DAYS = [2.0, 7.0, 14.0, 28.0]
 def _arms():
     sb = get_compound("SB-431542")
     arms = [("ligand", d, Experiment(dose_pM=d, t_end_min=T_END, n_points=97, **fed(T_END))) for d in LIGAND_PM]
-    arms += [("SB-431542", c, Experiment(dose_pM=100.0, t_end_min=T_END, n_points=97, compound=sb, inhibitor_nM=c,
-                                         pretreat_min=60.0, **fed(T_END))) for c in SB_NM]
+    arms += [("SB-431542", c, exp) for c, exp in emt_analysis.inhibitor_arms(sb, SB_NM)]
     return arms
 
 
@@ -71,27 +70,15 @@ def dual_role(sim, members: pd.DataFrame) -> tuple[pd.DataFrame, list]:
             try:
                 rest = sim.run(dataclasses.replace(untreated, folds=folds), readouts=["proliferation_index"],
                                context=values)
-                pi_rest = value_at(rest, "proliferation_index", 1440.0)
+                pi_rest = value_at(rest, "proliferation_index", emt_analysis.ARREST_AT_MIN)
                 for axis, x, exp in _arms():
                     run = sim.run(dataclasses.replace(exp, folds=folds), readouts=["proliferation_index", "EMT_index"], context=values)
                     rows.append({"member": int(member), "context": context, "axis": axis, "x": x,
-                                 "growth_arrest": 1 - value_at(run, "proliferation_index", 1440.0) / pi_rest,
+                                 "growth_arrest": 1 - value_at(run, "proliferation_index", emt_analysis.ARREST_AT_MIN) / pi_rest,
                                  "EMT_score": value_at(run, "EMT_index", T_END)})
             except SimulationError as err:
                 failures.append({"member": int(member), "context": context, "reason": str(err)[:200]})
     return pd.DataFrame(rows), failures
-
-
-def half_inhibition(frame: pd.DataFrame, readout: str) -> float:
-    """SB-431542 concentration (nM, log-interpolated) at which ``readout`` falls to half its lowest-dose value."""
-    sub = frame.sort_values("x")
-    y, x = sub[readout].to_numpy(), np.log10(sub["x"].to_numpy())
-    half = 0.5 * y[0]
-    below = np.nonzero(y <= half)[0]
-    if not len(below) or below[0] == 0:
-        return float("nan")
-    i = below[0]
-    return float(10 ** np.interp(half, [y[i], y[i - 1]], [x[i], x[i - 1]]))
 
 
 def draw_dual_role(bands: pd.DataFrame, path: Path, caption: str):
@@ -173,7 +160,7 @@ def main(argv=None):
     for context in CONTEXTS:
         for readout in ("growth_arrest", "EMT_score"):
             per_member[context, readout] = np.array([
-                half_inhibition(g, readout) for _, g in
+                emt_analysis.half_inhibition(g, readout) for _, g in
                 frame[(frame["context"] == context) & (frame["axis"] == "SB-431542")].groupby("member")])
             halves[f"{context}:{readout}"] = uncertainty.band(per_member[context, readout])
     # a selective window needs EMT to halve at a lower concentration than the arrest, member by member

@@ -57,7 +57,8 @@ def sensitivity(sim, experiment: Experiment, parameters, fold: float, samples: i
         y = results.sort_values("condition_id")[column].to_numpy(float)
         if not np.all(np.isfinite(y)):
             raise UserInputError(f"{column}: {int((~np.isfinite(y)).sum())} conditions failed; see results.parquet")
-        si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+        # a Generator, not the int: SALib's sobol.analyze ignores seed 0 (`if seed:`) and its CIs vary run to run
+        si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=np.random.default_rng(seed))
         for j, name in enumerate(parameters):
             rows.append({"output": column, "parameter": name, "S1": si["S1"][j], "S1_conf": si["S1_conf"][j],
                          "ST": si["ST"][j], "ST_conf": si["ST_conf"][j]})

@@ -150,12 +150,15 @@ def potency_factors_drawn() -> list[str]:
     return [name for name in COMPOUNDS if uncertainty.potency_factors(name, probe) is not None]
 
 
-def sobol_design(accepted: pd.DataFrame, table: pd.DataFrame, individual, n_base: int, seed: int = 0):
+def sobol_design(accepted: pd.DataFrame, table: pd.DataFrame, individual, n_base: int, seed: int = 0,
+                 group_of=None, potencies=None):
     """Saltelli/Sobol' design over the accepted marginals: (members, SALib problem).
 
     Each constant is drawn from the empirical distribution of the accepted members' own folds (tied rows:
     their own draw, then multiplied by the partner's drawn fold, as in ``uncertainty.tie``); constants not in
-    ``individual`` are grouped by evidence class."""
+    ``individual`` form groups: ``group_of(name)`` names a constant's group (e.g. its mechanism), and where it
+    gives None (or is not given) the constant joins its evidence class's group. ``potencies``: the compounds whose
+    own potency draw is a factor (default :func:`potency_factors_drawn`)."""
     from SALib.sample import sobol as sobol_sample
     if n_base < 8 or n_base & (n_base - 1):
         raise UserInputError(f"--base must be a power of two >= 8 (Sobol' sequences), got {n_base}")
@@ -165,10 +168,16 @@ def sobol_design(accepted: pd.DataFrame, table: pd.DataFrame, individual, n_base
     unknown = sorted(set(individual) - set(names))
     if unknown:
         raise UserInputError(f"not in the ensemble: {', '.join(unknown)}")
-    groups = [n if n in set(individual) else f"other {table.loc[n, 'evidence']} constants" for n in names]
-    potencies = [uncertainty.POTENCY_PREFIX + c for c in potency_factors_drawn()]
-    problem = {"num_vars": len(names) + len(potencies), "names": names + potencies, "groups": groups + potencies,
-               "bounds": [[0.0, 1.0]] * (len(names) + len(potencies))}
+
+    def group(name):
+        if name in set(individual):
+            return name
+        return (group_of(name) if group_of else None) or f"other {table.loc[name, 'evidence']} constants"
+    groups = [group(n) for n in names]
+    drawn_potency = potency_factors_drawn() if potencies is None else list(potencies)
+    potency_names = [uncertainty.POTENCY_PREFIX + c for c in drawn_potency]
+    problem = {"num_vars": len(names) + len(potency_names), "names": names + potency_names,
+               "groups": groups + potency_names, "bounds": [[0.0, 1.0]] * (len(names) + len(potency_names))}
     u = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=True, seed=seed)
     u = np.clip(u, 1e-12, 1 - 1e-12)
     draws = {n: np.quantile(own[c].to_numpy(float), u[:, j], method="inverted_cdf")
@@ -177,40 +186,49 @@ def sobol_design(accepted: pd.DataFrame, table: pd.DataFrame, individual, n_base
     members = pd.DataFrame({"member": np.arange(len(u)), **folds})
     # each compound's own potency draw is a factor of its own: left to the member id, it would differ between a
     # design row and its resampled twin and inflate every index of that compound's IC50
-    for j, name in enumerate(potency_factors_drawn(), start=len(names)):
+    for j, name in enumerate(drawn_potency, start=len(names)):
         members[uncertainty.POTENCY_PREFIX + name] = u[:, j]
     return members, problem
 
 
-def total_order(problem: dict, values: pd.DataFrame, table: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """Sobol total-order (and first-order) index of every factor for every prediction, bootstrap 95% CI.
+def factor_evidence(problem: dict, table: pd.DataFrame) -> dict[str, str]:
+    """The evidence class of each factor of a Sobol problem: a constant's own, a group's classes joined by '/'
+    (one class for an evidence-class group), 'compound potency' for a compound's potency draw."""
+    classes: dict[str, set] = {}
+    for name, group in zip(problem["names"], problem["groups"]):
+        evidence = table.loc[name, "evidence"] if name in table.index else "compound potency"
+        classes.setdefault(group, set()).add(evidence)
+    return {group: "/".join(sorted(found)) for group, found in classes.items()}
+
+
+def total_order(problem: dict, values: pd.DataFrame, table: pd.DataFrame, seed: int = 0,
+                predictions: dict | None = None) -> pd.DataFrame:
+    """Sobol total-order (and first-order) index of every factor for every prediction (``predictions``: label ->
+    'log10' or 'linear', default the headline :data:`PREDICTIONS`), bootstrap 95% CI.
 
     A member whose prediction failed (NaN) gets the median of the others, since the estimator needs every
     run of the design; the count is kept in ``imputed``."""
     from SALib.analyze import sobol
+    evidence = factor_evidence(problem, table)
     rows = []
-    for label, scale in PREDICTIONS.items():
+    for label, scale in (PREDICTIONS if predictions is None else predictions).items():
         y = values[label].to_numpy(float)
         ok = np.isfinite(y) & ((y > 0) if scale == "log10" else True)
         if ok.sum() < 0.9 * len(y):
             raise UserInputError(f"{label}: only {int(ok.sum())} of {len(y)} runs gave a value")
         y = np.where(ok, np.log10(np.where(ok, y, 1.0)) if scale == "log10" else y, np.nan)
         y[~ok] = np.nanmedian(y)
-        si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=500, seed=seed).to_df()[0]
+        # a Generator: SALib ignores an int seed of 0 (`if seed:`), and the bootstrap CIs would vary run to run
+        si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=500,
+                           seed=np.random.default_rng(seed)).to_df()[0]
         for factor, r in si.iterrows():
-            if factor in table.index:
-                evidence = table.loc[factor, "evidence"]
-            elif factor.startswith(uncertainty.POTENCY_PREFIX):
-                evidence = "compound potency"
-            else:
-                evidence = factor.split()[1]
-            rows.append({"prediction": label, "factor": factor, "evidence": evidence,
+            rows.append({"prediction": label, "factor": factor, "evidence": evidence[factor],
                          "ST": float(r["ST"]), "ST_conf": float(r["ST_conf"]),
                          "runs": len(y), "imputed": int((~ok).sum())})
     frame = pd.DataFrame(rows)
     frame["rank"] = frame.groupby("prediction")["ST"].rank(ascending=False, method="first").astype(int)
     frame["experiment"] = [experiment_for("Kd_inhibitor") if p.startswith(uncertainty.POTENCY_PREFIX)
-                           else experiment_for(p) if not p.startswith("other ") else "" for p in frame["factor"]]
+                           else experiment_for(p) if p in table.index else "" for p in frame["factor"]]
     return frame.sort_values(["prediction", "rank"]).reset_index(drop=True)
 
 

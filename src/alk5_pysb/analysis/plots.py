@@ -116,3 +116,21 @@ def population_figure(summary, columns, stem: Path, title: str):
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     _save(fig, stem)
+
+
+def attribution_figure(ranking, stem: Path, title: str, top: int = 8):
+    """Total-order Sobol index (± bootstrap 95% CI) of the ``top`` factors of each number (``ranking`` as
+    ``measure_next.total_order`` returns it), one panel per number."""
+    numbers = list(dict.fromkeys(ranking["prediction"]))
+    fig, axes = panel_grid(len(numbers), 3.2, width=4.2, cols=3)
+    for ax, number in zip(axes.flat, numbers):
+        sub = ranking[ranking["prediction"] == number].head(top).iloc[::-1]
+        y = np.arange(len(sub))
+        ax.barh(y, sub["ST"], xerr=sub["ST_conf"], color="tab:blue")
+        ax.set_yticks(y, sub["factor"], fontsize=7)
+        ax.set_xlabel("total-order Sobol index (ST)")
+        ax.set_title(number, fontsize=8)
+        ax.axvline(0, color="k", lw=0.5)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    _save(fig, stem)

@@ -175,6 +175,15 @@ def _ensemble_subset(args):
 def cmd_measure_next(args):
     """Which constants the headline predictions rest on, and the experiments that would measure them."""
     from alk5_pysb.analysis import measure_next, uncertainty
+    if args.context:
+        from alk5_pysb.analysis import context_attribution
+        if args.over != "accepted" or args.executor == "dask" or args.scheduler:
+            raise UserInputError("--context runs over the context's ensemble (--over accepted) on local processes")
+        result = context_attribution.run(args.context, args.base, args.output, args.seed,
+                                         workers=1 if args.executor == "serial" else args.workers, top=args.top)
+        print(result["markdown"])
+        print(f"-> {Path(args.output) / 'ranking.csv'} (every factor), {Path(args.output) / 'summary.json'}")
+        return 0
     if args.over == "accepted":
         accepted = uncertainty.shipped_ensemble()
         if accepted is None:
@@ -265,6 +274,10 @@ def add_commands(sub):
     s.add_argument("--members", type=int, default=512, help="--over prior: prior draws (default 512)")
     s.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
     s.add_argument("--top", type=int, default=5, help="constants listed per prediction (default 5)")
+    s.add_argument("--context", choices=["fibroblast", "epithelial"],
+                   help="instead of the headline predictions: the fibroblast prevention/reversal numbers or the "
+                        "epithelial dual-role numbers, Sobol total-order over the members they are quoted over "
+                        "(candidate constants, mechanism modules, upstream evidence classes; resumable)")
     s.add_argument("-o", "--output", required=True, help="results folder")
     executor_options(s)
     s.set_defaults(func=cmd_measure_next)
