@@ -12,7 +12,7 @@ AMICI_STAMP := $(AMICI_VENV)/.install.stamp
 BIOSIM_VENV  := .venv-biosim
 BIOSIM_STAMP := $(BIOSIM_VENV)/.install.stamp
 
-.PHONY: potency all install models figures docs context fibroblast-ensemble test bench bench-ensemble clean
+.PHONY: potency all install models figures docs context fibroblast-ensemble measure-next rests-on test bench bench-ensemble clean
 
 all: figures
 
@@ -88,6 +88,27 @@ fibroblast-ensemble: models
 	$(BIN)/python scripts/fibroblast_ensemble.py --block results/fibroblast_block/accepted.csv --workers 2
 	cp results/fibroblast_block/levels.csv docs/research/fibroblast_ensemble_levels.csv
 	cp results/fibroblast_block/parameter_ranges.csv docs/research/fibroblast_ensemble_ranges.csv
+
+# What to measure next (issue 17): Sobol total-order indices of the headline predictions over the shipped ensemble's
+# marginals (~20 min on 2 cores); the top three per prediction go to data/measure_next.csv (README, model card).
+measure-next: models
+	rm -rf results/measure_next
+	$(BIN)/alk5 measure-next --workers 2 -o results/measure_next
+	$(BIN)/python -c "import pandas as pd; r = pd.read_csv('results/measure_next/ranking.csv'); \
+		r[r['rank'] <= 3][['prediction', 'factor', 'evidence', 'ST', 'ST_conf', 'rank', 'experiment', 'runs']] \
+		.to_csv('src/alk5_pysb/data/measure_next.csv', index=False)"
+	cp results/measure_next/ranking.csv docs/research/measure_next_accepted_ranking.csv
+	cp results/measure_next/summary.json docs/research/measure_next_accepted_summary.json
+
+# What the fibroblast and epithelial answers rest on (issue 17): Sobol total-order indices over the marginals of the
+# members they are quoted over (~10 min each on 2 cores; resumable); writes figures/rests_on_CONTEXT_*; `make figures`
+# keeps the committed ones.
+rests-on: models
+	for c in fibroblast epithelial; do \
+		rm -rf results/rests_on_$$c && \
+		$(BIN)/alk5 measure-next --context $$c --base 128 --workers 2 -o results/rests_on_$$c && \
+		for f in ranking.csv summary.json attribution.md attribution.png attribution.svg; do \
+			cp results/rests_on_$$c/$$f figures/rests_on_$${c}_$$f || exit 1; done || exit 1; done
 
 $(BIOSIM_STAMP): scripts/requirements-biosim.txt
 	test -x $(BIOSIM_VENV)/bin/python || $(PYTHON) -m venv $(BIOSIM_VENV)
