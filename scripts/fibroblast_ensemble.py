@@ -108,7 +108,8 @@ def nominal_from_block(data: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--block", type=Path, help="accepted.csv of the block run (default: the shipped block ensemble)")
-    parser.add_argument("--candidates", type=int, default=600, help="joined members checked (default 600)")
+    parser.add_argument("--candidates", type=int,
+                        help="joined members checked (default: 1.5 x the shipped ensemble's members, 1,200 for 800)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int)
     parser.add_argument("--scratch", type=Path, default=Path("results/fibroblast_ensemble"),
@@ -128,7 +129,9 @@ def main() -> int:
         if run.is_file():
             shutil.copyfile(run, args.data / "block_ensemble_run.json")
         print(nominal_from_block(args.data))
-    candidates = uncertainty.joined(args.candidates, args.seed)
+    shipped = uncertainty.shipped_ensemble()
+    n = args.candidates or (3 * len(shipped) // 2 if shipped is not None else 0)
+    candidates = uncertainty.joined(n, args.seed)
     if candidates is None:
         raise SystemExit("no shipped ensemble to join (data/ensemble/accepted.csv)")
     passes = constrained.run(candidates, args.scratch, BEHAVIOURS, workers=args.workers, resume=True)
