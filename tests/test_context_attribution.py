@@ -13,18 +13,18 @@ from alk5_pysb.analysis import context_attribution, measure_next, uncertainty
 ALK5 = [sys.executable, "-m", "alk5_pysb.cli"]
 
 
-def test_every_block_constant_joins_its_mechanism_and_upstream_constants_their_evidence_class():
-    """The factors table puts every constant of the context's blocks into a named mechanism (none falls through to an
-    evidence-class group), keeps the upstream ligand-binding constants out of the autocrine loop, and every
-    candidate of its own is a constant of the prior."""
+def test_every_block_constant_joins_its_mechanism_and_upstream_constants_their_module():
+    """The factors table puts every constant of the context's blocks into a named mechanism (none falls through to a
+    model module), keeps the upstream ligand-binding constants out of the autocrine loop (they stay in the receptor
+    module), and every candidate of its own is a constant of the prior."""
     table = uncertainty.prior()
     for context, blocks in context_attribution.BLOCKS.items():
         own, group_of = context_attribution.grouping(context)
         assert own and set(own) <= set(table.index)
         for name in uncertainty.block_names(blocks):
             if name in table.index and table.loc[name, "distribution"] != "fixed":
-                assert group_of(name), (context, name)
-        assert group_of("kon_TGFB1_TBRII") is None and group_of("Smad3_0") is None
+                assert not group_of(name).startswith("upstream:"), (context, name)
+        assert group_of("kon_TGFB1_TBRII") == "upstream: receptor" and group_of("Smad3_0") == "upstream: smad"
     _, group_of = context_attribution.grouping("fibroblast")
     assert group_of("k_act_LTGFB1_traction") == "autocrine TGF-beta1 loop"
     assert group_of("K_tx_ACTA2") == "ACTA2 transcription"
@@ -33,10 +33,10 @@ def test_every_block_constant_joins_its_mechanism_and_upstream_constants_their_e
 
 
 @pytest.mark.parametrize("driver, factor", [("kdeg_ACTA2", "kdeg_ACTA2"), ("k_act_ROCK", "ROCK-MRTF gate"),
-                                            ("ALK5_0", "other model constants")])
+                                            ("ALK5_0", "upstream: receptor")])
 def test_a_number_driven_by_one_constant_is_given_to_its_factor(driver, factor):
     """Over the fibroblast ensemble's marginals, a number that follows one constant gives that constant's factor
-    (itself, its mechanism module, or its evidence class) ST ~ 1 and every other factor ~ 0."""
+    (itself, its mechanism module, or its model module) ST ~ 1 and every other factor ~ 0."""
     table = uncertainty.prior()
     members, _ = context_attribution.marginals("fibroblast")
     own, group_of = context_attribution.grouping("fibroblast")
@@ -48,6 +48,8 @@ def test_a_number_driven_by_one_constant_is_given_to_its_factor(driver, factor):
     assert (ranking.drop(index=factor)["ST"].abs() < 0.02).all()
     if factor == "ROCK-MRTF gate":
         assert ranking.loc[factor, "evidence"] == "assumed"
+    if factor == "upstream: receptor":                      # a module's evidence: its constants' classes
+        assert set(ranking.loc[factor, "evidence"].split("/")) >= {"assumed", "model"}
 
 
 def test_censored_half_inhibitions_are_counted_and_capped():

@@ -15,9 +15,10 @@ constants are not kept (the design's band is reported next to the ensemble's own
   is given ``CENSORED_NM`` (one grid step above the top concentration) and counted.
 
 Factors (``data/attribution_factors.csv``): the constants a mechanism names as candidates are factors of their
-own, the rest of the context's blocks join their mechanism module, and the upstream constants their evidence
-class. ``N x (factors + 2)`` runs; each finished run goes to ``runs.jsonl`` in the output folder, so a stopped
-run resumes.
+own, the rest of the context's blocks join their mechanism module, and every other constant its model module
+(``upstream: receptor``, ``upstream: smad``, ...: the parameter table's ``block``), so a module that carries the
+spread is named, with the evidence classes of its constants. ``N x (factors + 2)`` runs; each finished run goes
+to ``runs.jsonl`` in the output folder, so a stopped run resumes.
 """
 from __future__ import annotations
 
@@ -63,16 +64,19 @@ def check_context(context: str) -> str:
 
 
 def grouping(context: str):
-    """(constants that are factors of their own, name -> mechanism module or None for its evidence class)."""
+    """(constants that are factors of their own, name -> its group): the first row of the factors table that
+    matches, else the model module the constant belongs to (``upstream: <block>``, the parameter table's
+    ``block``: receptor, smad, transcription, feedback, ...)."""
+    from alk5_pysb.model.parameters import default_table
     rows = factors_table()[factors_table()["context"] == check_context(context)]
-    in_block = {b: set(uncertainty.block_names((b,))) for b in rows["block"] if b}
+    block = default_table().frame["block"]
     own = [r.factor for r in rows.itertuples() if r.match == f"^{r.factor}$"]
 
     def group_of(name: str):
         for r in rows.itertuples():
-            if (not r.block or name in in_block[r.block]) and re.search(r.match, name):
+            if (not r.block or block.get(name) == r.block) and re.search(r.match, name):
                 return r.factor
-        return None
+        return f"upstream: {block[name]}"
     return own, group_of
 
 
@@ -195,7 +199,7 @@ def run(context: str, n_base: int, out, seed: int = 0, workers: int | None = Non
                "why": dict(zip(groups["factor"], groups["why"])), "bands": bands,
                "method": "Sobol total-order indices (Jansen; SALib, 500 bootstrap resamples) over the members' "
                          "marginals, constants drawn independently; candidates of the mechanism as factors of their "
-                         "own, the rest of the blocks by mechanism module, upstream constants by evidence class"}
+                         "own, the rest of the blocks by mechanism module, the other constants by model module"}
     atomic_write(out / "summary.json", json.dumps(rounded(summary), indent=1, default=float) + "\n")
     from alk5_pysb.analysis.plots import attribution_figure
     attribution_figure(ranking, out / "attribution", f"What the {context} numbers rest on: Sobol total-order indices "

@@ -277,7 +277,7 @@ def add_commands(sub):
     s.add_argument("--context", choices=["fibroblast", "epithelial"],
                    help="instead of the headline predictions: the fibroblast prevention/reversal numbers or the "
                         "epithelial dual-role numbers, Sobol total-order over the members they are quoted over "
-                        "(candidate constants, mechanism modules, upstream evidence classes; resumable)")
+                        "(candidate constants, mechanism modules, model modules; resumable)")
     s.add_argument("-o", "--output", required=True, help="results folder")
     executor_options(s)
     s.set_defaults(func=cmd_measure_next)
