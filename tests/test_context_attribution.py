@@ -53,10 +53,13 @@ def test_a_number_driven_by_one_constant_is_given_to_its_factor(driver, factor):
 
 
 def test_censored_half_inhibitions_are_counted_and_capped():
-    values = pd.DataFrame({"member": [0, 1, 2, 3], "growth_arrest_half_nM": [100.0, np.nan, 300.0, np.nan],
-                           "EMT_half_nM": [50.0, 200.0, np.nan, np.nan], "error": ["", "", "", "CVODE failed"]})
+    """Not halved at 10 uM (inf) is capped at 30 uM and counted; nothing to halve (nan) and a failed run are not."""
+    values = pd.DataFrame({"member": [0, 1, 2, 3, 4], "growth_arrest_half_nM": [100.0, np.inf, 300.0, np.nan, np.nan],
+                           "EMT_half_nM": [50.0, 200.0, np.inf, np.nan, 80.0],
+                           "error": ["", "", "", "CVODE failed", ""]})
     out, censored = context_attribution.derived_numbers("epithelial", values)
-    assert censored == {"growth_arrest_half_nM": 1, "EMT_half_nM": 1}      # the failed run is not censored
+    assert censored == {"growth_arrest_half_nM": 1, "EMT_half_nM": 1}
+    assert np.isnan(out.loc[4, "growth_arrest_half_nM"]) and np.isnan(out.loc[4, "EMT_over_arrest"])
     cap = context_attribution.CENSORED_NM
     assert out["growth_arrest_half_nM"].tolist()[:3] == [100.0, cap, 300.0]
     assert np.isnan(out.loc[3, "EMT_half_nM"])

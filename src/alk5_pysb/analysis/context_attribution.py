@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from alk5_pysb.analysis import measure_next, uncertainty
+from alk5_pysb.analysis.emt import NOT_HALVED_NM as CENSORED_NM
 from alk5_pysb.errors import UserInputError
 from alk5_pysb.io.files import atomic_write, make_folder, rounded
 
@@ -47,8 +48,6 @@ NUMBERS = {
 }
 NETWORKS = {"fibroblast": "fibrosis", "epithelial": "emt"}
 BLOCKS = {"fibroblast": ("fibrosis",), "epithelial": ("cytostasis", "emt")}
-#: a response 10 uM SB-431542 does not halve: one step of the half-decade grid above it
-CENSORED_NM = 30000.0
 
 
 @lru_cache(maxsize=1)
@@ -145,15 +144,14 @@ def run_design(context: str, design: pd.DataFrame, path: Path, workers: int) -> 
 
 
 def derived_numbers(context: str, values: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """The numbers as attributed: epithelial half-inhibitions not reached at 10 uM set to ``CENSORED_NM`` (counted),
-    and their ratio. Returns (values, counts of censored runs per number)."""
+    """The numbers as attributed: epithelial half-inhibitions not reached at 10 uM (inf) set to ``CENSORED_NM``
+    (counted), and their ratio; nothing to halve stays nan. Returns (values, counts of censored runs per number)."""
     out, censored = values.copy(), {}
     if context == "epithelial":
-        ok = out["error"].fillna("").eq("")
         for key in ("growth_arrest_half_nM", "EMT_half_nM"):
-            missing = ok & ~np.isfinite(out[key].astype(float))
-            censored[key] = int(missing.sum())
-            out[key] = out[key].astype(float).where(~missing, CENSORED_NM)
+            column = out[key].astype(float)
+            censored[key] = int(np.isposinf(column).sum())
+            out[key] = column.where(~np.isposinf(column), CENSORED_NM)
         out["EMT_over_arrest"] = out["EMT_half_nM"] / out["growth_arrest_half_nM"]
     return out, censored
 

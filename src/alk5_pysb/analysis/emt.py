@@ -99,22 +99,29 @@ def inhibitor_arms(compound, concentrations_nM=SB_NM, dose_pM: float = DUAL_ROLE
             for c in concentrations_nM]
 
 
+#: a response the top concentration (10 uM) does not halve is counted here, one half-decade step above it
+NOT_HALVED_NM = 30000.0
+
+
 def half_inhibition(frame: pd.DataFrame, readout: str, x: str = "x") -> float:
     """Inhibitor concentration (log-interpolated) at which ``readout`` falls to half its lowest-concentration value;
-    nan when it does not within the concentrations run."""
+    inf when it does not within the concentrations run, nan when there is no response to halve (<= 0)."""
     sub = frame.sort_values(x)
     y, lx = sub[readout].to_numpy(), np.log10(sub[x].to_numpy())
+    if not y[0] > 0:
+        return float("nan")
     half = 0.5 * y[0]
     below = np.nonzero(y <= half)[0]
-    if not len(below) or below[0] == 0:
-        return float("nan")
+    if not len(below):
+        return float("inf")
     i = below[0]
     return float(10 ** np.interp(half, [y[i], y[i - 1]], [lx[i], lx[i - 1]]))
 
 
 def dual_role_halves(sim, folds: dict, context: str = "epithelial", compound=None) -> dict:
     """For one parameter set (``folds``) in ``context``: the inhibitor concentrations (nM) that halve the 24-h
-    growth arrest and the 96-h EMT score at 100 pM TGF-beta1 (SB-431542 by default), nan where 10 uM does not."""
+    growth arrest and the 96-h EMT score at 100 pM TGF-beta1 (SB-431542 by default); inf where 10 uM does not halve
+    it, nan where there is nothing to halve."""
     import dataclasses
     from alk5_pysb.io import contexts
     from alk5_pysb.pharmacology.compounds import get_compound
