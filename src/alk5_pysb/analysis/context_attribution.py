@@ -1,8 +1,8 @@
 """Which constants the fibroblast and epithelial answers rest on: Sobol total-order indices (issue 17).
 
-The rank correlations of ``uncertainty.rests_on`` cannot tell for these answers: the fibroblast ensemble's 50
-members hold ~8 independent values of each fibrosis-block constant and the epithelial members 18-25 of each
-upstream constant, since they descend from a few Markov chains. A variance-based design needs no independent
+The rank correlations of ``uncertainty.rests_on`` cannot tell for these answers: the fibroblast ensemble's few
+dozen members hold ~8 independent values of each fibrosis-block constant and the epithelial members a few dozen
+of each upstream constant, since they descend from a few Markov chains. A variance-based design needs no independent
 members, only the marginals: each constant is drawn from its distribution over the members the answer is
 quoted over (``measure_next.sobol_design``), independently, so the correlations the behaviours impose between
 constants are not kept (the design's band is reported next to the ensemble's own).

@@ -161,7 +161,7 @@ def rests_on(members: pd.DataFrame, values, groups: dict | None = None, top: int
 
     A constrained ensemble's members repeat parameter sets and descend from a few chains that pass values on:
     each constant is judged over its own distinct values (:func:`lineage_rho`), and its floor counts them (the
-    shipped pooled ensemble has ~37 per constant for 400 members). ``strata`` (one label per member row) makes the correlation within strata:
+    shipped pooled ensemble has ~74 per constant for 800 members). ``strata`` (one label per member row) makes the correlation within strata:
     the members of pooled independent runs cluster by run, and a constant that only marks a run's region would
     otherwise pass as one the prediction rests on. Default (None): the shipped ensemble's runs
     (:func:`shipped_runs`) when every member comes from it; False: no strata."""
