@@ -75,9 +75,9 @@ def test_the_design_runs_real_simulations_and_resumes(tmp_path):
     design = members.head(3).reset_index(drop=True)
     path = tmp_path / "runs.jsonl"
     first = context_attribution.run_design("fibroblast", design.head(2), path, workers=1)
-    assert len(path.read_text().splitlines()) == 2 and first["error"].eq("").all()
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 2 and first["error"].eq("").all()
     both = context_attribution.run_design("fibroblast", design, path, workers=1)
-    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert [row["member"] for row in lines] == design["member"].tolist()         # only the third ran again
     assert both.iloc[:2].equals(first)
     sim = shared_simulator("fibrosis")
@@ -108,7 +108,7 @@ def test_epithelial_halves_follow_the_inhibitor_affinity():
 ])
 def test_bad_input_of_measure_next_context_exits_2(tmp_path, args, words):
     res = subprocess.run(ALK5 + ["measure-next", *args, "-o", "out"], capture_output=True, text=True,
-                         cwd=tmp_path, timeout=600)
+                         encoding="utf-8", cwd=tmp_path, timeout=600)
     assert res.returncode == 2, res.stderr
     lines = [line for line in res.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
@@ -120,22 +120,22 @@ def test_measure_next_context_writes_the_ranking_and_resumes(tmp_path):
     factor for each of the three numbers, the table, the figure; rerun on the same folder it runs nothing again."""
     out = tmp_path / "epi"
     args = ["measure-next", "--context", "epithelial", "--base", "8", "--workers", "2", "-o", str(out)]
-    res = subprocess.run(ALK5 + args, capture_output=True, text=True, timeout=1200)
+    res = subprocess.run(ALK5 + args, capture_output=True, text=True, encoding="utf-8", timeout=1200)
     assert res.returncode == 0, res.stderr
-    summary = json.loads((out / "summary.json").read_text())
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     ranking = pd.read_csv(out / "ranking.csv")
     factors = len(summary["factors"])
-    assert summary["runs"] == 8 * (factors + 2) == len((out / "runs.jsonl").read_text().splitlines())
+    assert summary["runs"] == 8 * (factors + 2) == len((out / "runs.jsonl").read_text(encoding="utf-8").splitlines())
     assert set(ranking["prediction"]) == set(context_attribution.NUMBERS["epithelial"])
     assert (ranking.groupby("prediction").size() == factors).all()
     assert summary["failed"] == 0 and set(summary["censored"]) == {"growth_arrest_half_nM", "EMT_half_nM"}
     assert (out / "attribution.png").stat().st_size > 0
-    assert "| EMT_over_arrest |" in (out / "attribution.md").read_text()
+    assert "| EMT_over_arrest |" in (out / "attribution.md").read_text(encoding="utf-8")
     mtime = (out / "runs.jsonl").stat().st_mtime_ns
-    again = subprocess.run(ALK5 + args, capture_output=True, text=True, timeout=1200)
+    again = subprocess.run(ALK5 + args, capture_output=True, text=True, encoding="utf-8", timeout=1200)
     assert again.returncode == 0, again.stderr
     assert (out / "runs.jsonl").stat().st_mtime_ns == mtime        # nothing ran again
     assert pd.read_csv(out / "ranking.csv").equals(ranking)
     other = subprocess.run(ALK5 + [*args[:-2], "--seed", "1", "-o", str(out)], capture_output=True, text=True,
-                           timeout=600)
+                           encoding="utf-8", timeout=600)
     assert other.returncode == 2 and "another design" in other.stderr
