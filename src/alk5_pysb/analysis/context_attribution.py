@@ -36,7 +36,7 @@ import pandas as pd
 from alk5_pysb.analysis import measure_next, uncertainty
 from alk5_pysb.analysis.emt import NOT_HALVED_NM as CENSORED_NM
 from alk5_pysb.errors import UserInputError
-from alk5_pysb.io.files import atomic_write, make_folder, rounded
+from alk5_pysb.io.files import atomic_write, make_folder, read_json_lines, rounded
 
 #: the numbers per context (label -> scale of the attribution)
 NUMBERS = {
@@ -123,14 +123,7 @@ def _task(args):
 def run_design(context: str, design: pd.DataFrame, path: Path, workers: int) -> pd.DataFrame:
     """Every row of ``design`` evaluated, each result appended to ``path`` (JSON lines) as it finishes; rows
     already there are not run again."""
-    done = {}
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:        # a line cut by a kill: that row runs again
-                continue
-            done[int(row["member"])] = row
+    done = {int(row["member"]): row for row in read_json_lines(path)}
     todo = [(int(m), context, uncertainty.member_folds(design, m)) for m in design["member"] if int(m) not in done]
     from tqdm import tqdm
     with open(path, "a", encoding="utf-8") as sink, ProcessPoolExecutor(workers) as pool, \

@@ -104,17 +104,8 @@ def _task(member, folds, ids):
 
 
 def read_evaluations(folder: Path) -> dict:
-    path = Path(folder) / EVALUATIONS
-    done = {}
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:     # a line cut by a kill: that member runs again
-                    continue
-                done[row["member"]] = row["result"]
-    return done
+    from alk5_pysb.io.files import read_json_lines
+    return {row["member"]: row["result"] for row in read_json_lines(Path(folder) / EVALUATIONS)}
 
 
 def run(members: pd.DataFrame, out, ids=None, workers: int | None = None, models=None, resume: bool = False,

@@ -222,17 +222,13 @@ def _chains(pool, tasks: list, path: Path) -> list:
     """Run a level's chains, appending each finished one to ``path`` (JSON lines); chains already there (an
     interrupted level) are read back, not run again."""
     from tqdm import tqdm
+    from alk5_pysb.io.files import read_json_lines
     done = {}
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:       # a line cut by a kill: that chain runs again
-                continue
-            k = row["chain"]
-            if k < len(tasks) and len(row["z"]) == tasks[k][2] and np.array_equal(row["z"][0], tasks[k][0]):
-                done[k] = ([(np.array(z, float), d) for z, d in zip(row["z"], row["distance"])],
-                           row["accepted"], row["evaluated"])
+    for row in read_json_lines(path):           # a line cut by a kill is skipped: that chain runs again
+        k = row["chain"]
+        if k < len(tasks) and len(row["z"]) == tasks[k][2] and np.array_equal(row["z"][0], tasks[k][0]):
+            done[k] = ([(np.array(z, float), d) for z, d in zip(row["z"], row["distance"])],
+                       row["accepted"], row["evaluated"])
     todo = [k for k in range(len(tasks)) if k not in done]
     with open(path, "a", encoding="utf-8") as sink, \
             tqdm(total=len(tasks), initial=len(done), desc="chains", leave=False, disable=None) as bar:

@@ -1,7 +1,8 @@
-"""Atomic file writes: a reader never sees a half-written result."""
+"""Atomic file writes: a reader never sees a half-written result; JSON-lines logs read back after a kill."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -74,3 +75,18 @@ def rounded(value, digits: int = 6):
     if isinstance(value, (list, tuple)):
         return [rounded(v, digits) for v in value]
     return value
+
+
+def read_json_lines(path) -> list[dict]:
+    """The rows of a JSON-lines log written as work finishes (empty when there is none); a line cut by a kill is
+    skipped, so its work runs again."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return rows
