@@ -744,7 +744,7 @@ def test_validate_ensemble_reports_pass_fractions_and_associations(tmp_path):
     assert res.returncode == 0, res.stderr
     out = tmp_path / "v"
     fractions = pd.read_csv(out / "pass_fractions.csv").set_index("id")
-    evaluated = (out / "prior" / "evaluations.jsonl").read_text(encoding="utf-8").splitlines()   # one per member
+    evaluated = (out / "members" / "evaluations.jsonl").read_text(encoding="utf-8").splitlines()   # one per member
     assert len(evaluated) == 6 and list(fractions.index) == ["B20", "B21"]
     assert (fractions["accepted ensemble"] == 1.0).all()       # every shipped member meets its constraints
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -756,6 +756,17 @@ def test_validate_ensemble_reports_pass_fractions_and_associations(tmp_path):
     assert list(found.columns) == ["behaviour", "parameter", "p", "shift_log10", "n_pass", "n_fail",
                                   "independent_values"]
     assert summary["associations"] == len(found) and "constants associated" in res.stdout
+
+
+def test_validate_ensemble_no_compare_leaves_the_shipped_ensemble_out(tmp_path):
+    """--no-compare: only the given members are evaluated (DIR/members), no column and no folder for the shipped."""
+    res = run("validate", "--ensemble", "prior:3", "--behaviours", "B20", "--workers", "1", "--no-compare", "-o", "v",
+              cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    fractions = pd.read_csv(tmp_path / "v" / "pass_fractions.csv")
+    assert list(fractions.columns) == ["id", "behaviour", "this ensemble"]
+    assert not (tmp_path / "v" / "accepted").exists()
+    assert len((tmp_path / "v" / "members" / "evaluations.jsonl").read_text(encoding="utf-8").splitlines()) == 3
 
 
 def test_members_that_repeat_a_parameter_set_are_evaluated_once(tmp_path):

@@ -59,12 +59,13 @@ def _validate_ensemble(args):
     ids = check_ids(args)
     members = ensemble_members(args)
     out = Path(args.output)
-    passes = constrained.run(members, out / "prior", ids, workers=args.workers, models=args.models,
+    # the given members' evaluations in DIR/members, the shipped ensemble's (for comparison) in DIR/accepted
+    passes = constrained.run(members, out / "members", ids, workers=args.workers, models=args.models,
                              resume=args.resume, **_engine_options(args))
     summary = constrained.summary(passes, ids, args.seed, str(args.ensemble))
     columns = {"this ensemble": summary["pass_fraction_prior"]}
     accepted = uncertainty.shipped_ensemble()
-    if accepted is not None and str(args.ensemble) != "accepted":
+    if accepted is not None and str(args.ensemble) != "accepted" and not args.no_compare:
         acc = constrained.run(accepted, out / "accepted", ids, workers=args.workers, models=args.models,
                               resume=args.resume, **_engine_options(args))
         columns["accepted ensemble"] = {i: float(acc[i].mean()) for i in ids}
@@ -260,6 +261,8 @@ def add_commands(sub):
     s.add_argument("--workers", type=int, help="processes for --ensemble (default: all cores)")
     constraint_engine_options(s)
     s.add_argument("--resume", action="store_true", help="--ensemble: continue an interrupted evaluation")
+    s.add_argument("--no-compare", action="store_true", help="--ensemble: leave out the column of the shipped "
+                   "accepted ensemble (which re-runs its members into DIR/accepted)")
     model_options(s)
     s.set_defaults(func=cmd_validate)
 
