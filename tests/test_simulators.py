@@ -46,6 +46,23 @@ def test_reset_reevaluates_initial_assignments_and_resetall_restores(sim):
     assert default["total_Smad2"].iloc[0] == pytest.approx(100_000, rel=1e-6)
 
 
+def test_a_run_with_every_constant_moved_leaves_nothing_behind(sim):
+    """A member's run sets every constant at once (one vector write); the next default run equals one before it,
+    bit for bit, and every settable global is back at the model's value."""
+    from alk5_pysb.simulation.experiment import Experiment
+    import numpy as np
+    exp = Experiment(dose_pM=100.0, t_end_min=45, n_points=4)
+    before = sim.run(exp, readouts=["pSmad2", "total_TBRII"])
+    moved = {n: sim.nominal(n) * 1.5 for n in sim.table_parameters if n not in ("TGFB1_0",) and sim.nominal(n) > 0}
+    moved = {n: v for n, v in moved.items() if n in sim._plain}
+    member = sim.run(exp, readouts=["pSmad2", "total_TBRII"], params=moved)
+    assert not np.allclose(member["pSmad2"], before["pSmad2"])
+    after = sim.run(exp, readouts=["pSmad2", "total_TBRII"])
+    assert after.equals(before)
+    values = dict(zip(sim.parameters, sim.rr.model.getGlobalParameterValues()))
+    assert all(values[n] == sim.nominal(n) for n in sim.table_parameters)
+
+
 def test_fixed_species_follow_their_parameters(sim):
     """PPM1A and FKBP12 are boundary species: a knock-down must reach them (reset trap, part 2)."""
     from alk5_pysb.simulation.experiment import Experiment

@@ -12,6 +12,8 @@ parameters are changed, initial assignments are re-evaluated with the new values
 """
 from __future__ import annotations
 
+import contextlib
+
 import hashlib
 from functools import lru_cache
 from importlib import resources
@@ -106,8 +108,14 @@ class Simulator:
         self.parameters = list(model.getGlobalParameterIds())
         self._origin = {p: self.rr[p] for p in self.parameters}
         self._rule_targets = set(self.rr.getAssignmentRuleIds())
+        # the settable globals as positions in getGlobalParameterValues() and their model values (for _apply)
+        self._free_at = np.array([i for i, p in enumerate(self.parameters) if p not in self._rule_targets], dtype=int)
+        self._free_origin = np.array([self._origin[self.parameters[i]] for i in self._free_at], dtype=float)
         self.observables = sorted(self._rule_targets)
         self.table_parameters = [p for p in self.parameters if p not in self._rule_targets]
+        self._settable = frozenset(self.table_parameters)     # membership tests of every run
+        self._plain = self._settable - set(INERT_PARAMETERS)
+        self._position = {p: i for i, p in enumerate(self.parameters)}
         import libsbml
         doc = libsbml.readSBMLFromString(sbml)
         self.compartment = {sp.getId(): sp.getCompartment() for sp in doc.getModel().getListOfSpecies()}
@@ -209,11 +217,13 @@ class Simulator:
     def _apply(self, params):
         rr = self.rr
         rr.resetAll()
-        for name, value in self._origin.items():   # undo earlier --set (resetAll keeps nothing else)
-            if name not in self._rule_targets and rr[name] != value:
-                rr[name] = value
-        for name, value in params.items():
-            rr[name] = value
+        # undo earlier --set where resetAll left a value other than the model's (one vector read, not one per name)
+        current = np.asarray(rr.model.getGlobalParameterValues(), dtype=float)[self._free_at]
+        for k in np.flatnonzero(current != self._free_origin):
+            rr[self.parameters[self._free_at[k]]] = float(self._free_origin[k])
+        if params:     # one vector write (every name is a settable global: check_params)
+            rr.model.setGlobalParameterValues(np.fromiter((self._position[n] for n in params), dtype=np.int32, count=len(params)),
+                                              np.fromiter(params.values(), dtype=float, count=len(params)))
         # re-evaluate initial assignments with the new values; plain reset() skips boundary
         # (fixed) species such as PPM1A, FKBP12 and the inhibitor, so name them explicitly
         from roadrunner import SelectionRecord as S
@@ -261,7 +271,7 @@ class Simulator:
         folds multiply the context's values, as they multiply the table's."""
         values = {**(context or {}), **experiment.model_params()}
         for name, fold in {**self.folds, **experiment.folds}.items():
-            if name not in self.table_parameters:
+            if name not in self._settable:
                 raise UserInputError(f"ensemble fold for unknown parameter {name!r}{_suggest(name, self.table_parameters)}")
             if fold != 1.0:
                 values[name] = values.get(name, self._origin[name]) * float(fold)
@@ -269,9 +279,15 @@ class Simulator:
         return values
 
     def check_params(self, params: dict) -> None:
+        # the common case tested at once (a run can carry every constant of an ensemble member); else name by name
+        if params.keys() <= self._plain:
+            with contextlib.suppress(TypeError, ValueError):
+                values = np.fromiter(params.values(), dtype=float, count=len(params))
+                if np.all(np.isfinite(values) & (values >= 0)):
+                    return
         for name, value in params.items():
             self._refuse_derived(name)
-            if name not in self.table_parameters:
+            if name not in self._settable:
                 raise UserInputError(f"unknown parameter {name!r}{_suggest(name, self.table_parameters)}")
             if not np.isfinite(value) or value < 0:
                 raise UserInputError(f"parameter {name} must be a finite number >= 0, got {value!r}")
@@ -332,6 +348,8 @@ class Simulator:
             t0 = t1
         data = np.vstack(pieces)
         frame = pd.DataFrame(data, columns=["time_min"] + readouts)
+        if np.all(np.diff(data[:, 0]) > 0):
+            return frame
         # keep the requested grid (events add their own time points; the post-event state wins)
         return frame.drop_duplicates("time_min", keep="last").reset_index(drop=True)
 
