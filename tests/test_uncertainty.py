@@ -949,6 +949,22 @@ def test_ensemble_bands_by_run_gives_each_run_and_each_run_left_out(tmp_path):
     assert row("P")["members"] == 12 and row("P run 2")["members"] == 4 and row("P without run 2")["members"] == 8
     assert row("P run 2")["median"] == pytest.approx(np.median([1, 4, 7, 10]))
     assert row("P without run 2")["median"] == pytest.approx(np.median([0, 2, 3, 5, 6, 8, 9, 11]))
+    # the run bootstrap: runs drawn with replacement; runs that differ give an interval around the pooled median
+    boot = pd.read_csv(tmp_path / "bands_P_run_bootstrap.csv").set_index("prediction")
+    assert list(boot.index) == list(measure_next.PREDICTIONS) and (boot["runs"] == 3).all()
+    assert boot.loc[first, "median"] == pytest.approx(np.median(np.arange(12)))
+    assert (boot["median_lo"] <= boot["median"]).all() and (boot["median"] <= boot["median_hi"]).all()
+    assert (boot["median_lo"] < boot["median_hi"]).all()
+    same = pd.DataFrame({"member": shipped["member"]})      # every run holds 1, 2, 3, 4: nothing left to move
+    for label in measure_next.PREDICTIONS:
+        same[label] = np.arange(len(shipped)) // 3 + 1.0
+    same.to_csv(tmp_path / "same.csv", index=False)
+    res = subprocess.run([sys.executable, str(REPO / "scripts" / "ensemble_bands.py"), "--ensemble", f"P={pooled}",
+                          "--values", f"P={tmp_path / 'same.csv'}", "--by-run", "--resamples", "50", "-o",
+                          str(tmp_path / "same_bands.csv")], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    flat = pd.read_csv(tmp_path / "same_bands_P_run_bootstrap.csv")
+    assert (flat["median_lo"] == flat["median_hi"]).all() and (flat["q95_lo"] == flat["q95_hi"]).all()
     wrong = values.iloc[:5]
     wrong.to_csv(tmp_path / "wrong.csv", index=False)
     res = subprocess.run([sys.executable, str(REPO / "scripts" / "ensemble_bands.py"), "--ensemble", f"P={pooled}",
