@@ -65,11 +65,11 @@ def run_bootstrap(values: pd.DataFrame, runs: pd.Series, resamples: int, seed: i
             pooled = pooled[np.isfinite(pooled)]
             stats.append(np.quantile(pooled, [0.5, *uncertainty.BAND]))
         stats = np.array(stats)
-        whole = uncertainty.band(pd.Series(column))
+        whole = uncertainty.band(column)
         row = {"prediction": prediction, "runs": len(names), "resamples": resamples,
                "median": whole["median"], "q05": whole["q05"], "q95": whole["q95"]}
         for j, key in enumerate(("median", "q05", "q95")):
-            row[f"{key}_lo"], row[f"{key}_hi"] = np.quantile(stats[:, j], [0.05, 0.95])
+            row[f"{key}_lo"], row[f"{key}_hi"] = np.quantile(stats[:, j], uncertainty.BAND)
         rows.append(row)
     return pd.DataFrame(rows)
 

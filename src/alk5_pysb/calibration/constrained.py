@@ -32,7 +32,7 @@ import pandas as pd
 
 from alk5_pysb.analysis.uncertainty import fold_columns, member_folds, same_parameter_sets
 from alk5_pysb.errors import UserInputError
-from alk5_pysb.io.files import atomic_write, make_folder
+from alk5_pysb.io.files import atomic_write, make_folder, read_json_lines
 
 #: CVODE absolute tolerance of the behaviour evaluations of an ensemble, in molecules per cell (three orders below
 #: one molecule; simulations elsewhere keep 1e-9). Compared member by member on 24 prior draws x 25 constraints:
@@ -104,7 +104,6 @@ def _task(member, folds, ids):
 
 
 def read_evaluations(folder: Path) -> dict:
-    from alk5_pysb.io.files import read_json_lines
     return {row["member"]: row["result"] for row in read_json_lines(Path(folder) / EVALUATIONS)}
 
 

@@ -13,7 +13,6 @@ parameters are changed, initial assignments are re-evaluated with the new values
 from __future__ import annotations
 
 import contextlib
-
 import hashlib
 from functools import lru_cache
 from importlib import resources
@@ -222,8 +221,8 @@ class Simulator:
         for k in np.flatnonzero(current != self._free_origin):
             rr[self.parameters[self._free_at[k]]] = float(self._free_origin[k])
         if params:     # one vector write (every name is a settable global: check_params)
-            rr.model.setGlobalParameterValues(np.fromiter((self._position[n] for n in params), dtype=np.int32, count=len(params)),
-                                              np.fromiter(params.values(), dtype=float, count=len(params)))
+            at = np.fromiter((self._position[n] for n in params), dtype=np.int32, count=len(params))
+            rr.model.setGlobalParameterValues(at, np.fromiter(params.values(), dtype=float, count=len(params)))
         # re-evaluate initial assignments with the new values; plain reset() skips boundary
         # (fixed) species such as PPM1A, FKBP12 and the inhibitor, so name them explicitly
         from roadrunner import SelectionRecord as S
